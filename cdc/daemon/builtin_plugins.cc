@@ -1,0 +1,15 @@
+#include "cdc/daemon/builtin_plugins.h"
+
+#include "sinks/file/file_sink.h"
+#include "sources/generator/generator_source.h"
+
+namespace cdc {
+
+Registry BuiltinRegistry() {
+  Registry r;
+  RegisterGeneratorSource(r);
+  RegisterFileSink(r);
+  return r;
+}
+
+}  // namespace cdc

@@ -1,0 +1,47 @@
+// Format: renders a ChangeEvent as the key and value bytes of one record.
+//
+// Two envelopes exist. `debezium` writes what Debezium's JSON converter writes
+// (key {schema, payload}; value {schema, payload: {before, after, source,
+// transaction, op, ts_ms, ts_us, ts_ns}}) so consumers written for Debezium
+// work unchanged;
+// `schemas: false` leaves out the schema blocks. `flat` writes the after-image
+// (the before-image for deletes) as a plain JSON object with readable values
+// plus __op, __table, __source_ts_ms, __event_id and __deleted.
+// Control events render like Debezium's heartbeat, transaction metadata and
+// schema change messages, keys included.
+//
+// A Format is immutable and thread-safe once built.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cdc/change_event.h"
+
+namespace cdc {
+
+struct FormatOptions {
+  enum class Envelope { kDebezium, kFlat };
+  enum class DecimalHandling { kPrecise, kString, kDouble };
+  enum class TimePrecision { kAdaptive, kConnect, kIsoString };
+
+  Envelope envelope = Envelope::kDebezium;
+  bool schemas = true;
+  bool tombstones = true;  // a null-valued record after each delete (sinks act on it)
+  DecimalHandling decimal_handling = DecimalHandling::kPrecise;
+  TimePrecision time_precision = TimePrecision::kAdaptive;
+};
+
+class Format {
+ public:
+  virtual ~Format() = default;
+  // Serialized key; nullopt for a null key (a table without key columns).
+  virtual std::optional<std::string> key(const ChangeEvent& ev) const = 0;
+  // Serialized value of the event.
+  virtual std::string value(const ChangeEvent& ev) const = 0;
+};
+
+std::unique_ptr<Format> MakeFormat(const FormatOptions& options);
+
+}  // namespace cdc

@@ -1,0 +1,52 @@
+// DebeziumFormat: records shaped like Debezium's with Kafka's JsonConverter.
+//
+//   key   {"schema": <Key struct of the key columns>, "payload": {...}}
+//         nullopt when the table has no key or the event has no row
+//         (truncate); control events have their own keys (debezium_control.h).
+//   value {"schema": <Envelope>, "payload": {"before", "after", "source",
+//         "transaction", "op", "ts_ms", "ts_us", "ts_ns"}}
+//
+// The payload field order is the order of Debezium's envelope schema (current
+// Debezium places `transaction` right after `source`). `ts_*` of the envelope
+// are the capture (processing) time, those of `source` the commit time.
+// With `schemas: false` key and value are the bare payload objects.
+//
+// A row image lists the table's columns in order, except those the Row marks
+// missing (e.g. an unchanged TOASTed value) or that it has no slot for: they
+// are left out rather than shown as a false null. Debezium's schema still
+// lists them (as their columns exist), so consumers see an absent field.
+//
+// Per table version the rendered schemas and escaped column names are cached
+// (SchemaCache), so the hot path only writes values.
+#pragma once
+
+#include <memory>
+
+#include "cdc/format.h"
+#include "cdc/format/json_writer.h"
+#include "cdc/format/schema_cache.h"
+
+namespace cdc::format {
+
+class DebeziumFormat final : public Format {
+ public:
+  explicit DebeziumFormat(const FormatOptions& options);
+
+  std::optional<std::string> key(const ChangeEvent& ev) const override;
+  std::string value(const ChangeEvent& ev) const override;
+
+  // Number of cached table entries (for tests).
+  size_t cached_tables() const { return cache_.size(); }
+
+ private:
+  struct Entry;
+
+  std::shared_ptr<const Entry> entry(const ChangeEvent& ev) const;
+  void write_payload(JsonWriter& w, const Entry& e, const ChangeEvent& ev) const;
+  void write_row(JsonWriter& w, const Entry& e, const Row& row) const;
+
+  FormatOptions options_;
+  SchemaCache<Entry> cache_;
+};
+
+}  // namespace cdc::format

@@ -1,0 +1,24 @@
+// The `source` block of Debezium records (data and schema change events).
+//
+// Field order is what Debezium's SourceInfoStructMaker puts on the wire:
+// version, connector, name, ts_ms, snapshot, db, sequence, ts_us, ts_ns;
+// then schema and table for PostgreSQL, table for MySQL, schema and table for
+// other connectors; then the connector's own fields in the order the source
+// listed them. Times are the commit (event) time. `sequence` is always null:
+// cdcd sources do not produce Debezium's sequence strings.
+#pragma once
+
+#include "cdc/change_event.h"
+#include "cdc/format/json_writer.h"
+
+namespace cdc::format {
+
+inline constexpr const char* kCdcdVersion = "cdcd-0.1.0";
+
+void WriteSource(JsonWriter& w, const SourceInfo& source);
+
+// A value without column context (source fields, control details): null,
+// booleans, numbers and text as themselves, anything else as its debug text.
+void WritePlainValue(JsonWriter& w, const Value& v);
+
+}  // namespace cdc::format

@@ -1,0 +1,181 @@
+#include "cdc/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+
+#include "cdc/error.h"
+
+namespace cdc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// How long the commit loop waits for a first event before checking whether
+// the source finished; short enough for a prompt stop.
+constexpr std::chrono::milliseconds kIdlePoll{100};
+
+}  // namespace
+
+Pipeline::Pipeline(std::string name, std::unique_ptr<Source> source, std::unique_ptr<Sink> sink,
+                   BatchOptions batch, RetryOptions retry)
+    : name_(std::move(name)),
+      source_(std::move(source)),
+      sink_(std::move(sink)),
+      batch_(batch),
+      retry_(retry),
+      queue_(batch.queue_bytes) {
+  status_.name = name_;
+}
+
+void Pipeline::run() {
+  int failures = 0;
+  while (!stop_requested_) {
+    const uint64_t batches_before = status().batches_committed;
+    try {
+      std::optional<Offset> from = sink_->recover();
+      {
+        std::lock_guard lock(status_mu_);
+        status_.committed = from;
+      }
+      spdlog::info("pipeline {}: resuming from {}", name_,
+                   from ? from->debug_string() : "the beginning (nothing committed yet)");
+      set_state("running");
+      run_attempt(from);
+      set_state(stop_requested_ ? "stopped" : "finished");
+      spdlog::info("pipeline {}: {}", name_, stop_requested_ ? "stopped" : "source finished");
+      return;
+    } catch (const TransientError& e) {
+      // Backoff grows with consecutive failures; progress since resets it.
+      if (status().batches_committed > batches_before) failures = 0;
+      ++failures;
+      {
+        std::lock_guard lock(status_mu_);
+        ++status_.retries;
+      }
+      set_state("retrying", e.what());
+      spdlog::warn("pipeline {}: {} (retry {}, resuming from the committed offset)", name_,
+                   e.what(), failures);
+      if (!back_off(failures)) break;
+    } catch (const std::exception& e) {
+      set_state("failed", e.what());
+      spdlog::error("pipeline {}: stopped: {}", name_, e.what());
+      throw;
+    }
+  }
+  set_state("stopped");
+}
+
+void Pipeline::run_attempt(const std::optional<Offset>& from) {
+  queue_.reset();
+  std::exception_ptr source_error;
+  std::jthread source_thread([&](std::stop_token st) {
+    try {
+      source_->run(from, queue_, st);
+    } catch (...) {
+      source_error = std::current_exception();
+    }
+    queue_.producer_done();
+  });
+  {
+    std::lock_guard lock(stop_mu_);
+    source_stop_ = source_thread.get_stop_source();
+    if (stop_requested_) {
+      source_stop_->request_stop();
+      queue_.close();
+    }
+  }
+  auto halt_source = [&] {
+    std::lock_guard lock(stop_mu_);
+    source_stop_.reset();
+    source_thread.request_stop();
+    queue_.close();
+  };
+  try {
+    commit_loop();
+  } catch (...) {
+    halt_source();
+    source_thread.join();
+    throw;
+  }
+  halt_source();
+  source_thread.join();
+  if (source_error) std::rethrow_exception(source_error);
+}
+
+void Pipeline::commit_loop() {
+  while (!queue_.drained()) {
+    std::vector<ChangeEvent> batch = next_batch();
+    if (!batch.empty()) commit(batch);
+  }
+}
+
+std::vector<ChangeEvent> Pipeline::next_batch() {
+  std::vector<ChangeEvent> batch;
+  std::optional<ChangeEvent> first = queue_.pop_until(Clock::now() + kIdlePoll);
+  if (!first) return batch;
+  uint64_t bytes = first->approx_bytes();
+  batch.push_back(std::move(*first));
+  const auto deadline = Clock::now() + batch_.linger;
+  while (batch.size() < batch_.max_events && bytes < batch_.max_bytes) {
+    std::optional<ChangeEvent> ev = queue_.pop_until(deadline);
+    if (!ev) break;
+    bytes += ev->approx_bytes();
+    batch.push_back(std::move(*ev));
+  }
+  return batch;
+}
+
+void Pipeline::commit(std::vector<ChangeEvent>& batch) {
+  const Offset next = batch.back().next;
+  auto t0 = Clock::now();
+  sink_->commit(batch, next);
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  {
+    std::lock_guard lock(status_mu_);
+    status_.committed = next;
+    status_.events_committed += batch.size();
+    status_.batches_committed += 1;
+    status_.last_commit_us = NowMicros();
+    status_.last_event_ts_us = batch.back().source.commit_ts_us;
+    status_.last_commit_ms = ms;
+    status_.queue_bytes = queue_.bytes();
+  }
+  spdlog::debug("pipeline {}: committed {} events up to {} in {:.1f} ms", name_, batch.size(),
+                next.debug_string(), ms);
+  // Only now may the source let go of its log: the sink holds these events.
+  source_->acknowledge(next);
+}
+
+bool Pipeline::back_off(int failures) {
+  auto delay = retry_.initial_backoff * (1LL << std::min(failures - 1, 16));
+  delay = std::min<std::chrono::milliseconds>(delay, retry_.max_backoff);
+  std::unique_lock lock(stop_mu_);
+  stop_cv_.wait_for(lock, delay, [&] { return stop_requested_.load(); });
+  return !stop_requested_;
+}
+
+void Pipeline::stop() {
+  std::lock_guard lock(stop_mu_);
+  if (stop_requested_.exchange(true)) return;
+  set_state("stopping");
+  if (source_stop_) source_stop_->request_stop();
+  queue_.close();
+  stop_cv_.notify_all();
+}
+
+PipelineStatus Pipeline::status() const {
+  std::lock_guard lock(status_mu_);
+  PipelineStatus s = status_;
+  s.queue_bytes = queue_.bytes();
+  return s;
+}
+
+void Pipeline::set_state(const std::string& state, const std::string& error) {
+  std::lock_guard lock(status_mu_);
+  status_.state = state;
+  if (!error.empty()) status_.last_error = error;
+}
+
+}  // namespace cdc

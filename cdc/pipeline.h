@@ -1,0 +1,102 @@
+// Pipeline: moves events from one Source to one Sink, exactly once.
+//
+//   sink.recover() -> offset O
+//   source.run(O) --emit--> EventQueue (bounded in bytes) --> batches --> sink.commit(batch, next)
+//                                                                           then source.acknowledge(next)
+//
+// Invariants:
+//  - the source is only ever acknowledged an offset the sink has committed;
+//  - a batch is cut when it holds max_events events or max_bytes bytes, or
+//    `linger` after its first event, whichever comes first;
+//  - memory is bounded by queue_bytes plus one batch (max_bytes), whatever
+//    the size of a database transaction;
+//  - on a TransientError from either side the pipeline stops the source,
+//    backs off, asks the sink for its committed offset again and resumes
+//    the source from there: nothing is lost and nothing is written twice;
+//  - stop() drains what the source already emitted, commits it, and returns.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "cdc/event_queue.h"
+#include "cdc/sink.h"
+#include "cdc/source.h"
+
+namespace cdc {
+
+struct BatchOptions {
+  size_t max_events = 10000;
+  uint64_t max_bytes = 16ull << 20;
+  std::chrono::milliseconds linger{100};
+  uint64_t queue_bytes = 64ull << 20;
+};
+
+struct RetryOptions {
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{30000};
+};
+
+struct PipelineStatus {
+  std::string name;
+  // starting | running | retrying | stopping | stopped | finished | failed
+  std::string state = "starting";
+  std::optional<Offset> committed;
+  uint64_t events_committed = 0;
+  uint64_t batches_committed = 0;
+  uint64_t retries = 0;
+  uint64_t queue_bytes = 0;
+  int64_t last_commit_us = 0;     // wall clock of the last commit
+  int64_t last_event_ts_us = 0;   // commit time of the last committed event
+  double last_commit_ms = 0;      // how long the last sink commit took
+  std::string last_error;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::string name, std::unique_ptr<Source> source, std::unique_ptr<Sink> sink,
+           BatchOptions batch, RetryOptions retry);
+
+  // Runs until stop() (returns after draining), until the source is
+  // exhausted (returns), or until a permanent failure (throws Error).
+  void run();
+  // Thread-safe, idempotent, non-blocking.
+  void stop();
+  PipelineStatus status() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  // One source run from `from`; returns normally when finished or stopped.
+  void run_attempt(const std::optional<Offset>& from);
+  void commit_loop();
+  std::vector<ChangeEvent> next_batch();
+  void commit(std::vector<ChangeEvent>& batch);
+  // Sleeps the backoff for the n-th consecutive failure; false if stopped meanwhile.
+  bool back_off(int failures);
+  void set_state(const std::string& state, const std::string& error = "");
+
+  const std::string name_;
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<Sink> sink_;
+  const BatchOptions batch_;
+  const RetryOptions retry_;
+  EventQueue queue_;
+
+  std::atomic<bool> stop_requested_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::optional<std::stop_source> source_stop_;  // of the running source thread
+
+  mutable std::mutex status_mu_;
+  PipelineStatus status_;
+};
+
+}  // namespace cdc

@@ -1,0 +1,49 @@
+// Source: reads a database's change log and emits ChangeEvents in commit order.
+//
+// Contract:
+//  - run() starts at `from` (the sink's last committed offset) and emits every
+//    event after it exactly once and in order; with no offset (first run) it
+//    applies its snapshot policy. It returns when stop is requested or the
+//    source is exhausted, and throws on failure (TransientError to be resumed
+//    from the committed offset, Error to stop the pipeline).
+//  - Every emitted event's `next` is an offset that, given back to run(),
+//    resumes right after that event.
+//  - acknowledge(o) is called after everything up to `o` is durable in the
+//    sink; the source may then release that part of the log. It never
+//    receives an offset that was not committed.
+//  - Constructors only parse configuration: they must not connect, so that
+//    `cdcd validate` can build every pipeline safely.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stop_token>
+
+#include "cdc/change_event.h"
+#include "cdc/offset.h"
+
+namespace cdc {
+
+// Where a source puts its events: the pipeline's byte-bounded queue.
+class Emitter {
+ public:
+  enum class Result { kEmitted, kTimedOut, kStopping };
+
+  virtual ~Emitter() = default;
+  // Blocks while the queue is full (backpressure). Returns false, dropping
+  // the event, when the pipeline is stopping.
+  virtual bool emit(ChangeEvent&& ev) = 0;
+  // Gives up after `timeout`, leaving `ev` intact, so that a source can do
+  // housekeeping (keepalives) while it is held back.
+  virtual Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual void run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) = 0;
+  // Thread-safe; called from the pipeline's commit thread.
+  virtual void acknowledge(const Offset& committed) = 0;
+};
+
+}  // namespace cdc

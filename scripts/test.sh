@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean clone on Debian 12: installs the
+# dependencies, builds with warnings as errors, and runs ctest. ctest starts
+# the real servers the tests need (PostgreSQL, MariaDB, Kafka) itself, in
+# temp dirs on loopback ports, and stops them afterwards.
+# Extra arguments go to ctest (e.g. -R pipeline, -L e2e).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+CDCD_WERROR=ON ./scripts/build.sh
+cd "${BUILD_DIR:-build}"
+ctest --output-on-failure --timeout 900 -j"$(nproc)" "$@"

@@ -1,0 +1,105 @@
+// FileSink: an exactly-once sink into a directory of JSON Lines files.
+//
+//   sink:
+//     type: file
+//     path: /var/lib/cdcd/out   # required; created with its parents
+//     rotate_bytes: 128MiB      # start a new segment past this size
+//     fsync: true               # false: tests and benchmarks only
+//     # plus the routing keys of TopicRouting::FromConfig (topic, topics, ...)
+//
+// Each event becomes the Records RecordBuilder makes of it (the same ones the
+// Kafka sink publishes), each Record one line of a segment file; see
+// record_line.h for the line and directory_layout.h for the files.
+//
+// commit(batch, next):
+//   1. render the whole batch into one buffer;
+//   2. if the current segment already holds rotate_bytes or more, start the
+//      next one (create it, fsync the directory);
+//   3. append the buffer with write(2), then fdatasync the segment;
+//   4. replace offsets.json atomically with (segment, length, next).
+// A crash before step 4 completes leaves the previous offsets.json; recover()
+// then cuts the segment back to the length it names. Rotation happens only
+// between batches, so a batch always lies within one segment, and a segment
+// may exceed rotate_bytes by up to one batch. An empty batch (or one whose
+// events all route nowhere) only replaces offsets.json.
+//
+// recover() takes an exclusive flock on DIR/.lock (held for the sink's life,
+// so a second process on the same directory fails instead of interleaving),
+// removes a stale offsets.json.tmp, truncates the committed segment to the
+// committed length, removes higher-numbered segments, and returns the
+// committed offset. It refuses (Error) to touch a directory whose state
+// contradicts offsets.json rather than start over and duplicate data:
+// offsets.json unreadable, the committed segment shorter than committed,
+// segments past the first without an offsets.json. Segments below the
+// committed one are never touched again, so a consumer may archive them.
+//
+// fsync: false skips every fsync. A process crash still cannot break the
+// guarantee (the kernel keeps the written pages), a power loss or kernel
+// crash can: offsets.json may then name bytes that never reached the disk.
+//
+// Not thread-safe: the pipeline calls one method at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/config_node.h"
+#include "cdc/record.h"
+#include "cdc/registry.h"
+#include "cdc/sink.h"
+#include "sinks/file/commit_point.h"
+#include "sinks/file/posix_io.h"
+
+namespace cdc {
+
+struct FileSinkOptions {
+  std::string path;
+  uint64_t rotate_bytes = uint64_t{128} << 20;
+  bool fsync = true;
+
+  // Reads path, rotate_bytes and fsync (not the routing keys, not `type`).
+  static FileSinkOptions FromConfig(const ConfigNode& config);
+};
+
+class FileSink : public Sink {
+ public:
+  FileSink(FileSinkOptions options, RecordBuilder builder);
+
+  std::optional<Offset> recover() override;
+  // Reads offsets.json only: no lock, no directory created, nothing changed.
+  std::optional<Offset> committed_offset() override;
+  void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override;
+
+ private:
+  std::string path_of(const std::string& name) const;
+  void lock_directory();
+  void remove_stale_tmp(std::vector<std::string>& actions);
+  void remove_segments_after(uint64_t segment, const std::vector<uint64_t>& present,
+                             std::vector<std::string>& actions);
+  void trim_segment(const filesink::CommitPoint& cp, std::vector<std::string>& actions);
+  void check_line_end(int fd, const filesink::CommitPoint& cp, const std::string& path);
+  void open_segment(uint64_t segment, bool create_new);
+  uint64_t render(const std::vector<ChangeEvent>& batch);
+
+  FileSinkOptions options_;
+  RecordBuilder builder_;
+  filesink::UniqueFd lock_fd_;
+  filesink::UniqueFd segment_fd_;  // the segment committed_ names, open for appending
+  // What offsets.json holds. Valid while ready_.
+  filesink::CommitPoint committed_;
+  // recover() succeeded and no commit failed since. A failed commit may have
+  // left bytes past the commit point, which only recover() removes.
+  bool ready_ = false;
+  std::string buffer_;  // the batch being committed; kept to reuse its memory
+  std::vector<Record> records_;
+};
+
+// Builds a FileSink from a `sink:` block; see the top of this file.
+std::unique_ptr<Sink> MakeFileSink(const ConfigNode& config, const PipelineContext& ctx);
+// Registers MakeFileSink as sink type "file".
+void RegisterFileSink(Registry& registry);
+
+}  // namespace cdc

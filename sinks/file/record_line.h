@@ -1,0 +1,30 @@
+// RecordLine: one Record as one line of a segment file (JSON Lines).
+//
+//   {"topic":"app.public.customers","key":{"id":1},"value":{"op":"c",...},
+//    "headers":{"cdcd.event_id":"...","cdcd.op":"c","cdcd.source_ts_ms":"..."}}\n
+//
+// The key and value are the Format's bytes spliced verbatim into the line, so
+// the file holds exactly the bytes the Kafka sink publishes; `null` stands for
+// a null key or a tombstone's value. Whether the bytes are JSON is decided by
+// a cheap look at them, not by parsing (which would cost as much as the format
+// itself): a JSON literal or number, or text framed by {}, [] or "" with no
+// line break in it. Bytes that fail the look (a future binary format, a pretty-
+// printed document) are embedded as a JSON string instead; such bytes must be
+// UTF-8 text, or AppendRecordLine throws Error. A Format that produces bytes
+// that look like JSON but are malformed yields a line that does not parse.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cdc/record.h"
+
+namespace cdc::filesink {
+
+// Appends the line for `record`, newline included, to `out`.
+void AppendRecordLine(const Record& record, std::string& out);
+
+// The cheap look described above.
+bool LooksLikeJson(std::string_view bytes);
+
+}  // namespace cdc::filesink

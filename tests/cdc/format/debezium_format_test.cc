@@ -1,0 +1,237 @@
+// The Debezium envelope for data events: golden records plus explicit checks
+// of the parts consumers depend on most (field order, names, times).
+#include "cdc/format/debezium_format.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/cdc/format/format_test_support.h"
+#include "tests/cdc/format/sample_tables.h"
+
+namespace cdc::testing::fmt {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+const Strings kPayloadOrder = {"before", "after", "source", "transaction",
+                               "op",     "ts_ms", "ts_us",  "ts_ns"};
+const Strings kPgSourceOrder = {"version", "connector", "name",  "ts_ms", "snapshot",
+                                "db",      "sequence",  "ts_us", "ts_ns", "schema",
+                                "table",   "txId",      "lsn",   "xmin"};
+
+ChangeEvent DocCreate() {
+  TableSchemaPtr t = DocCustomers();
+  return MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, DocCustomerRow());
+}
+
+// Debezium's documented PostgreSQL create event for customers, field by field.
+TEST(DebeziumFormat, CreateEventMatchesDebeziumDocumentedShape) {
+  auto format = MakeFormat(Options());
+  ChangeEvent ev = DocCreate();
+  ExpectGolden("pg_customers_create", *format, ev);
+
+  OJson value = ParseRecord(format->value(ev));
+  EXPECT_EQ(Keys(value), (Strings{"schema", "payload"}));
+  const OJson& p = value["payload"];
+  EXPECT_EQ(Keys(p), kPayloadOrder);
+  EXPECT_EQ(Keys(p["source"]), kPgSourceOrder);
+  EXPECT_EQ(Keys(p["after"]), (Strings{"id", "first_name", "last_name", "email"}));
+  EXPECT_TRUE(p["before"].is_null());
+  EXPECT_TRUE(p["transaction"].is_null());
+  EXPECT_EQ(p["op"], "c");
+  EXPECT_EQ(p["ts_ms"], 1559033904863);  // capture time
+  EXPECT_EQ(p["ts_us"], 1559033904863841);
+  EXPECT_EQ(p["ts_ns"], 1559033904863841000);
+  EXPECT_EQ(p["source"]["ts_ms"], 1559033904863);  // commit time
+  EXPECT_EQ(p["source"]["ts_us"], 1559033904863123);
+  EXPECT_EQ(p["source"]["version"], "cdcd-0.1.0");
+  EXPECT_EQ(p["source"]["snapshot"], "false");
+  EXPECT_EQ(p["source"]["db"], "postgres");
+
+  const OJson& s = value["schema"];
+  EXPECT_EQ(s["name"], "PostgreSQL_server.public.customers.Envelope");
+  EXPECT_EQ(s["fields"][0]["name"], "PostgreSQL_server.public.customers.Value");
+  EXPECT_EQ(s["fields"][2]["name"], "io.debezium.connector.postgresql.Source");
+  EXPECT_EQ(s["fields"][3]["name"], "event.block");
+
+  OJson key = ParseRecord(*format->key(ev));
+  EXPECT_EQ(key["schema"]["name"], "PostgreSQL_server.public.customers.Key");
+  EXPECT_EQ(key["payload"], OJson::parse(R"({"id":1})"));
+}
+
+TEST(DebeziumFormat, UpdateCarriesBeforeAfterAndTransaction) {
+  auto format = MakeFormat(Options());
+  ChangeEvent ev = DocCreate();
+  ev.op = Op::kUpdate;
+  ev.before = DocCustomerRow();
+  ev.after->values[1] = Value("Anne Marie");
+  ev.tx = TxInfo{"555:24023128", 3, 2};
+  ExpectGolden("pg_customers_update_tx", *format, ev);
+  OJson tx = ParseRecord(format->value(ev))["payload"]["transaction"];
+  EXPECT_EQ(Keys(tx), (Strings{"id", "total_order", "data_collection_order"}));
+}
+
+TEST(DebeziumFormat, DeleteHasOnlyBeforeAndKeyFromIt) {
+  auto format = MakeFormat(Options());
+  ChangeEvent ev = DocCreate();
+  ev.op = Op::kDelete;
+  ev.before = ev.after;
+  ev.after.reset();
+  ExpectGolden("pg_customers_delete", *format, ev);
+}
+
+TEST(DebeziumFormat, TruncateHasNullKeyAndNoImages) {
+  auto format = MakeFormat(Options(FormatOptions::Envelope::kDebezium, false));
+  ChangeEvent ev = DocCreate();
+  ev.op = Op::kTruncate;
+  ev.after.reset();
+  EXPECT_FALSE(format->key(ev));
+  ExpectGolden("pg_customers_truncate_noschema", *format, ev);
+}
+
+TEST(DebeziumFormat, SnapshotReadCarriesSnapshotMark) {
+  auto format = MakeFormat(Options(FormatOptions::Envelope::kDebezium, false));
+  ChangeEvent ev = DocCreate();
+  ev.op = Op::kRead;
+  ev.source.snapshot = SnapshotMark::kLastInTable;
+  OJson p = ParseRecord(format->value(ev));
+  EXPECT_EQ(p["op"], "r");
+  EXPECT_EQ(p["source"]["snapshot"], "last_in_data_collection");
+}
+
+TEST(DebeziumFormat, WithoutSchemasKeyAndValueAreBarePayloads) {
+  auto format = MakeFormat(Options(FormatOptions::Envelope::kDebezium, false));
+  ChangeEvent ev = DocCreate();
+  ExpectGolden("pg_customers_create_noschema", *format, ev);
+  EXPECT_EQ(*format->key(ev), R"({"id":1})");
+  EXPECT_EQ(Keys(ParseRecord(format->value(ev))), kPayloadOrder);
+}
+
+// An unchanged TOASTed value is missing from the after-image: it must be
+// left out, not rendered as null, while a real null stays null.
+TEST(DebeziumFormat, MissingColumnsAreLeftOutNotNull) {
+  std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
+                              Col("body", ColumnType::kString), Col("note", ColumnType::kString)};
+  TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "docs"}, cols, {0});
+  Row before = RowOf({Value(int64_t{7}), Value(), Value()}, {1});
+  Row after = RowOf({Value(int64_t{7}), Value(), Value()}, {1});
+  ChangeEvent ev = MakeEvent(Op::kUpdate, t, PgSource(t->id()), before, after);
+  auto format = MakeFormat(Options());
+  ExpectGolden("pg_toast_update", *format, ev);
+  OJson p = ParseRecord(format->value(ev))["payload"];
+  EXPECT_EQ(Keys(p["after"]), (Strings{"id", "note"}));
+  EXPECT_TRUE(p["after"]["note"].is_null());
+}
+
+TEST(DebeziumFormat, KeylessTableHasNullKey) {
+  std::vector<Column> cols = {Col("line", ColumnType::kString)};
+  TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "log"}, cols, {});
+  ChangeEvent ev =
+      MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, RowOf({Value("hello")}));
+  for (bool schemas : {true, false}) {
+    auto format = MakeFormat(Options(FormatOptions::Envelope::kDebezium, schemas));
+    EXPECT_FALSE(format->key(ev));
+    OJson v = ParseRecord(format->value(ev));
+    EXPECT_EQ((schemas ? v["payload"] : v)["after"]["line"], "hello");
+  }
+}
+
+TEST(DebeziumFormat, AllColumnTypesAdaptivePrecise) {
+  TableSchemaPtr t = AllTypesTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, AllTypesRow());
+  ExpectGolden("pg_all_types", *MakeFormat(Options()), ev);
+}
+
+TEST(DebeziumFormat, NullValuesStayNull) {
+  TableSchemaPtr t = AllTypesTable();
+  Row row = AllTypesRow();
+  for (size_t i = 1; i < row.values.size(); ++i) row.values[i] = Value();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, row);
+  OJson after = ParseRecord(
+      MakeFormat(Options(FormatOptions::Envelope::kDebezium, false))->value(ev))["after"];
+  ASSERT_EQ(after.size(), t->columns().size());
+  for (size_t i = 1; i < t->columns().size(); ++i)
+    EXPECT_TRUE(after[t->columns()[i].name].is_null()) << t->columns()[i].name;
+}
+
+FormatOptions DecimalOptions(FormatOptions::DecimalHandling h) {
+  FormatOptions o = Options();
+  o.decimal_handling = h;
+  return o;
+}
+
+TEST(DebeziumFormat, DecimalsPrecise) {
+  TableSchemaPtr t = DecimalsTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, DecimalsRow());
+  ExpectGolden("decimals_precise",
+               *MakeFormat(DecimalOptions(FormatOptions::DecimalHandling::kPrecise)), ev);
+}
+
+TEST(DebeziumFormat, DecimalsString) {
+  TableSchemaPtr t = DecimalsTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, DecimalsRow());
+  ExpectGolden("decimals_string",
+               *MakeFormat(DecimalOptions(FormatOptions::DecimalHandling::kString)), ev);
+}
+
+TEST(DebeziumFormat, DecimalsDouble) {
+  TableSchemaPtr t = DecimalsTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, DecimalsRow());
+  ExpectGolden("decimals_double",
+               *MakeFormat(DecimalOptions(FormatOptions::DecimalHandling::kDouble)), ev);
+}
+
+FormatOptions TimeOptions(FormatOptions::TimePrecision p) {
+  FormatOptions o = Options();
+  o.time_precision = p;
+  return o;
+}
+
+TEST(DebeziumFormat, TemporalAdaptive) {
+  TableSchemaPtr t = TemporalTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, TemporalRow());
+  ExpectGolden("temporal_adaptive",
+               *MakeFormat(TimeOptions(FormatOptions::TimePrecision::kAdaptive)), ev);
+}
+
+TEST(DebeziumFormat, TemporalConnect) {
+  TableSchemaPtr t = TemporalTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, TemporalRow());
+  ExpectGolden("temporal_connect", *MakeFormat(TimeOptions(FormatOptions::TimePrecision::kConnect)),
+               ev);
+}
+
+TEST(DebeziumFormat, TemporalIsoString) {
+  TableSchemaPtr t = TemporalTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, TemporalRow());
+  ExpectGolden("temporal_isostring",
+               *MakeFormat(TimeOptions(FormatOptions::TimePrecision::kIsoString)), ev);
+}
+
+TEST(DebeziumFormat, MySqlSourceAndTypes) {
+  TableSchemaPtr t = MySqlProductsTable();
+  ChangeEvent ev =
+      MakeEvent(Op::kCreate, t, MySqlSource(t->id()), std::nullopt, MySqlProductsRow());
+  auto format = MakeFormat(Options());
+  ExpectGolden("mysql_products", *format, ev);
+  OJson v = ParseRecord(format->value(ev));
+  EXPECT_EQ(v["schema"]["name"], "mysql_server.inventory.products.Envelope");
+  EXPECT_EQ(
+      Keys(v["payload"]["source"]),
+      (Strings{"version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "ts_us",
+               "ts_ns", "table", "server_id", "gtid", "file", "pos", "row", "thread", "query"}));
+}
+
+TEST(DebeziumFormat, OtherConnectorsGetCdcdSourceName) {
+  TableSchemaPtr t = CustomersSchema();
+  ChangeEvent ev = CustomerEvent(Op::kCreate, 1, "Ann", 7, 0);
+  ev.source.connector = "generator";
+  OJson v = ParseRecord(MakeFormat(Options())->value(ev));
+  EXPECT_EQ(v["schema"]["fields"][2]["name"], "io.cdcd.connector.generator.Source");
+  EXPECT_EQ(Keys(v["payload"]["source"]),
+            (Strings{"version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "ts_us",
+                     "ts_ns", "schema", "table"}));
+  EXPECT_EQ(v["payload"]["after"]["score"], "BOI=");
+}
+
+}  // namespace
+}  // namespace cdc::testing::fmt
