@@ -7,15 +7,24 @@ namespace cdc {
 
 const char* OpName(Op op) {
   switch (op) {
-    case Op::kCreate: return "c";
-    case Op::kUpdate: return "u";
-    case Op::kDelete: return "d";
-    case Op::kTruncate: return "t";
-    case Op::kRead: return "r";
-    case Op::kHeartbeat: return "heartbeat";
-    case Op::kSchemaChange: return "schema_change";
-    case Op::kTxBegin: return "tx_begin";
-    case Op::kTxEnd: return "tx_end";
+    case Op::kCreate:
+      return "c";
+    case Op::kUpdate:
+      return "u";
+    case Op::kDelete:
+      return "d";
+    case Op::kTruncate:
+      return "t";
+    case Op::kRead:
+      return "r";
+    case Op::kHeartbeat:
+      return "heartbeat";
+    case Op::kSchemaChange:
+      return "schema_change";
+    case Op::kTxBegin:
+      return "tx_begin";
+    case Op::kTxEnd:
+      return "tx_end";
   }
   return "?";
 }
@@ -27,12 +36,18 @@ bool IsDataOp(Op op) {
 
 const char* SnapshotMarkName(SnapshotMark m) {
   switch (m) {
-    case SnapshotMark::kFalse: return "false";
-    case SnapshotMark::kTrue: return "true";
-    case SnapshotMark::kFirst: return "first";
-    case SnapshotMark::kFirstInTable: return "first_in_data_collection";
-    case SnapshotMark::kLastInTable: return "last_in_data_collection";
-    case SnapshotMark::kLast: return "last";
+    case SnapshotMark::kFalse:
+      return "false";
+    case SnapshotMark::kTrue:
+      return "true";
+    case SnapshotMark::kFirst:
+      return "first";
+    case SnapshotMark::kFirstInTable:
+      return "first_in_data_collection";
+    case SnapshotMark::kLastInTable:
+      return "last_in_data_collection";
+    case SnapshotMark::kLast:
+      return "last";
   }
   return "false";
 }

@@ -12,6 +12,8 @@
 // Copies share the set of used keys, so a node may be passed around by value.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -21,8 +23,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 namespace cdc {
 

@@ -18,9 +18,8 @@ namespace {
 class JsonLineFormatter : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      msg.time.time_since_epoch())
-                      .count();
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count();
     nlohmann::json j = {
         {"ts_us", micros},
         {"level", spdlog::level::to_string_view(msg.level).data()},

@@ -13,8 +13,8 @@ nlohmann::json Offset::to_json() const {
 Offset Offset::from_json(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object() || !j.contains("tx") || !j["tx"].is_string() || !j.contains("index") ||
       !j["index"].is_number_unsigned()) {
-    throw Error(where + ": not an offset (want {\"tx\": string, \"index\": unsigned}): " +
-                j.dump());
+    throw Error(where +
+                ": not an offset (want {\"tx\": string, \"index\": unsigned}): " + j.dump());
   }
   Offset o;
   o.tx = j["tx"].get<std::string>();

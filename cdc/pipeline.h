@@ -2,7 +2,8 @@
 //
 //   sink.recover() -> offset O
 //   source.run(O) --emit--> EventQueue (bounded in bytes) --> batches --> sink.commit(batch, next)
-//                                                                           then source.acknowledge(next)
+//                                                                           then
+//                                                                           source.acknowledge(next)
 //
 // Invariants:
 //  - the source is only ever acknowledged an offset the sink has committed;
@@ -54,9 +55,9 @@ struct PipelineStatus {
   uint64_t batches_committed = 0;
   uint64_t retries = 0;
   uint64_t queue_bytes = 0;
-  int64_t last_commit_us = 0;     // wall clock of the last commit
-  int64_t last_event_ts_us = 0;   // commit time of the last committed event
-  double last_commit_ms = 0;      // how long the last sink commit took
+  int64_t last_commit_us = 0;    // wall clock of the last commit
+  int64_t last_event_ts_us = 0;  // commit time of the last committed event
+  double last_commit_ms = 0;     // how long the last sink commit took
   std::string last_error;
 };
 

@@ -50,11 +50,18 @@ std::string RecordBuilder::topic_for(const TableId& table) const {
 void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) const {
   std::string topic;
   switch (ev.op) {
-    case Op::kHeartbeat: topic = routing_.heartbeat_topic; break;
-    case Op::kSchemaChange: topic = routing_.schema_topic; break;
+    case Op::kHeartbeat:
+      topic = routing_.heartbeat_topic;
+      break;
+    case Op::kSchemaChange:
+      topic = routing_.schema_topic;
+      break;
     case Op::kTxBegin:
-    case Op::kTxEnd: topic = routing_.transaction_topic; break;
-    default: topic = topic_for(ev.source.table);
+    case Op::kTxEnd:
+      topic = routing_.transaction_topic;
+      break;
+    default:
+      topic = topic_for(ev.source.table);
   }
   if (topic.empty()) return;
   if (!IsDataOp(ev.op)) topic = expand(topic, ev.source.table);

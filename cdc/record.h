@@ -37,9 +37,9 @@ struct TopicRouting {
   // naming, prefix.schema.table, or prefix.database.table where there is no schema.
   std::string topic_template;
   std::map<std::string, std::string> overrides;  // qualified table name -> topic
-  std::string heartbeat_topic;    // empty: heartbeats are not published
-  std::string schema_topic;       // empty: schema changes are not published
-  std::string transaction_topic;  // empty: transaction begin/end are not published
+  std::string heartbeat_topic;                   // empty: heartbeats are not published
+  std::string schema_topic;                      // empty: schema changes are not published
+  std::string transaction_topic;                 // empty: transaction begin/end are not published
   bool tombstones = true;
 
   // Reads topic, topics, heartbeat_topic, schema_changes_topic,

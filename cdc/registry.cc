@@ -24,7 +24,9 @@ void Registry::add_source(const std::string& type, SourceFactory f) {
   sources_[type] = std::move(f);
 }
 
-void Registry::add_sink(const std::string& type, SinkFactory f) { sinks_[type] = std::move(f); }
+void Registry::add_sink(const std::string& type, SinkFactory f) {
+  sinks_[type] = std::move(f);
+}
 
 std::unique_ptr<Source> Registry::make_source(const ConfigNode& config,
                                               const PipelineContext& ctx) const {

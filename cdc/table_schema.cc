@@ -6,32 +6,58 @@ namespace cdc {
 
 const char* ColumnTypeName(ColumnType t) {
   switch (t) {
-    case ColumnType::kBoolean: return "boolean";
-    case ColumnType::kInt8: return "int8";
-    case ColumnType::kInt16: return "int16";
-    case ColumnType::kInt32: return "int32";
-    case ColumnType::kInt64: return "int64";
-    case ColumnType::kUInt64: return "uint64";
-    case ColumnType::kFloat32: return "float32";
-    case ColumnType::kFloat64: return "float64";
-    case ColumnType::kDecimal: return "decimal";
-    case ColumnType::kString: return "string";
-    case ColumnType::kBytes: return "bytes";
-    case ColumnType::kJson: return "json";
-    case ColumnType::kUuid: return "uuid";
-    case ColumnType::kDate: return "date";
-    case ColumnType::kTime: return "time";
-    case ColumnType::kTimeTz: return "timetz";
-    case ColumnType::kTimestamp: return "timestamp";
-    case ColumnType::kTimestampTz: return "timestamptz";
-    case ColumnType::kInterval: return "interval";
-    case ColumnType::kEnum: return "enum";
-    case ColumnType::kSet: return "set";
-    case ColumnType::kBits: return "bits";
-    case ColumnType::kYear: return "year";
-    case ColumnType::kGeometry: return "geometry";
-    case ColumnType::kArray: return "array";
-    case ColumnType::kUnknown: return "unknown";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kInt8:
+      return "int8";
+    case ColumnType::kInt16:
+      return "int16";
+    case ColumnType::kInt32:
+      return "int32";
+    case ColumnType::kInt64:
+      return "int64";
+    case ColumnType::kUInt64:
+      return "uint64";
+    case ColumnType::kFloat32:
+      return "float32";
+    case ColumnType::kFloat64:
+      return "float64";
+    case ColumnType::kDecimal:
+      return "decimal";
+    case ColumnType::kString:
+      return "string";
+    case ColumnType::kBytes:
+      return "bytes";
+    case ColumnType::kJson:
+      return "json";
+    case ColumnType::kUuid:
+      return "uuid";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTime:
+      return "time";
+    case ColumnType::kTimeTz:
+      return "timetz";
+    case ColumnType::kTimestamp:
+      return "timestamp";
+    case ColumnType::kTimestampTz:
+      return "timestamptz";
+    case ColumnType::kInterval:
+      return "interval";
+    case ColumnType::kEnum:
+      return "enum";
+    case ColumnType::kSet:
+      return "set";
+    case ColumnType::kBits:
+      return "bits";
+    case ColumnType::kYear:
+      return "year";
+    case ColumnType::kGeometry:
+      return "geometry";
+    case ColumnType::kArray:
+      return "array";
+    case ColumnType::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

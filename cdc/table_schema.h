@@ -51,7 +51,7 @@ struct Column {
   std::string name;
   ColumnType type = ColumnType::kString;
   ColumnType element_type = ColumnType::kUnknown;  // only for kArray
-  std::string source_type;  // as the database names it, e.g. "numeric(10,2)"
+  std::string source_type;                         // as the database names it, e.g. "numeric(10,2)"
   bool nullable = true;
   std::optional<int32_t> length;     // chars, bytes or bits
   std::optional<int32_t> precision;  // decimal digits, or fractional second digits

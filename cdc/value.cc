@@ -80,8 +80,12 @@ struct DebugVisitor {
 
 }  // namespace
 
-size_t Value::approx_bytes() const { return sizeof(Value) + std::visit(SizeVisitor{}, v_); }
+size_t Value::approx_bytes() const {
+  return sizeof(Value) + std::visit(SizeVisitor{}, v_);
+}
 
-std::string Value::debug_string() const { return std::visit(DebugVisitor{}, v_); }
+std::string Value::debug_string() const {
+  return std::visit(DebugVisitor{}, v_);
+}
 
 }  // namespace cdc

@@ -76,14 +76,14 @@ inline constexpr int64_t kMinusInfinityMicros = INT64_MIN;
 
 class Value {
  public:
-  using Variant = std::variant<std::monostate, bool, int64_t, uint64_t, double, Decimal,
-                               std::string, Bytes, Json, Uuid, Date, Time, TimeTz, Timestamp,
-                               TimestampTz, Interval, Array>;
+  using Variant =
+      std::variant<std::monostate, bool, int64_t, uint64_t, double, Decimal, std::string, Bytes,
+                   Json, Uuid, Date, Time, TimeTz, Timestamp, TimestampTz, Interval, Array>;
 
   Value() = default;
   template <typename T>
-    requires std::is_constructible_v<Variant, T&&>
-  Value(T&& v) : v_(std::forward<T>(v)) {}  // NOLINT: implicit on purpose
+  requires std::is_constructible_v<Variant, T&&> Value(T&& v)
+      : v_(std::forward<T>(v)) {}  // NOLINT: implicit on purpose
   Value(const char* s) : v_(std::string(s)) {}
   Value(int v) : v_(int64_t{v}) {}
 

@@ -41,8 +41,8 @@ std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config
     PipelineContext ctx = MakePipelineContext(*p);
     auto source = registry.make_source(p->source, ctx);
     auto sink = registry.make_sink(p->sink, ctx);
-    out.push_back(std::make_unique<Pipeline>(p->name, std::move(source), std::move(sink),
-                                             p->batch, p->retry));
+    out.push_back(std::make_unique<Pipeline>(p->name, std::move(source), std::move(sink), p->batch,
+                                             p->retry));
   }
   return out;
 }

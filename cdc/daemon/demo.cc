@@ -26,7 +26,8 @@ pipelines:
          std::to_string(events) + R"(
     sink:
       type: file
-      path: ")" + dir + R"("
+      path: ")" +
+         dir + R"("
       rotate_bytes: 1MiB
     format:
       envelope: debezium

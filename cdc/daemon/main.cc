@@ -2,13 +2,12 @@
 // or bad config.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "cdc/daemon/builtin_plugins.h"
 #include "cdc/daemon/daemon.h"
@@ -95,7 +94,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   cdc::ConfigureLogging("info", "text");
 
-  CLI::App app{"cdcd: change data capture from PostgreSQL and MySQL to Kafka or files, exactly once"};
+  CLI::App app{
+      "cdcd: change data capture from PostgreSQL and MySQL to Kafka or files, exactly once"};
   app.require_subcommand(1);
   std::string config_path, pipeline, demo_dir;
   uint64_t demo_events = 2000;

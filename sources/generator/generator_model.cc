@@ -45,8 +45,8 @@ TableSchemaPtr OrdersLikeSchema(const std::string& database, const std::string& 
   cols[2].precision = 12;
   cols[2].scale = 2;
   cols[5].precision = 6;
-  return std::make_shared<const TableSchema>(TableId{database, "public", table}, 1,
-                                             std::move(cols), std::vector<size_t>{0});
+  return std::make_shared<const TableSchema>(TableId{database, "public", table}, 1, std::move(cols),
+                                             std::vector<size_t>{0});
 }
 
 }  // namespace
@@ -74,8 +74,7 @@ size_t GeneratorModel::table_of(uint64_t tx, uint32_t index) const {
 Row GeneratorModel::row(uint64_t key, uint64_t version, int64_t ts_us) const {
   uint64_t h = Hash(s_.seed, key, version, kValue);
   char amount[32];
-  std::snprintf(amount, sizeof amount, "%llu.%02llu",
-                static_cast<unsigned long long>(h % 100000),
+  std::snprintf(amount, sizeof amount, "%llu.%02llu", static_cast<unsigned long long>(h % 100000),
                 static_cast<unsigned long long>((h >> 20) % 100));
   Row r;
   r.values = {Value(static_cast<int64_t>(key)),
@@ -119,8 +118,8 @@ ChangeEvent GeneratorModel::event(uint64_t tx, uint32_t index, uint64_t seq,
     ev.before = row(key, tx - 1, commit_us - 1000);
   }
   const bool last = index + 1 == tx_size(tx);
-  ev.next = Offset{std::to_string(last ? tx + 1 : tx), last ? 0 : index + 1ull,
-                   nlohmann::json(seq + 1)};
+  ev.next =
+      Offset{std::to_string(last ? tx + 1 : tx), last ? 0 : index + 1ull, nlohmann::json(seq + 1)};
   return ev;
 }
 

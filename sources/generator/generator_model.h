@@ -27,7 +27,7 @@ struct GeneratorSettings {
   uint32_t weight_create = 5, weight_update = 4, weight_delete = 1;
   uint32_t tx_min = 1, tx_max = 10;
   uint64_t seed = 1;
-  uint64_t limit = 0;  // total events; 0 = forever
+  uint64_t limit = 0;                        // total events; 0 = forever
   int64_t start_time_us = 1735689600000000;  // 2025-01-01T00:00:00Z
   std::string server_name = "generator";
 };

@@ -151,7 +151,9 @@ TEST(ConfigNodeTest, WrongTypePointsAtTheValue) {
 
 TEST(ConfigNodeTest, BadChoiceListsTheAllowedValues) {
   ConfigNode n = Parse("format:\n  envelope: json\n");
-  EXPECT_EQ(ErrorOf([&] { n.child("format").get_choice("envelope", {"debezium", "flat"}, ""); }),
+  EXPECT_EQ(ErrorOf([&] {
+              n.child("format").get_choice("envelope", {"debezium", "flat"}, "");
+            }),
             "t.yaml:2: format.envelope: expected one of debezium, flat; got \"json\"");
 }
 

@@ -12,7 +12,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::CustomerEvent;
 
-ChangeEvent Ev(uint64_t tx) { return CustomerEvent(Op::kCreate, 1, "x", tx, 0); }
+ChangeEvent Ev(uint64_t tx) {
+  return CustomerEvent(Op::kCreate, 1, "x", tx, 0);
+}
 
 TEST(EventQueueTest, HoldsAtMostCapacityBytes) {
   size_t one = Ev(1).approx_bytes();

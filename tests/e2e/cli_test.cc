@@ -1,6 +1,8 @@
 // The cdcd command line: exit statuses, messages, and the shipped configs.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "tests/e2e/process.h"
 #include "tests/support/test_support.h"
 
@@ -42,8 +44,9 @@ TEST(CliTest, ValidateBrokenConfigPrintsFileLineAndExits2) {
 TEST(CliTest, ValidateUnknownSourceTypeListsKnownOnes) {
   testing::TempDir dir;
   auto path = dir.path() / "p.yaml";
-  testing::WriteFile(path, "pipelines:\n  - name: p\n    source: {type: oracle}\n"
-                           "    sink: {type: file, path: /tmp/x}\n");
+  testing::WriteFile(path,
+                     "pipelines:\n  - name: p\n    source: {type: oracle}\n"
+                     "    sink: {type: file, path: /tmp/x}\n");
   Outcome o = Cdcd({"validate", "--config", path.string()});
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.output.find(path.string() + ":3:"), std::string::npos) << o.output;
@@ -77,6 +80,31 @@ TEST(CliTest, HelpAndVersionExit0) {
   EXPECT_NE(Cdcd({"version"}).output.find("cdcd 0."), std::string::npos);
 }
 
+TEST(CliTest, JsonLogsAreOneObjectPerLineAndTheLevelCanComeFromTheEnvironment) {
+  testing::TempDir dir;
+  auto config = dir.path() / "c.yaml";
+  testing::WriteFile(config,
+                     "pipelines:\n  - name: j\n    source: {type: generator, limit: 50}\n"
+                     "    sink: {type: file, path: " +
+                         (dir.path() / "out").string() +
+                         "}\nhttp: {enabled: false}\nlog: {format: json, level: info}\n");
+  Outcome o = Cdcd({"run", "--config", config.string()});
+  ASSERT_EQ(o.status, 0) << o.output;
+  size_t lines = 0;
+  std::istringstream in(o.output);
+  for (std::string line; std::getline(in, line); ++lines) {
+    auto j = nlohmann::json::parse(line);  // throws, failing the test, on a non-JSON line
+    EXPECT_TRUE(j.contains("ts_us") && j.contains("level") && j.contains("msg")) << line;
+  }
+  EXPECT_GE(lines, 2u);  // at least "resuming from" and "source finished"
+
+  setenv("CDCD_LOG_LEVEL", "error", 1);
+  Outcome quiet = Cdcd({"run", "--config", config.string()});
+  unsetenv("CDCD_LOG_LEVEL");
+  ASSERT_EQ(quiet.status, 0) << quiet.output;
+  EXPECT_EQ(quiet.output, "");
+}
+
 TEST(CliTest, DemoCapturesEventsAndOffsetsShowReadsTheCommittedOffset) {
   testing::TempDir dir;
   Outcome demo = Cdcd({"demo", "--events", "300", "--dir", (dir.path() / "out").string()});
@@ -85,9 +113,10 @@ TEST(CliTest, DemoCapturesEventsAndOffsetsShowReadsTheCommittedOffset) {
   EXPECT_NE(demo.output.find("topic: demo.public."), std::string::npos) << demo.output;
 
   auto config = dir.path() / "c.yaml";
-  testing::WriteFile(config, "pipelines:\n  - name: demo\n    source: {type: generator}\n"
-                             "    sink: {type: file, path: " +
-                                 (dir.path() / "out").string() + "}\n");
+  testing::WriteFile(config,
+                     "pipelines:\n  - name: demo\n    source: {type: generator}\n"
+                     "    sink: {type: file, path: " +
+                         (dir.path() / "out").string() + "}\n");
   Outcome show = Cdcd({"offsets", "show", "--config", config.string()});
   ASSERT_EQ(show.status, 0) << show.output;
   auto j = nlohmann::json::parse(show.output.substr(show.output.find('[')));

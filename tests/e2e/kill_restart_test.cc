@@ -3,9 +3,8 @@
 // and finally run to the end. The committed output must hold every generated
 // event exactly once and in order, which we check against the stream
 // regenerated independently from the same generator settings.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -23,8 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-constexpr uint64_t kEvents = 40000;
-constexpr double kRate = 15000;  // events/s: a full run takes ~2.7 s
+constexpr uint64_t kEvents = 100000;  // more than 12 rounds of at most 400 ms can reach
+constexpr int kRate = 15000;          // events/s: a full run takes ~6.7 s
 
 GeneratorSettings Settings() {
   GeneratorSettings s;
@@ -43,15 +42,18 @@ std::string Config(const std::string& out_dir) {
   - name: e2e
     source:
       type: generator
-      rate: 15000
+      rate: )" +
+         std::to_string(kRate) + R"(
       tables: [orders, customers]
       key_space: 500
       transaction_size: {min: 1, max: 20}
       seed: 7
-      limit: 40000
+      limit: )" +
+         std::to_string(kEvents) + R"(
     sink:
       type: file
-      path: )" + out_dir + R"(
+      path: )" +
+         out_dir + R"(
       rotate_bytes: 2MiB
     format: {envelope: debezium, schemas: false, tombstones: true}
     batch: {max_events: 700, linger: 5ms}
@@ -62,22 +64,11 @@ log: {level: info}
 
 // The ids of the events the generator makes, in order: what the sink must hold.
 std::vector<std::string> ExpectedIds() {
-  class Collect : public Emitter {
-   public:
-    bool emit(ChangeEvent&& ev) override {
-      ids.push_back(ev.id);
-      deletes += ev.op == Op::kDelete;
-      return true;
-    }
-    Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) override {
-      emit(std::move(ev));
-      return Result::kEmitted;
-    }
-    std::vector<std::string> ids;
-    size_t deletes = 0;
-  } out;
+  testing::CollectingEmitter out;
   GeneratorSource(Settings()).run(std::nullopt, out, std::stop_token());
-  return out.ids;
+  std::vector<std::string> ids;
+  for (const ChangeEvent& ev : out.events) ids.push_back(ev.id);
+  return ids;
 }
 
 uint32_t Seed() {
@@ -105,8 +96,9 @@ TEST(KillRestartTest, GeneratorToFileSinkIsExactlyOnceAcrossSigkills) {
     cdcd.signal(SIGKILL);
     int status = cdcd.wait();
     if (status == 128 + SIGKILL) ++kills;
-    ASSERT_TRUE(status == 128 + SIGKILL || status == 0) << "round " << round << ": " << status
-                                                        << "\n" << testing::ReadFile(log);
+    ASSERT_TRUE(status == 128 + SIGKILL || status == 0)
+        << "round " << round << ": " << status << "\n"
+        << testing::ReadFile(log);
   }
   EXPECT_GE(kills, 10) << "the stream finished too early to be killed often enough";
 

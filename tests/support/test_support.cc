@@ -55,8 +55,7 @@ TableSchemaPtr CustomersSchema() {
                                              std::move(cols), std::vector<size_t>{0});
 }
 
-ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t tx,
-                          uint64_t index) {
+ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t tx, uint64_t index) {
   ChangeEvent ev;
   ev.id = "tx-" + std::to_string(tx) + ":" + std::to_string(index);
   ev.op = op;
@@ -72,6 +71,16 @@ ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t t
   if (op == Op::kUpdate || op == Op::kDelete) ev.before = row;
   ev.next = Offset{"tx-" + std::to_string(tx), index + 1, nullptr};
   return ev;
+}
+
+bool CollectingEmitter::emit(ChangeEvent&& ev) {
+  events.push_back(std::move(ev));
+  return true;
+}
+
+Emitter::Result CollectingEmitter::try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) {
+  events.push_back(std::move(ev));
+  return Result::kEmitted;
 }
 
 std::optional<std::string> ServiceEnv(const std::string& service, const std::string& key) {
@@ -95,7 +104,11 @@ bool ServicesRequired() {
   return v && *v && std::string(v) != "0";
 }
 
-fs::path SourcePath(const std::string& relative) { return fs::path(CDCD_SOURCE_DIR) / relative; }
-fs::path BinaryPath(const std::string& relative) { return fs::path(CDCD_BINARY_DIR) / relative; }
+fs::path SourcePath(const std::string& relative) {
+  return fs::path(CDCD_SOURCE_DIR) / relative;
+}
+fs::path BinaryPath(const std::string& relative) {
+  return fs::path(CDCD_BINARY_DIR) / relative;
+}
 
 }  // namespace cdc::testing

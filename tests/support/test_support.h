@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cdc/change_event.h"
+#include "cdc/source.h"
 
 namespace cdc::testing {
 
@@ -35,8 +36,16 @@ TableSchemaPtr CustomersSchema();
 // An event on CustomersSchema() with a deterministic id and offset: tx
 // "tx-<tx>", `next` = {tx, index + 1}. Create/read carry only after, delete
 // only before, update both.
-ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t tx,
-                          uint64_t index);
+ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t tx, uint64_t index);
+
+// An Emitter that keeps every event, never blocking: for running a source
+// to completion in a test.
+class CollectingEmitter : public Emitter {
+ public:
+  bool emit(ChangeEvent&& ev) override;
+  Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) override;
+  std::vector<ChangeEvent> events;
+};
 
 // The value of KEY from STATE_DIR/<service>.env, written by
 // `tests/services/svc start <service> STATE_DIR`; STATE_DIR comes from the
@@ -51,16 +60,16 @@ bool ServicesRequired();
 
 // Declares `std::string var` = KEY of SERVICE's env file, or ends the test:
 // skipped on a developer machine without the service, failed in CI.
-#define CDCD_SERVICE_ENV_OR_SKIP(var, service, key)                                    \
-  std::string var;                                                                     \
-  if (auto found_ = ::cdc::testing::ServiceEnv(service, key)) {                         \
-    var = *found_;                                                                     \
-  } else if (::cdc::testing::ServicesRequired()) {                                     \
-    FAIL() << "service " << service << " is not running (no " << key                   \
-           << " in $CDCD_TEST_SERVICES_DIR/" << service << ".env)";                    \
-  } else {                                                                             \
-    GTEST_SKIP() << "service " << service << " is not running; start it with "        \
-                 << "tests/services/svc start " << service << " DIR";                  \
+#define CDCD_SERVICE_ENV_OR_SKIP(var, service, key)                            \
+  std::string var;                                                             \
+  if (auto found_ = ::cdc::testing::ServiceEnv(service, key)) {                \
+    var = *found_;                                                             \
+  } else if (::cdc::testing::ServicesRequired()) {                             \
+    FAIL() << "service " << service << " is not running (no " << key           \
+           << " in $CDCD_TEST_SERVICES_DIR/" << service << ".env)";            \
+  } else {                                                                     \
+    GTEST_SKIP() << "service " << service << " is not running; start it with " \
+                 << "tests/services/svc start " << service << " DIR";          \
   }
 
 namespace cdc::testing {

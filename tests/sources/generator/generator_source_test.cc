@@ -13,18 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class VectorEmitter : public Emitter {
- public:
-  bool emit(ChangeEvent&& ev) override {
-    events.push_back(std::move(ev));
-    return true;
-  }
-  Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) override {
-    events.push_back(std::move(ev));
-    return Result::kEmitted;
-  }
-  std::vector<ChangeEvent> events;
-};
+using VectorEmitter = testing::CollectingEmitter;
 
 GeneratorSettings Settings(uint64_t limit) {
   GeneratorSettings s;
@@ -104,10 +93,20 @@ TEST(GeneratorSourceTest, EventsAreWellFormed) {
     EXPECT_EQ(ev.source.commit_ts_us,
               1735689600000000 + static_cast<int64_t>(std::stoull(ev.source.tx_id)) * 1000);
     switch (ev.op) {
-      case Op::kCreate: ++creates; EXPECT_TRUE(ev.after && !ev.before); break;
-      case Op::kUpdate: ++updates; EXPECT_TRUE(ev.after && ev.before); break;
-      case Op::kDelete: ++deletes; EXPECT_TRUE(!ev.after && ev.before); break;
-      default: ADD_FAILURE() << "unexpected op";
+      case Op::kCreate:
+        ++creates;
+        EXPECT_TRUE(ev.after && !ev.before);
+        break;
+      case Op::kUpdate:
+        ++updates;
+        EXPECT_TRUE(ev.after && ev.before);
+        break;
+      case Op::kDelete:
+        ++deletes;
+        EXPECT_TRUE(!ev.after && ev.before);
+        break;
+      default:
+        ADD_FAILURE() << "unexpected op";
     }
     int64_t key = ev.key()[0].as<int64_t>();
     EXPECT_GE(key, 1);

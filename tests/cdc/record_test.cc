@@ -1,0 +1,88 @@
+#include "cdc/record.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "tests/support/test_support.h"
+
+namespace cdc {
+namespace {
+
+using testing::CustomerEvent;
+
+// Renders just enough to see which event a record came from.
+class IdFormat : public Format {
+ public:
+  std::optional<std::string> key(const ChangeEvent& ev) const override {
+    auto k = ev.key();
+    if (k.empty()) return std::nullopt;
+    return std::to_string(k[0].as<int64_t>());
+  }
+  std::string value(const ChangeEvent& ev) const override { return ev.id; }
+};
+
+RecordBuilder Builder(const std::string& yaml, bool tombstones = true) {
+  ConfigNode sink(YAML::Load(yaml), "t.yaml", "sink");
+  return RecordBuilder(TopicRouting::FromConfig(sink, "shop", tombstones),
+                       std::make_shared<IdFormat>());
+}
+
+std::vector<Record> Build(const RecordBuilder& b, const ChangeEvent& ev) {
+  std::vector<Record> out;
+  b.build(ev, out);
+  return out;
+}
+
+TEST(RecordBuilderTest, DefaultTopicIsPrefixSchemaTable) {
+  auto recs = Build(Builder("type: file"), CustomerEvent(Op::kCreate, 1, "a", 3, 0));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].topic, "shop.public.customers");
+  EXPECT_EQ(recs[0].key, "1");
+  EXPECT_EQ(recs[0].value, "tx-3:0");
+  ASSERT_EQ(recs[0].headers.size(), 3u);
+  EXPECT_EQ(recs[0].headers[0].name, "cdcd.event_id");
+  EXPECT_EQ(recs[0].headers[0].value, "tx-3:0");
+  EXPECT_EQ(recs[0].headers[1].value, "c");
+  EXPECT_EQ(recs[0].headers[2].value, "1700000000003");
+}
+
+TEST(RecordBuilderTest, WithoutSchemaTheDatabaseNamesTheTopic) {
+  ChangeEvent ev = CustomerEvent(Op::kCreate, 1, "a", 3, 0);
+  ev.source.table = TableId{"inventory", "", "customers"};
+  EXPECT_EQ(Build(Builder("type: file"), ev)[0].topic, "shop.inventory.customers");
+}
+
+TEST(RecordBuilderTest, TemplateAndOverrides) {
+  RecordBuilder b = Builder(R"(
+topic: "cdc_{database}_{table}"
+topic_prefix: p
+topics: {inventory.public.customers: "{prefix}.people"}
+)");
+  EXPECT_EQ(b.topic_for(TableId{"inventory", "public", "customers"}), "p.people");
+  EXPECT_EQ(b.topic_for(TableId{"inventory", "public", "orders"}), "cdc_inventory_orders");
+}
+
+TEST(RecordBuilderTest, DeleteIsFollowedByATombstoneUnlessDisabled) {
+  auto recs = Build(Builder("type: file"), CustomerEvent(Op::kDelete, 9, "a", 1, 0));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].value, "tx-1:0");
+  EXPECT_EQ(recs[1].key, "9");
+  EXPECT_FALSE(recs[1].value.has_value());
+  EXPECT_EQ(Build(Builder("type: file", false), CustomerEvent(Op::kDelete, 9, "a", 1, 0)).size(),
+            1u);
+}
+
+TEST(RecordBuilderTest, ControlEventsGoToTheirTopicsOrNowhere) {
+  ChangeEvent hb;
+  hb.id = "hb-1";
+  hb.op = Op::kHeartbeat;
+  EXPECT_EQ(Build(Builder("type: file"), hb)[0].topic, "__cdcd_heartbeat.shop");
+  EXPECT_TRUE(Build(Builder("heartbeat_topic: ''"), hb).empty());
+  ChangeEvent begin;
+  begin.op = Op::kTxBegin;
+  EXPECT_TRUE(Build(Builder("type: file"), begin).empty());  // transaction_metadata is off
+  EXPECT_EQ(Build(Builder("transaction_metadata: true"), begin)[0].topic, "shop.transaction");
+}
+
+}  // namespace
+}  // namespace cdc
