@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "tests/e2e/process.h"
+#include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
 namespace cdc {

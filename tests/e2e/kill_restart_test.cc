@@ -13,7 +13,7 @@
 
 #include "sinks/file/file_sink_reader.h"
 #include "sources/generator/generator_source.h"
-#include "tests/e2e/process.h"
+#include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
 namespace cdc {

@@ -1,4 +1,4 @@
-// A child process for end-to-end tests: cdcd started with arguments, its
+// A child process for tests: cdcd started with arguments, its
 // output captured to a file, stopped by any signal.
 #pragma once
 
