@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "cdc/daemon/builtin_plugins.h"
 #include "cdc/daemon/daemon.h"
@@ -32,6 +33,7 @@ pipelines:
     format:
       envelope: debezium
       schemas: false
+      decimal_handling: string
     batch:
       max_events: 500
       linger: 20ms
@@ -54,14 +56,15 @@ bool RunDemo(const std::string& dir_arg, uint64_t events) {
   std::vector<FileRecordLine> records = ReadCommittedRecords(dir);
   size_t tombstones = 0;
   for (const FileRecordLine& r : records) tombstones += r.value.is_null();
-  std::printf("cdcd demo: %zu change events captured into %s (%zu records with %zu tombstones)\n\n",
+  std::printf("cdcd demo: %zu change events captured into %s (%zu records with %zu tombstones)\n",
               records.size() - tombstones, dir.c_str(), records.size(), tombstones);
-  for (size_t i = 0; i < records.size() && i < 3; ++i) {
-    const FileRecordLine& r = records[i];
-    std::printf("topic: %s\nkey:   %s\nvalue: %s\n\n", r.topic.c_str(), r.key.dump().c_str(),
-                r.value.dump(2).c_str());
-  }
-  std::printf("Committed offset: %s\n", ReadOffsetsFile(dir).value_or(nullptr).dump().c_str());
+  // The first lines as written (committed, since the run finished), so the
+  // key order and bytes are exactly what a consumer gets.
+  std::ifstream first(std::filesystem::path(dir) / "events-000001.jsonl");
+  std::string line;
+  std::printf("\nThe first records of events-000001.jsonl:\n");
+  for (int i = 0; i < 3 && std::getline(first, line); ++i) std::printf("%s\n", line.c_str());
+  std::printf("\nCommitted offset: %s\n", ReadOffsetsFile(dir).value_or(nullptr).dump().c_str());
   return true;
 }
 

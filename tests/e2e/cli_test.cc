@@ -110,7 +110,7 @@ TEST(CliTest, DemoCapturesEventsAndOffsetsShowReadsTheCommittedOffset) {
   Outcome demo = Cdcd({"demo", "--events", "300", "--dir", (dir.path() / "out").string()});
   ASSERT_EQ(demo.status, 0) << demo.output;
   EXPECT_NE(demo.output.find("300 change events captured"), std::string::npos) << demo.output;
-  EXPECT_NE(demo.output.find("topic: demo.public."), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find("{\"topic\":\"demo.public."), std::string::npos) << demo.output;
 
   auto config = dir.path() / "c.yaml";
   testing::WriteFile(config,
