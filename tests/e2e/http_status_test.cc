@@ -1,0 +1,81 @@
+// The daemon's HTTP status endpoints, queried on a running cdcd.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <regex>
+#include <thread>
+
+#include "tests/support/process.h"
+#include "tests/support/test_support.h"
+
+namespace cdc {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The port cdcd logged for its HTTP server ("... on 127.0.0.1:PORT"), or 0.
+int LoggedPort(const std::string& log) {
+  std::smatch m;
+  static const std::regex re(R"(serving .* on 127\.0\.0\.1:(\d+))");
+  return std::regex_search(log, m, re) ? std::stoi(m[1]) : 0;
+}
+
+TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
+  testing::TempDir dir;
+  auto config = dir.path() / "c.yaml";
+  auto log = dir.path() / "cdcd.log";
+  testing::WriteFile(config,
+                     "pipelines:\n  - name: web\n"
+                     "    source: {type: generator, rate: 2000}\n"
+                     "    sink: {type: file, path: " +
+                         (dir.path() / "out").string() +
+                         "}\n    batch: {linger: 10ms}\n"
+                         "http: {listen: \"127.0.0.1:0\"}\n");
+  testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
+
+  int port = 0;
+  for (int i = 0; i < 200 && !port; ++i) {
+    std::this_thread::sleep_for(25ms);
+    port = LoggedPort(testing::ReadFile(log));
+  }
+  ASSERT_GT(port, 0) << testing::ReadFile(log);
+  httplib::Client http("127.0.0.1", port);
+
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  // Ready once the pipeline runs and has committed something.
+  nlohmann::json pipelines;
+  for (int i = 0; i < 200; ++i) {
+    auto res = http.Get("/pipelines");
+    ASSERT_TRUE(res);
+    pipelines = nlohmann::json::parse(res->body);
+    if (pipelines[0]["events_committed"].get<uint64_t>() > 0) break;
+    std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_EQ(pipelines[0]["name"], "web");
+  EXPECT_EQ(pipelines[0]["state"], "running");
+  EXPECT_GT(pipelines[0]["events_committed"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(pipelines[0]["committed_offset"].contains("tx"));
+  EXPECT_EQ(http.Get("/readyz")->status, 200);
+
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("# TYPE cdcd_events_committed_total counter"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      metrics->body, m, std::regex(R"(cdcd_events_committed_total\{pipeline="web"\} (\d+))")))
+      << metrics->body;
+  EXPECT_GT(std::stoull(m[1]), 0u);
+  EXPECT_NE(metrics->body.find("cdcd_pipeline_up{pipeline=\"web\"} 1"), std::string::npos);
+
+  cdcd.signal(SIGTERM);
+  int status = -1;
+  ASSERT_TRUE(cdcd.wait_for(30s, status));
+  EXPECT_EQ(status, 0) << testing::ReadFile(log);
+}
+
+}  // namespace
+}  // namespace cdc
