@@ -36,7 +36,9 @@ struct Uuid {  // canonical lower-case 8-4-4-4-12 text
   std::string text;
   bool operator==(const Uuid&) const = default;
 };
-struct Date {  // days since 1970-01-01
+// Days since 1970-01-01; INT32_MAX / INT32_MIN (kInfinityDays,
+// kMinusInfinityDays) stand for PostgreSQL's date 'infinity' / '-infinity'.
+struct Date {
   int32_t days = 0;
   bool operator==(const Date&) const = default;
 };
@@ -71,6 +73,8 @@ struct Array {
   bool operator==(const Array& o) const;
 };
 
+inline constexpr int32_t kInfinityDays = INT32_MAX;
+inline constexpr int32_t kMinusInfinityDays = INT32_MIN;
 inline constexpr int64_t kInfinityMicros = INT64_MAX;
 inline constexpr int64_t kMinusInfinityMicros = INT64_MIN;
 

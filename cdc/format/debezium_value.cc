@@ -125,8 +125,17 @@ void WriteArray(JsonWriter& w, const FieldRef& f, const Value& v, const FormatOp
   Column element = ElementColumn(f.column);
   FieldRef ef{f.table, element};
   w.begin_array();
-  if (a.items)
-    for (const Value& item : *a.items) WriteDebeziumValue(w, ef, item, o);
+  // A PostgreSQL array column has no fixed number of dimensions: an item that
+  // is itself an array is a further dimension of the same element type.
+  if (a.items) {
+    for (const Value& item : *a.items) {
+      if (item.is<Array>()) {
+        WriteArray(w, f, item, o);
+      } else {
+        WriteDebeziumValue(w, ef, item, o);
+      }
+    }
+  }
   w.end_array();
 }
 

@@ -81,8 +81,16 @@ void WriteArray(JsonWriter& w, const FieldRef& f, const Value& v) {
   Column element = ElementColumn(f.column);
   FieldRef ef{f.table, element};
   w.begin_array();
-  if (a.items)
-    for (const Value& item : *a.items) WriteReadableValue(w, ef, item);
+  // Nested arrays are further dimensions of a multi-dimensional array.
+  if (a.items) {
+    for (const Value& item : *a.items) {
+      if (item.is<Array>()) {
+        WriteArray(w, f, item);
+      } else {
+        WriteReadableValue(w, ef, item);
+      }
+    }
+  }
   w.end_array();
 }
 

@@ -258,6 +258,11 @@ void AppendClock(TextBuf& t, uint64_t micros, int fraction_digits) {
 
 TextBuf IsoDate(int64_t days) {
   TextBuf t;
+  // Integer encodings carry the sentinels as they are; text says what they mean.
+  if (days == kInfinityDays || days == kMinusInfinityDays) {
+    t.append(days > 0 ? "infinity" : "-infinity");
+    return t;
+  }
   AppendDate(t, days);
   return t;
 }
