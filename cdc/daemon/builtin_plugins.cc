@@ -2,12 +2,14 @@
 
 #include "sinks/file/file_sink.h"
 #include "sources/generator/generator_source.h"
+#include "sources/postgres/postgres_source.h"
 
 namespace cdc {
 
 Registry BuiltinRegistry() {
   Registry r;
   RegisterGeneratorSource(r);
+  RegisterPostgresSource(r);
   RegisterFileSink(r);
   return r;
 }

@@ -1,0 +1,57 @@
+// PostgresSourceOptions: the `source:` block of a `type: postgres` pipeline.
+//
+//   dsn                 libpq conninfo or URI (required); TLS settings pass through
+//   tables              table patterns "schema.table"; '*' matches any run of
+//                       characters; no dot means schema "public". Default: all
+//                       tables of the database (outside system schemas).
+//   exclude_tables      patterns removed from `tables`
+//   slot, publication   names; default cdcd_<pipeline> (non-alphanumerics -> '_')
+//   snapshot            initial | never | always | initial_only (default initial)
+//   snapshot_workers    parallel table readers (default 2)
+//   snapshot_chunk_size rows per PK-ordered chunk (default 10000)
+//   heartbeat_interval  pg_logical_emit_message period; 0 disables (default 10s)
+//   status_interval     standby status update period (default 10s)
+//   drop_slot_on_stop   drop the slot on a clean stop (default false: WAL is kept)
+//   toast_placeholder   text put in place of unchanged TOASTed values; default
+//                       none: such columns are left out of `after`
+// Unknown keys are rejected.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/config_node.h"
+
+namespace cdc::pg {
+
+enum class SnapshotMode { kInitial, kNever, kAlways, kInitialOnly };
+
+struct PostgresSourceOptions {
+  std::string pipeline;
+  std::string dsn;
+  std::vector<std::string> tables;
+  std::vector<std::string> exclude_tables;
+  std::string slot;
+  std::string publication;
+  SnapshotMode snapshot = SnapshotMode::kInitial;
+  int snapshot_workers = 2;
+  int64_t snapshot_chunk_size = 10000;
+  std::chrono::milliseconds heartbeat_interval{10000};
+  std::chrono::milliseconds status_interval{10000};
+  bool drop_slot_on_stop = false;
+  std::optional<std::string> toast_placeholder;
+};
+
+PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
+                                                 const std::string& pipeline_name);
+
+// "cdcd_" + the pipeline name with every character outside [a-z0-9_] replaced
+// by '_' (slot names allow only those), cut to PostgreSQL's 63 bytes.
+std::string DefaultObjectName(const std::string& pipeline_name);
+
+// True when `qualified` ("schema.table") matches `pattern` (see `tables`).
+bool TableMatches(const std::string& pattern, const std::string& qualified);
+
+}  // namespace cdc::pg

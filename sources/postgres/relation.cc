@@ -1,0 +1,143 @@
+#include "sources/postgres/relation.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cdc/error.h"
+
+namespace cdc::pg {
+namespace {
+
+std::string Where(const Relation& r, size_t column) {
+  return r.schema->id().schema + "." + r.schema->id().table + "." +
+         r.schema->columns()[column].name;
+}
+
+void CheckWidth(const Relation& r, const Tuple& tuple) {
+  if (tuple.size() != r.codecs.size()) {
+    throw Error("pgoutput: tuple for " + r.schema->id().schema + "." + r.schema->id().table +
+                " has " + std::to_string(tuple.size()) + " columns, its Relation message " +
+                std::to_string(r.codecs.size()));
+  }
+}
+
+Value Parse(const Relation& r, size_t i, const TupleValue& v) {
+  if (v.kind == TupleValue::Kind::kBinary) {
+    throw Error("pgoutput: binary value for " + Where(r, i) + " (cdcd never requests binary)");
+  }
+  try {
+    return r.codecs[i].parse(v.data);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (column " + Where(r, i) + ", type " +
+                r.schema->columns()[i].source_type + ")");
+  }
+}
+
+}  // namespace
+
+Row Relation::DecodeOld(const Tuple& tuple, char kind) const {
+  CheckWidth(*this, tuple);
+  Row row;
+  row.values.resize(tuple.size());
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    const TupleValue& v = tuple[i];
+    bool identity = kind == 'O' || message.columns[i].key;
+    if (v.kind == TupleValue::Kind::kUnchangedToast ||
+        (!identity && v.kind == TupleValue::Kind::kNull)) {
+      // Not part of the image that was logged: absent, not null.
+      row.missing.push_back(static_cast<uint32_t>(i));
+    } else if (v.kind != TupleValue::Kind::kNull) {
+      row.values[i] = Parse(*this, i, v);
+    }
+  }
+  return row;
+}
+
+Row Relation::DecodeNew(const Tuple& tuple, const Tuple* old_full,
+                        const std::optional<std::string>& toast_placeholder,
+                        std::vector<std::string>& unchanged_toast) const {
+  CheckWidth(*this, tuple);
+  if (old_full) CheckWidth(*this, *old_full);
+  Row row;
+  row.values.resize(tuple.size());
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    const TupleValue& v = tuple[i];
+    if (v.kind == TupleValue::Kind::kNull) continue;
+    if (v.kind != TupleValue::Kind::kUnchangedToast) {
+      row.values[i] = Parse(*this, i, v);
+      continue;
+    }
+    // Unchanged TOAST: the old full row (REPLICA IDENTITY FULL logs it
+    // detoasted) has the value, which the update left as it was.
+    if (old_full && (*old_full)[i].kind == TupleValue::Kind::kText) {
+      row.values[i] = Parse(*this, i, (*old_full)[i]);
+      continue;
+    }
+    unchanged_toast.push_back(schema->columns()[i].name);
+    const Column& c = schema->columns()[i];
+    bool textual = c.type == ColumnType::kString || c.type == ColumnType::kUnknown ||
+                   c.type == ColumnType::kBytes || c.type == ColumnType::kJson;
+    if (toast_placeholder && textual) {
+      row.values[i] = c.type == ColumnType::kJson
+                          ? Value(Json{nlohmann::json(*toast_placeholder).dump()})
+                          : Value(*toast_placeholder);
+    } else {
+      row.missing.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  return row;
+}
+
+RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
+                          PgCatalog& catalog, PgTypeMap& types) {
+  std::vector<PgColumnDetail> details = catalog.columns(message);
+  auto rel = std::make_shared<Relation>();
+  rel->message = message;
+  std::vector<Column> columns;
+  std::vector<std::pair<int, size_t>> pk;  // (position in key, column index)
+  std::vector<size_t> identity;
+  for (size_t i = 0; i < message.columns.size(); ++i) {
+    const RelationColumn& rc = message.columns[i];
+    ColumnCodec codec;
+    try {
+      codec = types.resolve(rc.type_oid, rc.type_modifier);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (column " + message.nspname + "." + message.relname +
+                  "." + rc.name + ")");
+    }
+    Column c = codec.column;
+    c.name = rc.name;
+    c.source_type = details[i].type_name;
+    c.nullable = !details[i].not_null;
+    columns.push_back(c);
+    rel->codecs.push_back(std::move(codec));
+    if (details[i].primary_key_position > 0) pk.emplace_back(details[i].primary_key_position, i);
+    if (rc.key) identity.push_back(i);
+  }
+  std::vector<size_t> key;
+  if (!pk.empty()) {
+    std::sort(pk.begin(), pk.end());
+    for (auto& [pos, index] : pk) key.push_back(index);
+  } else if (message.replica_identity == 'i') {
+    key = identity;
+  }
+  rel->schema = std::make_shared<TableSchema>(TableId{database, message.nspname, message.relname},
+                                              version, std::move(columns), std::move(key));
+  return rel;
+}
+
+bool SameShape(const TableSchema& a, const TableSchema& b) {
+  if (a.key_columns() != b.key_columns() || a.columns().size() != b.columns().size()) return false;
+  for (size_t i = 0; i < a.columns().size(); ++i) {
+    const Column& x = a.columns()[i];
+    const Column& y = b.columns()[i];
+    if (x.name != y.name || x.type != y.type || x.element_type != y.element_type ||
+        x.source_type != y.source_type || x.nullable != y.nullable || x.length != y.length ||
+        x.precision != y.precision || x.scale != y.scale || x.enum_values != y.enum_values) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace cdc::pg
