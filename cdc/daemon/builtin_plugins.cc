@@ -1,6 +1,7 @@
 #include "cdc/daemon/builtin_plugins.h"
 
 #include "sinks/file/file_sink.h"
+#include "sinks/kafka/kafka_transactional_sink.h"
 #include "sources/generator/generator_source.h"
 #include "sources/postgres/postgres_source.h"
 
@@ -11,6 +12,7 @@ Registry BuiltinRegistry() {
   RegisterGeneratorSource(r);
   RegisterPostgresSource(r);
   RegisterFileSink(r);
+  RegisterKafkaSink(r);
   return r;
 }
 

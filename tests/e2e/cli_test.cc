@@ -54,7 +54,13 @@ TEST(CliTest, ValidateUnknownSourceTypeListsKnownOnes) {
 }
 
 TEST(CliTest, ShippedConfigsForBuiltSourcesAndSinksValidate) {
-  for (const char* f : {"config/examples/generator-to-file.yaml", "docker/pipelines.yaml"}) {
+  // Values for the examples' ${VAR}s; validate connects to nothing.
+  setenv("PG_PASSWORD", "secret", 1);
+  setenv("KAFKA_BROKERS", "127.0.0.1:9092", 1);
+  setenv("KAFKA_PASSWORD", "secret", 1);
+  for (const char* f : {"config/examples/generator-to-file.yaml",
+                        "config/examples/generator-to-kafka.yaml",
+                        "config/examples/postgres-to-kafka.yaml", "docker/pipelines.yaml"}) {
     Outcome o = Cdcd({"validate", "--config", testing::SourcePath(f).string()});
     EXPECT_EQ(o.status, 0) << f << ": " << o.output;
   }

@@ -1,0 +1,114 @@
+#include "sinks/kafka/kafka_client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <set>
+
+#include "cdc/error.h"
+
+namespace cdc::kafka {
+namespace {
+
+// librdkafka logs at syslog levels (0 emerg .. 7 debug).
+void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  const char* who = rd_kafka_opaque(rk) ? static_cast<const char*>(rd_kafka_opaque(rk)) : "kafka";
+  // Consumers reading the offsets topic get the producer's properties too
+  // (security settings must apply to both); librdkafka warns about each
+  // producer-only one, which is noise here.
+  // Connection failures ("FAIL") are reported once more through OnError.
+  if ((std::strcmp(fac, "CONFWARN") == 0 && rd_kafka_type(rk) == RD_KAFKA_CONSUMER) ||
+      std::strcmp(fac, "FAIL") == 0) {
+    spdlog::debug("{}: librdkafka {}: {}", who, fac, buf);
+    return;
+  }
+  if (level <= 3) {
+    spdlog::error("{}: librdkafka {}: {}", who, fac, buf);
+  } else if (level == 4) {
+    spdlog::warn("{}: librdkafka {}: {}", who, fac, buf);
+  } else if (level <= 6) {
+    spdlog::info("{}: librdkafka {}: {}", who, fac, buf);
+  } else {
+    spdlog::debug("{}: librdkafka {}: {}", who, fac, buf);
+  }
+}
+
+// Broker connection failures and the like arrive here; librdkafka keeps
+// retrying them itself, and the sink sees their effect as timeouts. Fatal
+// errors are reported again, with context, by the call that fails.
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  const char* who = opaque ? static_cast<const char*>(opaque) : "kafka";
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code == RD_KAFKA_RESP_ERR__FATAL) {
+    char buf[512];
+    rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
+    spdlog::error("{}: librdkafka fatal error {}: {}", who, rd_kafka_err2name(orig), buf);
+    return;
+  }
+  spdlog::warn("{}: librdkafka {}: {}", who, rd_kafka_err2name(code), reason);
+}
+
+}  // namespace
+
+std::string SetProperty(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
+  char errstr[512];
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
+      RD_KAFKA_CONF_OK) {
+    return errstr;
+  }
+  return "";
+}
+
+ConfPtr MakeConf(const std::map<std::string, std::string>& properties) {
+  ConfPtr conf(rd_kafka_conf_new());
+  for (const auto& [name, value] : properties) {
+    std::string err = SetProperty(conf.get(), name, value);
+    if (!err.empty()) {
+      throw ConfigError("librdkafka rejects property " + name + "=\"" + value + "\": " + err);
+    }
+  }
+  return conf;
+}
+
+ClientPtr NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role) {
+  // The role string must outlive the client: it is its opaque, read by the
+  // callbacks on librdkafka's threads. Roles are few and long-lived (one per
+  // sink and client kind), so they are interned for the process lifetime.
+  static std::mutex mu;
+  static std::set<std::string>* roles = new std::set<std::string>();
+  const char* opaque;
+  {
+    std::lock_guard lock(mu);
+    opaque = roles->insert(role).first->c_str();
+  }
+  rd_kafka_conf_set_opaque(conf.get(), const_cast<char*>(opaque));
+  rd_kafka_conf_set_log_cb(conf.get(), OnLog);
+  rd_kafka_conf_set_error_cb(conf.get(), OnError);
+  char errstr[512];
+  // rd_kafka_new takes ownership of conf only when it succeeds.
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+  if (!rk) throw ConfigError(role + ": librdkafka refuses the configuration: " + errstr);
+  conf.release();
+  return ClientPtr(rk);
+}
+
+std::string Describe(const rd_kafka_error_t* error) {
+  return std::string("librdkafka: ") + rd_kafka_error_name(error) + ": " +
+         rd_kafka_error_string(error);
+}
+
+std::string Describe(rd_kafka_resp_err_t err) {
+  return std::string(rd_kafka_err2name(err)) + ": " + rd_kafka_err2str(err);
+}
+
+int RemainingMs(std::chrono::steady_clock::time_point deadline) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                  std::chrono::steady_clock::now())
+                .count();
+  return static_cast<int>(std::clamp<int64_t>(ms, 1, INT_MAX));
+}
+
+}  // namespace cdc::kafka

@@ -1,0 +1,116 @@
+// Shared by the Kafka sink tests (and tests/e2e/kafka): unique names on the
+// shared broker, small formats, sinks built from YAML the way the daemon
+// builds them, and reading topics back.
+#pragma once
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cdc/change_event.h"
+#include "cdc/config_node.h"
+#include "cdc/format.h"
+#include "cdc/registry.h"
+#include "sinks/kafka/kafka_admin.h"
+#include "sinks/kafka/kafka_client.h"
+#include "sinks/kafka/kafka_topic_reader.h"
+#include "sinks/kafka/kafka_transactional_sink.h"
+#include "tests/support/test_support.h"
+
+namespace cdc::testing {
+
+// Tests run in parallel against one broker: every topic, offsets topic and
+// transactional id carries this tag. Letters, digits and '_' only.
+inline std::string UniqueTag() {
+  static const std::string tag = [] {
+    std::random_device rd;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "p%d_%08x", static_cast<int>(::getpid()), rd());
+    return std::string(buf);
+  }();
+  static int n = 0;
+  return tag + "_" + std::to_string(++n);
+}
+
+// Key {"id":N}, value {"op":"c","id":N}; a null key for keyless events.
+class KafkaTestFormat : public Format {
+ public:
+  std::optional<std::string> key(const ChangeEvent& ev) const override {
+    std::vector<Value> k = ev.key();
+    if (k.empty()) return std::nullopt;
+    return "{\"id\":" + std::to_string(k[0].as<int64_t>()) + "}";
+  }
+  std::string value(const ChangeEvent& ev) const override {
+    std::vector<Value> k = ev.key();
+    std::string id = k.empty() ? "null" : std::to_string(k[0].as<int64_t>());
+    return std::string("{\"op\":\"") + OpName(ev.op) + "\",\"id\":" + id + "}";
+  }
+};
+
+// Key and value are the customer's name, verbatim: lets a test choose the
+// exact key bytes (e.g. the murmur2 reference vectors).
+class NameKeyFormat : public Format {
+ public:
+  std::optional<std::string> key(const ChangeEvent& ev) const override { return name(ev); }
+  std::string value(const ChangeEvent& ev) const override { return name(ev); }
+
+ private:
+  static std::string name(const ChangeEvent& ev) {
+    const Row& row = ev.after ? *ev.after : *ev.before;
+    return row.values.at(1).as<std::string>();
+  }
+};
+
+inline PipelineContext KafkaTestContext(const std::string& pipeline,
+                                        std::shared_ptr<const Format> format = nullptr,
+                                        bool tombstones = true) {
+  PipelineContext ctx;
+  ctx.pipeline_name = pipeline;
+  ctx.format = format ? std::move(format) : std::make_shared<KafkaTestFormat>();
+  ctx.format_options.tombstones = tombstones;
+  return ctx;
+}
+
+// A kafka sink from the lines of its `sink:` block (without `type`).
+inline std::unique_ptr<KafkaTransactionalSink> MakeKafkaTestSink(const std::string& yaml,
+                                                                 const PipelineContext& ctx) {
+  ConfigNode node(YAML::Load("type: kafka\n" + yaml), "test.yaml", "sink");
+  std::unique_ptr<Sink> sink = MakeKafkaSink(node, ctx);
+  return std::unique_ptr<KafkaTransactionalSink>(
+      static_cast<KafkaTransactionalSink*>(sink.release()));
+}
+
+// Every record of `topics` up to their current end; read_committed unless
+// `committed` is false (then aborted and open transactions show too).
+inline std::vector<kafka::KafkaMessage> ReadTopics(const std::string& brokers,
+                                                   const std::vector<std::string>& topics,
+                                                   bool committed = true) {
+  kafka::TopicReadOptions ro;
+  ro.properties = {{"bootstrap.servers", brokers},
+                   {"isolation.level", committed ? "read_committed" : "read_uncommitted"},
+                   {"enable.partition.eof", "true"},
+                   {"enable.auto.commit", "false"}};
+  ro.timeout = std::chrono::seconds(60);
+  ro.role = "test reader";
+  return kafka::ReadAllMessages(ro, topics);
+}
+
+// Creates `topic` with `partitions` partitions (and `configs`).
+inline void CreateTestTopic(const std::string& brokers, const std::string& topic, int partitions,
+                            const std::map<std::string, std::string>& configs = {}) {
+  kafka::ClientPtr rk = kafka::NewClient(
+      RD_KAFKA_PRODUCER, kafka::MakeConf({{"bootstrap.servers", brokers}}), "test admin");
+  kafka::CreateTopic(rk.get(), topic, partitions, configs, std::chrono::seconds(30));
+}
+
+// An offset without source state.
+inline Offset KOffset(const std::string& tx, uint64_t index) {
+  return Offset{tx, index, nullptr};
+}
+
+}  // namespace cdc::testing
