@@ -1,0 +1,131 @@
+// PostgreSQL -> Kafka through the cdcd binary: real server, real broker.
+// Inserts, an update and a delete made in PostgreSQL arrive on the table's
+// topic, read_committed, with Debezium keys and values, cdcd headers and a
+// tombstone after the delete, in commit order.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/sinks/kafka/kafka_test_util.h"
+#include "tests/sources/postgres/pg_test_env.h"
+#include "tests/support/process.h"
+#include "tests/support/test_support.h"
+
+namespace cdc {
+namespace {
+
+using namespace std::chrono_literals;
+using pg::testing::TestDatabase;
+
+std::string Config(const std::string& name, const std::string& dsn, const std::string& brokers) {
+  return R"(pipelines:
+  - name: )" +
+         name + R"(
+    source:
+      type: postgres
+      dsn: ")" +
+         dsn + R"("
+      tables: ["public.customers"]
+      snapshot: never
+    sink:
+      type: kafka
+      brokers: ")" +
+         brokers + R"("
+      topic_prefix: )" +
+         name + R"(
+      offsets_topic: )" +
+         name + R"(_offsets
+    format: {envelope: debezium, schemas: false, decimal_handling: string}
+    batch: {linger: 20ms}
+http: {enabled: false}
+)";
+}
+
+bool SlotActive(const TestDatabase& db, const std::string& slot) {
+  auto r = db.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                  "' AND active");
+  return r.get(0, 0) == "1";
+}
+
+std::vector<kafka::KafkaMessage> WaitForRecords(const std::string& brokers,
+                                                const std::string& topic, size_t n) {
+  std::vector<kafka::KafkaMessage> got;
+  for (int i = 0; i < 120 && got.size() < n; ++i) {
+    try {
+      got = testing::ReadTopics(brokers, {topic});
+    } catch (const std::exception&) {
+      // The topic does not exist until the first commit creates it.
+    }
+    if (got.size() < n) std::this_thread::sleep_for(500ms);
+  }
+  return got;
+}
+
+TEST(PgToKafkaTest, ChangesArriveWithKeysHeadersAndTombstonesInCommitOrder) {
+  CDCD_SERVICE_ENV_OR_SKIP(admin_dsn, "postgres", "CDCD_TEST_PG_DSN");
+  CDCD_SERVICE_ENV_OR_SKIP(brokers, "kafka", "CDCD_TEST_KAFKA_BROKERS");
+  TestDatabase db(admin_dsn, "pgk");
+  db.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, score numeric(10,2))");
+  const std::string name = "pgk_" + testing::UniqueTag();
+
+  testing::TempDir dir;
+  auto config = dir.path() / "pipelines.yaml";
+  auto log = dir.path() / "cdcd.log";
+  testing::WriteFile(config, Config(name, db.dsn(), brokers));
+  testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
+
+  bool active = false;
+  for (int i = 0; i < 200 && !active; ++i) {
+    std::this_thread::sleep_for(100ms);
+    active = SlotActive(db, "cdcd_" + name);
+  }
+  ASSERT_TRUE(active) << "the slot never became active\n" << testing::ReadFile(log);
+
+  db.sql(
+      "BEGIN; INSERT INTO customers VALUES (1, 'Ann', 12.50), (2, 'Bo', NULL), "
+      "(3, 'Cy', -0.01); COMMIT");
+  db.sql(
+      "BEGIN; UPDATE customers SET name = 'Bob', score = 7 WHERE id = 2; "
+      "DELETE FROM customers WHERE id = 3; COMMIT");
+
+  const std::string topic = name + ".public.customers";
+  std::vector<kafka::KafkaMessage> got = WaitForRecords(brokers, topic, 6);
+  cdcd.signal(SIGTERM);
+  int status = -1;
+  ASSERT_TRUE(cdcd.wait_for(30s, status));
+  EXPECT_EQ(status, 0) << testing::ReadFile(log);
+  ASSERT_EQ(got.size(), 6u) << testing::ReadFile(log);
+
+  const std::vector<std::string> ops = {"c", "c", "c", "u", "d"};
+  const std::vector<int> ids = {1, 2, 3, 2, 3};
+  for (size_t i = 0; i < ops.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    ASSERT_TRUE(got[i].key && got[i].value);
+    EXPECT_EQ(nlohmann::json::parse(*got[i].key), (nlohmann::json{{"id", ids[i]}}));
+    auto v = nlohmann::json::parse(*got[i].value);
+    EXPECT_EQ(v["op"], ops[i]);
+    EXPECT_EQ(v["source"]["connector"], "postgresql");
+    EXPECT_EQ(v["source"]["db"], db.name());
+    EXPECT_EQ(v["source"]["table"], "customers");
+    EXPECT_EQ(got[i].header("cdcd.op"), ops[i]);
+    EXPECT_TRUE(got[i].header("cdcd.event_id"));
+    EXPECT_TRUE(got[i].header("cdcd.source_ts_ms"));
+  }
+  auto first = nlohmann::json::parse(*got[0].value);
+  EXPECT_EQ(first["after"], (nlohmann::json{{"id", 1}, {"name", "Ann"}, {"score", "12.50"}}));
+  auto update = nlohmann::json::parse(*got[3].value);
+  EXPECT_EQ(update["after"], (nlohmann::json{{"id", 2}, {"name", "Bob"}, {"score", "7.00"}}));
+  auto del = nlohmann::json::parse(*got[4].value);
+  EXPECT_EQ(del["before"]["id"], 3);
+  EXPECT_TRUE(del["after"].is_null());
+  // The tombstone after the delete: same key, null value.
+  EXPECT_EQ(got[5].key, got[4].key);
+  EXPECT_FALSE(got[5].value.has_value());
+  // The two transactions' events carry their own commit positions.
+  EXPECT_NE(got[0].header("cdcd.event_id"), got[3].header("cdcd.event_id"));
+}
+
+}  // namespace
+}  // namespace cdc
