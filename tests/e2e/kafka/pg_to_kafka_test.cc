@@ -125,6 +125,19 @@ TEST(PgToKafkaTest, ChangesArriveWithKeysHeadersAndTombstonesInCommitOrder) {
   EXPECT_FALSE(got[5].value.has_value());
   // The two transactions' events carry their own commit positions.
   EXPECT_NE(got[0].header("cdcd.event_id"), got[3].header("cdcd.event_id"));
+
+  // `cdcd offsets show` reads the committed offset back from Kafka, without
+  // fencing anyone: past the last transaction, at its commit end LSN.
+  auto shown = dir.path() / "offsets.json";
+  testing::ChildProcess show({CDCD_BINARY, "offsets", "show", "--config", config.string()},
+                             shown.string());
+  ASSERT_EQ(show.wait(), 0) << testing::ReadFile(shown);
+  std::string out = testing::ReadFile(shown);
+  auto offsets = nlohmann::json::parse(out.substr(out.find('[')));
+  EXPECT_EQ(offsets[0]["pipeline"], name);
+  EXPECT_EQ(offsets[0]["sink"], "kafka");
+  EXPECT_EQ(offsets[0]["offset"]["index"], 0);
+  EXPECT_TRUE(offsets[0]["offset"]["tx"].is_string()) << out;
 }
 
 }  // namespace
