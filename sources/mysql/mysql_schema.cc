@@ -1,0 +1,217 @@
+#include "sources/mysql/mysql_schema.h"
+
+#include <cctype>
+
+#include "sources/mysql/column_types.h"
+
+namespace cdc::mysql {
+
+namespace {
+
+constexpr uint32_t kBinaryCollation = 63;
+
+bool IsText(const TableMapColumn& c) {
+  return c.collation && *c.collation != kBinaryCollation;
+}
+
+std::string WithArg(const char* name, uint32_t n) {
+  return std::string(name) + "(" + std::to_string(n) + ")";
+}
+
+bool SameColumns(const std::vector<Column>& a, const std::vector<Column>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const Column &x = a[i], &y = b[i];
+    if (x.name != y.name || x.type != y.type || x.source_type != y.source_type ||
+        x.nullable != y.nullable || x.length != y.length || x.precision != y.precision ||
+        x.scale != y.scale || x.enum_values != y.enum_values) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
+  Column col;
+  col.name = c.name.empty() ? "@" + std::to_string(index + 1) : c.name;
+  col.nullable = c.nullable;
+  bool u = c.is_unsigned.value_or(false);
+  const char* uns = u ? " unsigned" : "";
+  switch (c.real_type) {
+    case kTypeTiny:
+      col.type = u ? ColumnType::kInt16 : ColumnType::kInt8;
+      col.source_type = std::string("tinyint") + uns;
+      break;
+    case kTypeShort:
+      col.type = u ? ColumnType::kInt32 : ColumnType::kInt16;
+      col.source_type = std::string("smallint") + uns;
+      break;
+    case kTypeInt24:
+      col.type = ColumnType::kInt32;
+      col.source_type = std::string("mediumint") + uns;
+      break;
+    case kTypeLong:
+      col.type = u ? ColumnType::kInt64 : ColumnType::kInt32;
+      col.source_type = std::string("int") + uns;
+      break;
+    case kTypeLongLong:
+      col.type = u ? ColumnType::kUInt64 : ColumnType::kInt64;
+      col.source_type = std::string("bigint") + uns;
+      break;
+    case kTypeFloat:
+      col.type = ColumnType::kFloat32;
+      col.source_type = "float";
+      break;
+    case kTypeDouble:
+      col.type = ColumnType::kFloat64;
+      col.source_type = "double";
+      break;
+    case kTypeNewDecimal:
+      col.type = ColumnType::kDecimal;
+      col.precision = c.precision;
+      col.scale = c.scale;
+      col.source_type =
+          "decimal(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
+      break;
+    case kTypeYear:
+      col.type = ColumnType::kYear;
+      col.source_type = "year";
+      break;
+    case kTypeDate:
+    case kTypeNewDate:
+      col.type = ColumnType::kDate;
+      col.source_type = "date";
+      break;
+    case kTypeTime:
+    case kTypeTime2:
+      col.type = ColumnType::kTime;
+      col.precision = static_cast<int32_t>(c.real_type == kTypeTime2 ? c.length : 0);
+      col.source_type = WithArg("time", *col.precision);
+      break;
+    case kTypeDateTime:
+    case kTypeDateTime2:
+      col.type = ColumnType::kTimestamp;
+      col.precision = static_cast<int32_t>(c.real_type == kTypeDateTime2 ? c.length : 0);
+      col.source_type = WithArg("datetime", *col.precision);
+      break;
+    case kTypeTimestamp:
+    case kTypeTimestamp2:
+      col.type = ColumnType::kTimestampTz;
+      col.precision = static_cast<int32_t>(c.real_type == kTypeTimestamp2 ? c.length : 0);
+      col.source_type = WithArg("timestamp", *col.precision);
+      break;
+    case kTypeString:
+      col.type = IsText(c) || !c.collation ? ColumnType::kString : ColumnType::kBytes;
+      col.length = static_cast<int32_t>(c.length);  // bytes, not characters
+      col.source_type = WithArg(col.type == ColumnType::kBytes ? "binary" : "char", c.length);
+      break;
+    case kTypeVarchar:
+    case kTypeVarString:
+      col.type = IsText(c) || !c.collation ? ColumnType::kString : ColumnType::kBytes;
+      col.length = static_cast<int32_t>(c.length);
+      col.source_type = WithArg(col.type == ColumnType::kBytes ? "varbinary" : "varchar", c.length);
+      break;
+    case kTypeBlob:
+    case kTypeTinyBlob:
+    case kTypeMediumBlob:
+    case kTypeLongBlob: {
+      static const char* const kBlob[] = {"tinyblob", "blob", "mediumblob", "longblob"};
+      static const char* const kText[] = {"tinytext", "text", "mediumtext", "longtext"};
+      size_t k = c.length >= 1 && c.length <= 4 ? c.length - 1 : 1;
+      col.type = IsText(c) ? ColumnType::kString : ColumnType::kBytes;
+      col.source_type = IsText(c) ? kText[k] : kBlob[k];
+      break;
+    }
+    case kTypeEnum:
+    case kTypeSet:
+      col.type = c.real_type == kTypeEnum ? ColumnType::kEnum : ColumnType::kSet;
+      col.enum_values = c.enum_values;
+      col.source_type = c.real_type == kTypeEnum ? "enum" : "set";
+      break;
+    case kTypeBit:
+      col.type = ColumnType::kBits;
+      col.length = static_cast<int32_t>(c.length);
+      col.source_type = WithArg("bit", c.length);
+      break;
+    case kTypeJson:
+      col.type = ColumnType::kJson;
+      col.source_type = "json";
+      break;
+    case kTypeGeometry:
+      col.type = ColumnType::kGeometry;
+      col.source_type = "geometry";
+      break;
+    case kTypeVector:
+      col.type = ColumnType::kBytes;
+      col.source_type = c.vector_dimensions ? WithArg("vector", *c.vector_dimensions) : "vector";
+      break;
+    default:
+      col.type = ColumnType::kUnknown;
+      col.source_type = "type" + std::to_string(c.real_type);
+      break;
+  }
+  return col;
+}
+
+TableSchemaPtr SchemaTracker::update(const TableMapEvent& t) {
+  std::vector<Column> columns;
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    columns.push_back(ColumnFromTableMap(t.columns[i], i));
+  Entry& e = tables_[{t.database, t.table}];
+  if (e.schema && !e.stale && SameColumns(e.schema->columns(), columns) &&
+      e.schema->key_columns() == t.primary_key) {
+    return e.schema;
+  }
+  uint32_t version = e.schema ? e.schema->version() + 1 : 1;
+  e.schema = std::make_shared<const TableSchema>(TableId{t.database, "", t.table}, version,
+                                                 std::move(columns), t.primary_key);
+  e.stale = false;
+  return e.schema;
+}
+
+TableSchemaPtr SchemaTracker::current(const std::string& database, const std::string& table) const {
+  auto it = tables_.find({database, table});
+  return it == tables_.end() ? nullptr : it->second.schema;
+}
+
+void SchemaTracker::invalidate(const std::string& database, const std::string& table) {
+  auto it = tables_.find({database, table});
+  if (it != tables_.end()) it->second.stale = true;
+}
+
+QueryKind ClassifyQuery(std::string_view q) {
+  size_t i = 0;
+  for (;;) {
+    while (i < q.size() && std::isspace(static_cast<unsigned char>(q[i]))) ++i;
+    if (q.substr(i, 2) == "/*") {
+      size_t end = q.find("*/", i + 2);
+      if (end == std::string_view::npos) return QueryKind::kOther;
+      i = end + 2;
+      continue;
+    }
+    break;
+  }
+  std::string word;
+  while (i < q.size() && std::isalpha(static_cast<unsigned char>(q[i]))) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(q[i++])));
+  }
+  if (word == "BEGIN") return QueryKind::kBegin;
+  if (word == "COMMIT") return QueryKind::kCommit;
+  if (word == "ROLLBACK") {
+    // "ROLLBACK TO [SAVEPOINT] x" only undoes part of the transaction.
+    std::string rest(q.substr(i));
+    for (char& ch : rest) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return rest.find(" TO ") != std::string::npos ? QueryKind::kSavepoint : QueryKind::kRollback;
+  }
+  if (word == "SAVEPOINT" || word == "RELEASE") return QueryKind::kSavepoint;
+  if (word == "XA") return QueryKind::kXa;
+  if (word == "CREATE" || word == "ALTER" || word == "DROP" || word == "RENAME" ||
+      word == "TRUNCATE") {
+    return QueryKind::kDdl;
+  }
+  return QueryKind::kOther;
+}
+
+}  // namespace cdc::mysql

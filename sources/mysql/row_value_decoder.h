@@ -1,0 +1,52 @@
+// Decoding one column value of a row image into a cdc::Value.
+//
+// Representations (the contract the rest of cdcd relies on):
+//   TINYINT..BIGINT      int64; BIGINT UNSIGNED as uint64; smaller unsigned
+//                        ints as int64 of the unsigned value. Signedness
+//                        comes from the TABLE_MAP optional metadata; without
+//                        it values are read as signed (the binlog has no
+//                        other source for it).
+//   FLOAT, DOUBLE        double (FLOAT widened exactly)
+//   DECIMAL              Decimal, exact text with `scale` fraction digits
+//   YEAR                 int64 (0 or 1901..2155)
+//   DATE                 Date; DATETIME Timestamp (wall clock as UTC);
+//   TIMESTAMP            TimestampTz (the binlog stores UTC seconds);
+//   TIME                 Time (signed microseconds, may exceed 24h)
+//   zero/invalid dates   null, or the literal MySQL text ("0000-00-00 00:00:00")
+//                        with ZeroDatePolicy::kString
+//   CHAR/VARCHAR/TEXT    std::string in UTF-8 (latin1 converted; utf8/utf8mb4/
+//                        ascii as is); binary collation (63) as Bytes; TEXT
+//                        with no collation metadata as Bytes (indistinguishable
+//                        from BLOB without the schema)
+//   BINARY/VARBINARY/BLOB Bytes
+//   ENUM, SET            member names (SET comma-separated) when the value
+//                        lists are known, else the 1-based index / bitmap as int64
+//   BIT                  Bytes, little-endian (kBits), (bits+7)/8 bytes
+//   JSON                 Json text (see json_binary.h)
+//   GEOMETRY             Bytes holding the WKB only: the 4-byte little-endian
+//                        SRID MySQL prepends is stripped (kGeometry is WKB);
+//                        the SRID is lost until the schema carries it.
+//   VECTOR               Bytes (little-endian float32s)
+#pragma once
+
+#include "cdc/value.h"
+#include "sources/mysql/byte_cursor.h"
+#include "sources/mysql/table_map_event.h"
+
+namespace cdc::mysql {
+
+enum class ZeroDatePolicy { kNull, kString };
+
+struct RowDecodeOptions {
+  ZeroDatePolicy zero_date = ZeroDatePolicy::kNull;
+};
+
+// Reads one non-NULL value of `col` from `c`. Throws cdc::Error on truncated
+// or impossible data; the caller adds table/column/position context.
+Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecodeOptions& opts);
+
+// Converts text in MySQL collation `collation` to UTF-8 (latin1 family via
+// cp1252; everything else passed through).
+std::string ToUtf8(std::string_view text, uint32_t collation);
+
+}  // namespace cdc::mysql
