@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -12,6 +13,15 @@
 
 namespace cdc::kafka {
 namespace {
+
+// The last transaction failure librdkafka logged (facility TXNERR) per
+// producer. When a transaction fails, librdkafka purges its queued records
+// and their delivery reports say only "purged": the cause is in this log line.
+std::mutex txn_errors_mu;
+std::map<const rd_kafka_t*, std::string>& TxnErrors() {
+  static auto* errors = new std::map<const rd_kafka_t*, std::string>();
+  return *errors;
+}
 
 // librdkafka logs at syslog levels (0 emerg .. 7 debug).
 void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
@@ -24,6 +34,10 @@ void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
       std::strcmp(fac, "FAIL") == 0) {
     spdlog::debug("{}: librdkafka {}: {}", who, fac, buf);
     return;
+  }
+  if (std::strcmp(fac, "TXNERR") == 0) {
+    std::lock_guard lock(txn_errors_mu);
+    TxnErrors()[rk] = buf;
   }
   if (level <= 3) {
     spdlog::error("{}: librdkafka {}: {}", who, fac, buf);
@@ -93,6 +107,15 @@ ClientPtr NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role)
   if (!rk) throw ConfigError(role + ": librdkafka refuses the configuration: " + errstr);
   conf.release();
   return ClientPtr(rk);
+}
+
+std::string TakeTransactionError(const rd_kafka_t* rk) {
+  std::lock_guard lock(txn_errors_mu);
+  auto it = TxnErrors().find(rk);
+  if (it == TxnErrors().end()) return "";
+  std::string text = std::move(it->second);
+  TxnErrors().erase(it);
+  return text;
 }
 
 std::string Describe(const rd_kafka_error_t* error) {

@@ -61,6 +61,10 @@ ConfPtr MakeConf(const std::map<std::string, std::string>& properties);
 ClientPtr NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role);
 
 // "librdkafka: <name> (<code>): <message>" for an error object.
+// The last transaction failure librdkafka logged for `rk` (empty if none),
+// forgotten once taken.
+std::string TakeTransactionError(const rd_kafka_t* rk);
+
 std::string Describe(const rd_kafka_error_t* error);
 // "<name>: <message>" for an error code.
 std::string Describe(rd_kafka_resp_err_t err);

@@ -116,6 +116,7 @@ void KafkaTransactionalSink::commit(const std::vector<ChangeEvent>& batch, const
   const auto t0 = Clock::now();
   const auto deadline = t0 + options_.transaction_timeout;
   reports_.reset();
+  kafka::TakeTransactionError(producer_.get());  // a previous transaction's, if any
 
   kafka::ErrorPtr err(rd_kafka_begin_transaction(producer_.get()));
   if (err) throw_for("begin_transaction", err.get());
@@ -207,9 +208,11 @@ void KafkaTransactionalSink::flush_and_check(Clock::time_point deadline) {
                       " ms (transaction_timeout)");
   }
   if (reports_.failed() > 0) {
+    std::string cause = kafka::TakeTransactionError(producer_.get());
     abort_and_throw(std::to_string(reports_.failed()) + " of " +
                         std::to_string(reports_.produced_count()) +
-                        " records were not delivered; first: " + reports_.first_error_text(),
+                        " records were not delivered; first: " + reports_.first_error_text() +
+                        (cause.empty() ? "" : "; the transaction failed: " + cause),
                     IsPermanentRecordError(reports_.first_error()));
   }
   if (!reports_.complete()) {
