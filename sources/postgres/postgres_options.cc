@@ -77,14 +77,6 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
                : snap == "always"       ? SnapshotMode::kAlways
                : snap == "initial_only" ? SnapshotMode::kInitialOnly
                                         : SnapshotMode::kInitial;
-  if (o.snapshot != SnapshotMode::kNever) {
-    // Snapshots (exported snapshot, chunked resumable reads) are the next
-    // step of this source; until then, refuse rather than skip the old rows.
-    (config.has("snapshot") ? config.child("snapshot") : config)
-        .fail(
-            "snapshots are not built yet in this version of the postgres source: set `snapshot: "
-            "never` (only changes committed after the slot is created are captured)");
-  }
   o.snapshot_workers = static_cast<int>(config.get_int("snapshot_workers", 2));
   if (o.snapshot_workers < 1 || o.snapshot_workers > 64) {
     config.child("snapshot_workers").fail("must be between 1 and 64");

@@ -1,6 +1,7 @@
 #include "sources/postgres/postgres_source.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "sources/postgres/publication_manager.h"
 #include "sources/postgres/replication_stream.h"
 #include "sources/postgres/slot_manager.h"
+#include "sources/postgres/snapshot.h"
 
 namespace cdc::pg {
 namespace {
@@ -76,17 +78,50 @@ void PostgresSource::acknowledge(const Offset& committed) {
 }
 
 void PostgresSource::run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) {
+  const SnapshotMode mode = options_.snapshot;
   std::optional<StreamPosition> pos;
-  if (from) pos = ParseStreamPosition(*from);
+  std::optional<SnapshotProgress> resume;
+  if (from && IsSnapshotOffset(*from)) {
+    // Committed while reading the tables: continue from where the stream
+    // would have started (the snapshot's point), see resume_snapshot().
+    SnapshotProgress progress = SnapshotProgress::FromJson(from->state);
+    if (progress.phase == "done") {
+      if (mode == SnapshotMode::kInitialOnly) {
+        spdlog::info("{}: the initial_only snapshot at {} was completed before: nothing to do",
+                     context_, FormatLsn(progress.point));
+        return;
+      }
+      throw Error(context_ + ": the committed offset " + from->debug_string() +
+                  " is the end of an initial_only snapshot, which keeps no replication slot, so "
+                  "there is no stream to continue from: remove the sink's committed offset (and "
+                  "its data) to start over with this `snapshot` mode");
+    }
+    pos = StreamPosition{progress.point, 0};
+    resume = std::move(progress);
+  } else if (from) {
+    pos = ParseStreamPosition(*from);
+    // Stream offsets written while catching up an interrupted snapshot carry
+    // its progress: the tables are not all read yet.
+    if (!from->state.is_null()) resume = SnapshotProgress::FromJson(from->state);
+    if (!resume && mode == SnapshotMode::kInitialOnly) {
+      spdlog::info("{}: snapshot: initial_only and a committed stream offset: nothing to do",
+                   context_);
+      return;
+    }
+  }
+  const bool snapshot = resume || (mode != SnapshotMode::kNever &&
+                                   (!from || (mode == SnapshotMode::kAlways && !snapshot_taken_)));
   try {
-    stream(pos, out, stop);
+    stream(pos, snapshot, resume, out, stop);
   } catch (const PgServerError& e) {
     Explain(e, options_);
   }
 }
 
-void PostgresSource::stream(const std::optional<StreamPosition>& from, Emitter& out,
+void PostgresSource::stream(std::optional<StreamPosition> from, bool snapshot,
+                            const std::optional<SnapshotProgress>& resume, Emitter& out,
                             std::stop_token stop) {
+  const bool only_snapshot = options_.snapshot == SnapshotMode::kInitialOnly;
   auto warn = [this](const std::string& m) { spdlog::warn("{}: {}", context_, m); };
   PgConnection catalog_conn(options_.dsn, PgConnection::Mode::kQuery,
                             context_ + ": catalog connection");
@@ -98,12 +133,17 @@ void PostgresSource::stream(const std::optional<StreamPosition>& from, Emitter& 
     spdlog::info("{}: publication {} {} with {} tables", context_, options_.publication,
                  pub.created ? "created" : "updated", pub.tables.size());
   }
-  PgConnection repl(options_.dsn, PgConnection::Mode::kReplication,
-                    context_ + ": replication connection");
-  SlotState slot = PrepareSlot(catalog_conn, repl, options_.slot, from.has_value(), kSlotBusyWait);
-  if (slot.created) {
-    spdlog::info("{}: created replication slot {} at {}", context_, options_.slot,
-                 FormatLsn(slot.consistent_point));
+  // initial_only needs no slot of its own: the temporary one fixes the point.
+  std::optional<PgConnection> repl;
+  if (!only_snapshot) {
+    repl.emplace(options_.dsn, PgConnection::Mode::kReplication,
+                 context_ + ": replication connection");
+    SlotState slot =
+        PrepareSlot(catalog_conn, *repl, options_.slot, from.has_value(), kSlotBusyWait);
+    if (slot.created) {
+      spdlog::info("{}: created replication slot {} at {}", context_, options_.slot,
+                   FormatLsn(slot.consistent_point));
+    }
   }
 
   PgCatalog catalog(catalog_conn);
@@ -115,52 +155,59 @@ void PostgresSource::stream(const std::optional<StreamPosition>& from, Emitter& 
     ~Reset() { s->catalog_ = nullptr, s->types_ = nullptr; }
   } reset{this};
 
-  ReplicationStream rs(repl, options_.status_interval);
-  // A committed offset may be confirmed at once; without one, nothing is
-  // confirmed until the sink commits something.
-  if (from) rs.set_flushed(from->lsn);
-  rs.set_flushed(acked_.load());
-  const Lsn start = from ? from->lsn : 0;
-  rs.start(options_.slot, start, options_.publication);
-  spdlog::info("{}: streaming slot {} from {}{}", context_, options_.slot,
-               start ? FormatLsn(start) : FormatLsn(slot.confirmed_flush) + " (slot position)",
-               from && from->skip ? " skipping " + std::to_string(from->skip) + " events" : "");
-  assembler_->reset(from);
-
-  auto next_heartbeat = Clock::now() + options_.heartbeat_interval;
-  std::vector<ChangeEvent> events;
-  while (!stop.stop_requested()) {
-    rs.set_flushed(acked_.load());
-    rs.maybe_send_status();
-    if (options_.heartbeat_interval.count() > 0 && Clock::now() >= next_heartbeat) {
-      nlohmann::json content = {{"slot", options_.slot}, {"ts_us", NowMicros()}};
-      try {
-        catalog_conn.exec_params("SELECT pg_logical_emit_message(false, $1, $2)",
-                                 {kHeartbeatPrefix, content.dump()}, "writing a heartbeat");
-      } catch (const PgServerError& e) {
-        warn(std::string(e.what()) + " (the slot advances only with captured changes)");
+  // Only a committed offset may be confirmed at once; a snapshot's point is
+  // confirmed once the sink committed the snapshot's end.
+  bool committed_from = from.has_value();
+  if (snapshot) {
+    // The exported snapshot lives as long as this session stays idle in it;
+    // the temporary slot goes away with the session.
+    PgConnection snap_repl(options_.dsn, PgConnection::Mode::kReplication,
+                           context_ + ": snapshot slot connection");
+    const std::string name =
+        options_.slot.substr(0, 40) + "_snap_" + std::to_string(static_cast<long>(getpid()));
+    PgResult c = snap_repl.exec("CREATE_REPLICATION_SLOT " + snap_repl.quote_ident(name) +
+                                    " TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT",
+                                "creating temporary slot " + name + " for the snapshot");
+    SnapshotRequest req;
+    req.context = context_;
+    req.database = database_;
+    req.point = ParseLsn(c.get(0, 1)).value_or(0);
+    req.snapshot_name = c.get(0, 2);
+    req.tables = pub.tables;
+    req.final_offset = Offset{FormatLsn(req.point), 0, nullptr};
+    req.finish_done = only_snapshot;
+    if (resume) {
+      req.progress = *resume;
+      // initial_only has no slot to catch up with: its rows are each read
+      // once, the unfinished tables at the new point.
+      if (!only_snapshot) {
+        spdlog::info(
+            "{}: resuming an interrupted snapshot: streaming {} to the new point {}, "
+            "then reading the rest of the tables there",
+            context_, FormatLsn(from->lsn), FormatLsn(req.point));
+        // A message after the point, so the catch-up sees it is there even
+        // when no transaction follows.
+        write_heartbeat(catalog_conn);
+        SnapshotProgress state = *resume;
+        state.phase = "snapshot";
+        if (!stream_from(*repl, catalog_conn, *from, true, req.point, state.to_json(), out, stop)) {
+          return;
+        }
+        repl.reset();  // a fresh stream starts at the point below
+        repl.emplace(options_.dsn, PgConnection::Mode::kReplication,
+                     context_ + ": replication connection");
       }
-      next_heartbeat = Clock::now() + options_.heartbeat_interval;
     }
-    std::optional<std::string_view> payload = rs.next(kPollInterval);
-    if (!payload) continue;
-    events.clear();
-    assembler_->feed(DecodePgOutput(*payload), events);
-    for (ChangeEvent& ev : events) {
-      while (true) {
-        Emitter::Result r = out.try_emit_for(ev, kEmitWait);
-        if (r == Emitter::Result::kEmitted) break;
-        if (r == Emitter::Result::kStopping || stop.stop_requested()) return;
-        // Held back by a full pipeline: keep the walsender from timing out.
-        rs.set_flushed(acked_.load());
-        rs.maybe_send_status();
-      }
-    }
+    if (!RunSnapshot(options_, req, catalog, types, out, stop)) return;
+    snapshot_taken_ = true;
+    if (only_snapshot) return;
+    from = StreamPosition{req.point, 0};
+    committed_from = false;
   }
-  rs.set_flushed(acked_.load());
-  rs.send_status();
-  if (options_.drop_slot_on_stop) {
-    repl.close();
+
+  stream_from(*repl, catalog_conn, from, committed_from, std::nullopt, nullptr, out, stop);
+  if (stop.stop_requested() && options_.drop_slot_on_stop) {
+    repl->close();
     spdlog::warn("{}: dropping replication slot {} (drop_slot_on_stop)", context_, options_.slot);
     // The walsender may hold the slot for a moment after the stream closed.
     for (int attempt = 0;; ++attempt) {
@@ -173,6 +220,82 @@ void PostgresSource::stream(const std::optional<StreamPosition>& from, Emitter& 
       }
     }
   }
+}
+
+void PostgresSource::write_heartbeat(PgConnection& catalog_conn) {
+  nlohmann::json content = {{"slot", options_.slot}, {"ts_us", NowMicros()}};
+  catalog_conn.exec_params("SELECT pg_logical_emit_message(false, $1, $2)",
+                           {kHeartbeatPrefix, content.dump()}, "writing a heartbeat");
+}
+
+bool PostgresSource::stream_from(PgConnection& repl, PgConnection& catalog_conn,
+                                 const std::optional<StreamPosition>& from, bool confirm_from,
+                                 std::optional<Lsn> until, const nlohmann::json& state,
+                                 Emitter& out, std::stop_token stop) {
+  ReplicationStream rs(repl, options_.status_interval);
+  if (from && confirm_from) rs.set_flushed(from->lsn);
+  rs.set_flushed(acked_.load());
+  const Lsn start = from ? from->lsn : 0;
+  // The walsender of a stream closed just before may hold the slot a moment.
+  for (auto deadline = Clock::now() + kSlotBusyWait;;) {
+    try {
+      rs.start(options_.slot, start, options_.publication);
+      break;
+    } catch (const PgServerError& e) {
+      if (e.sqlstate() != "55006" || Clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
+  spdlog::info("{}: streaming slot {} from {}{}{}", context_, options_.slot,
+               start ? FormatLsn(start) : "the slot position",
+               from && from->skip ? " skipping " + std::to_string(from->skip) + " events" : "",
+               until ? " to " + FormatLsn(*until) : "");
+  assembler_->reset(from);
+
+  auto next_heartbeat = Clock::now() + options_.heartbeat_interval;
+  std::vector<ChangeEvent> events;
+  bool reached = false;
+  while (!stop.stop_requested() && !reached) {
+    rs.set_flushed(acked_.load());
+    rs.maybe_send_status();
+    if (options_.heartbeat_interval.count() > 0 && Clock::now() >= next_heartbeat) {
+      try {
+        write_heartbeat(catalog_conn);
+      } catch (const PgServerError& e) {
+        spdlog::warn("{}: {} (the slot advances only with captured changes)", context_, e.what());
+      }
+      next_heartbeat = Clock::now() + options_.heartbeat_interval;
+    }
+    std::optional<std::string_view> payload = rs.next(kPollInterval);
+    if (!payload) continue;
+    PgOutputMessage message = DecodePgOutput(*payload);
+    if (until) {
+      // Everything committed before `until` was sent once a transaction or
+      // a non-transactional message at or after it arrives (commit order).
+      const auto* b = std::get_if<BeginMsg>(&message);
+      const auto* m = std::get_if<LogicalMsg>(&message);
+      if ((b && b->final_lsn >= *until) || (m && !m->transactional && m->lsn >= *until)) {
+        reached = true;
+        break;
+      }
+    }
+    events.clear();
+    assembler_->feed(std::move(message), events);
+    for (ChangeEvent& ev : events) {
+      if (!state.is_null()) ev.next.state = state;
+      while (true) {
+        Emitter::Result r = out.try_emit_for(ev, kEmitWait);
+        if (r == Emitter::Result::kEmitted) break;
+        if (r == Emitter::Result::kStopping || stop.stop_requested()) return false;
+        // Held back by a full pipeline: keep the walsender from timing out.
+        rs.set_flushed(acked_.load());
+        rs.maybe_send_status();
+      }
+    }
+  }
+  rs.set_flushed(acked_.load());
+  rs.send_status();
+  return reached;
 }
 
 void RegisterPostgresSource(Registry& registry) {

@@ -24,22 +24,28 @@
 // with a committed offset, wal_level or privilege problems stop the pipeline
 // with a message saying what happened and what to do.
 //
-// Snapshots: not built yet; only `snapshot: never` is accepted (see
-// docs/architecture.md). Config: PostgresSourceOptions.
+// Snapshots (snapshot.h): `initial` on a first run (no committed offset),
+// `always` on the first run() of every process, `initial_only` reads the
+// tables and returns. A snapshot is taken at a temporary slot's consistent
+// point P and the stream then starts at P. Config: PostgresSourceOptions.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "cdc/registry.h"
 #include "cdc/source.h"
 #include "sources/postgres/event_assembler.h"
+#include "sources/postgres/pg_connection.h"
 #include "sources/postgres/postgres_options.h"
+#include "sources/postgres/snapshot.h"
 
 namespace cdc::pg {
 
 class PgCatalog;
 class PgTypeMap;
+struct PgTableInfo;
 
 class PostgresSource : public Source {
  public:
@@ -54,7 +60,18 @@ class PostgresSource : public Source {
   Lsn acknowledged_lsn() const { return acked_.load(); }
 
  private:
-  void stream(const std::optional<StreamPosition>& from, Emitter& out, std::stop_token stop);
+  // Snapshot (when `snapshot`; `resume` continues an interrupted one) then
+  // stream from the committed position.
+  void stream(std::optional<StreamPosition> from, bool snapshot,
+              const std::optional<SnapshotProgress>& resume, Emitter& out, std::stop_token stop);
+  // Streams from `from` until stopped or, with `until`, until every
+  // transaction committed before `until` was emitted (returns true then).
+  // A non-null `state` goes into every event's offset.
+  bool stream_from(PgConnection& repl, PgConnection& catalog_conn,
+                   const std::optional<StreamPosition>& from, bool confirm_from,
+                   std::optional<Lsn> until, const nlohmann::json& state, Emitter& out,
+                   std::stop_token stop);
+  void write_heartbeat(PgConnection& catalog_conn);
 
   PostgresSourceOptions options_;
   std::string context_;  // "postgres source (pipeline X)"
@@ -64,6 +81,7 @@ class PostgresSource : public Source {
   PgCatalog* catalog_ = nullptr;
   PgTypeMap* types_ = nullptr;
   std::string database_;
+  bool snapshot_taken_ = false;  // by this process (`always`)
 };
 
 void RegisterPostgresSource(Registry& registry);
