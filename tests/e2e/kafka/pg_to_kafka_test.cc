@@ -43,12 +43,6 @@ http: {enabled: false}
 )";
 }
 
-bool SlotActive(const TestDatabase& db, const std::string& slot) {
-  auto r = db.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
-                  "' AND active");
-  return r.get(0, 0) == "1";
-}
-
 std::vector<kafka::KafkaMessage> WaitForRecords(const std::string& brokers,
                                                 const std::string& topic, size_t n) {
   std::vector<kafka::KafkaMessage> got;
@@ -76,12 +70,9 @@ TEST(PgToKafkaTest, ChangesArriveWithKeysHeadersAndTombstonesInCommitOrder) {
   testing::WriteFile(config, Config(name, db.dsn(), brokers));
   testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
 
-  bool active = false;
-  for (int i = 0; i < 200 && !active; ++i) {
-    std::this_thread::sleep_for(100ms);
-    active = SlotActive(db, "cdcd_" + name);
-  }
-  ASSERT_TRUE(active) << "the slot never became active\n" << testing::ReadFile(log);
+  ASSERT_TRUE(pg::testing::WaitSlotStreaming(db, "cdcd_" + name))
+      << "cdcd never streamed from its slot\n"
+      << testing::ReadFile(log);
 
   db.sql(
       "BEGIN; INSERT INTO customers VALUES (1, 'Ann', 12.50), (2, 'Bo', NULL), "

@@ -53,21 +53,8 @@ log: {level: info}
 )";
 }
 
-// True once cdcd streams from the slot. A slot is already listed as active
-// while CREATE_REPLICATION_SLOT still waits for its consistent point, and a
-// transaction committed then is before the slot's start: only a walsender
-// past START_REPLICATION guarantees that later commits are captured.
-bool SlotActive(const TestDatabase& db, const std::string& slot) {
-  return db.sql(
-               "SELECT 1 FROM pg_replication_slots r JOIN pg_stat_replication s ON "
-               "s.pid = r.active_pid WHERE r.slot_name = '" +
-               slot + "' AND s.state IN ('catchup', 'streaming')")
-             .rows() > 0;
-}
-
 void WaitSlotActive(const TestDatabase& db, const std::string& slot) {
-  for (int i = 0; i < 600 && !SlotActive(db, slot); ++i) std::this_thread::sleep_for(50ms);
-  ASSERT_TRUE(SlotActive(db, slot));
+  ASSERT_TRUE(pg::testing::WaitSlotStreaming(db, slot)) << "slot " << slot << " never streamed";
 }
 
 std::vector<FileRecordLine> DataRecords(const std::string& out) {

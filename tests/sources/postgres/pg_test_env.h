@@ -67,6 +67,28 @@ class TestDatabase {
   std::string dsn_;
 };
 
+// True once a walsender streams from `slot`. A slot is already listed as
+// active while CREATE_REPLICATION_SLOT still waits for its consistent point,
+// and a transaction committed then lies before the slot's start: only a
+// walsender past START_REPLICATION (catchup or streaming) guarantees that
+// later commits are captured.
+inline bool SlotStreaming(const TestDatabase& db, const std::string& slot) {
+  return db.sql(
+               "SELECT 1 FROM pg_replication_slots r JOIN pg_stat_replication s ON "
+               "s.pid = r.active_pid WHERE r.slot_name = '" +
+               slot + "' AND s.state IN ('catchup', 'streaming')")
+             .rows() > 0;
+}
+
+// Waits up to 30 s for SlotStreaming(); false if it never happened.
+inline bool WaitSlotStreaming(const TestDatabase& db, const std::string& slot) {
+  for (int i = 0; i < 600; ++i) {
+    if (SlotStreaming(db, slot)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 // Thread-safe collecting Emitter with waiting.
 class WatchedEmitter : public Emitter {
  public:

@@ -38,15 +38,8 @@ PostgresSourceOptions Options(const TestDatabase& db, std::vector<std::string> t
 // CREATE_REPLICATION_SLOT still waits for its consistent point, the slot is
 // active but a commit then would precede the slot's start).
 void WaitStreaming(const TestDatabase& db, const std::string& slot) {
-  for (int i = 0; i < 300; ++i) {
-    auto r = db.sql(
-        "SELECT 1 FROM pg_stat_replication s JOIN pg_replication_slots r ON "
-        "r.active_pid = s.pid WHERE r.slot_name = '" +
-        slot + "' AND s.state IN ('catchup', 'streaming')");
-    if (r.rows() > 0) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL() << "slot " << slot << " never became active";
+  if (!pg::testing::WaitSlotStreaming(db, slot))
+    FAIL() << "slot " << slot << " never became active";
 }
 
 const Value& Col(const ChangeEvent& ev, const Row& row, const std::string& name) {
