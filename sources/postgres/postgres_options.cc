@@ -87,6 +87,8 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   if (o.heartbeat_interval.count() < 0) config.child("heartbeat_interval").fail("must be >= 0");
   o.status_interval = config.get_duration("status_interval", o.status_interval);
   if (o.status_interval.count() <= 0) config.child("status_interval").fail("must be > 0");
+  o.slot_busy_timeout = config.get_duration("slot_busy_timeout", o.slot_busy_timeout);
+  if (o.slot_busy_timeout.count() < 0) config.child("slot_busy_timeout").fail("must be >= 0");
   o.drop_slot_on_stop = config.get_bool("drop_slot_on_stop", false);
   if (config.has("toast_placeholder")) o.toast_placeholder = config.get_string("toast_placeholder");
   config.reject_unknown_keys();

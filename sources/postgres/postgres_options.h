@@ -11,6 +11,9 @@
 //   snapshot_chunk_size rows per PK-ordered chunk (default 10000)
 //   heartbeat_interval  pg_logical_emit_message period; 0 disables (default 10s)
 //   status_interval     standby status update period (default 10s)
+//   slot_busy_timeout   how long a slot held by another process is waited for
+//                       before stopping with an error (default 15s): a killed
+//                       cdcd's walsender needs a moment to see its socket close
 //   drop_slot_on_stop   drop the slot on a clean stop (default false: WAL is kept)
 //   toast_placeholder   text put in place of unchanged TOASTed values; default
 //                       none: such columns are left out of `after`
@@ -40,6 +43,7 @@ struct PostgresSourceOptions {
   int64_t snapshot_chunk_size = 10000;
   std::chrono::milliseconds heartbeat_interval{10000};
   std::chrono::milliseconds status_interval{10000};
+  std::chrono::milliseconds slot_busy_timeout{15000};
   bool drop_slot_on_stop = false;
   std::optional<std::string> toast_placeholder;
 };

@@ -22,9 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr milliseconds kPollInterval{100};
 constexpr milliseconds kEmitWait{200};
-// How long a slot still held by another process is waited for: a SIGKILLed
-// cdcd's walsender needs a moment to see its socket close.
-constexpr milliseconds kSlotBusyWait{15000};
 
 bool Contains(const std::string& s, const char* needle) {
   return s.find(needle) != std::string::npos;
@@ -138,8 +135,8 @@ void PostgresSource::stream(std::optional<StreamPosition> from, bool snapshot,
   if (!only_snapshot) {
     repl.emplace(options_.dsn, PgConnection::Mode::kReplication,
                  context_ + ": replication connection");
-    SlotState slot =
-        PrepareSlot(catalog_conn, *repl, options_.slot, from.has_value(), kSlotBusyWait);
+    SlotState slot = PrepareSlot(catalog_conn, *repl, options_.slot, from.has_value(),
+                                 options_.slot_busy_timeout);
     if (slot.created) {
       spdlog::info("{}: created replication slot {} at {}", context_, options_.slot,
                    FormatLsn(slot.consistent_point));
@@ -237,7 +234,7 @@ bool PostgresSource::stream_from(PgConnection& repl, PgConnection& catalog_conn,
   rs.set_flushed(acked_.load());
   const Lsn start = from ? from->lsn : 0;
   // The walsender of a stream closed just before may hold the slot a moment.
-  for (auto deadline = Clock::now() + kSlotBusyWait;;) {
+  for (auto deadline = Clock::now() + options_.slot_busy_timeout;;) {
     try {
       rs.start(options_.slot, start, options_.publication);
       break;

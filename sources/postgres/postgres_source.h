@@ -20,9 +20,10 @@
 //
 // Failures: a lost connection or a restarting server is a TransientError (the
 // pipeline backs off and resumes from the committed offset). An invalidated
-// slot, a slot used by another process, a dropped publication, a missing slot
-// with a committed offset, wal_level or privilege problems stop the pipeline
-// with a message saying what happened and what to do.
+// slot, a slot still used by another process after `slot_busy_timeout`, a
+// dropped publication, a missing slot with a committed offset, wal_level or
+// privilege problems stop the pipeline with a message saying what happened
+// and what to do.
 //
 // Snapshots (snapshot.h): `initial` on a first run (no committed offset),
 // `always` on the first run() of every process, `initial_only` reads the

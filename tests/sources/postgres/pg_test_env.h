@@ -1,21 +1,32 @@
 // Test helpers for the postgres source (header-only: the test directories
-// glob only *_test.cc): a throwaway database per test, SQL helpers, and an
-// Emitter that a test can watch while the source runs on another thread.
+// glob only *_test.cc): a throwaway database per test, a private server per
+// test for settings and faults the shared one must not see, SQL helpers, and
+// an Emitter that a test can watch while the source runs on another thread.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cdc/source.h"
 #include "sources/postgres/pg_connection.h"
+#include "tests/support/source_runner.h"
+#include "tests/support/test_support.h"
 
 namespace cdc::pg::testing {
 
@@ -67,99 +78,129 @@ class TestDatabase {
   std::string dsn_;
 };
 
-// True once a walsender streams from `slot`. A slot is already listed as
-// active while CREATE_REPLICATION_SLOT still waits for its consistent point,
-// and a transaction committed then lies before the slot's start: only a
-// walsender past START_REPLICATION (catchup or streaming) guarantees that
-// later commits are captured.
-inline bool SlotStreaming(const TestDatabase& db, const std::string& slot) {
-  return db.sql(
-               "SELECT 1 FROM pg_replication_slots r JOIN pg_stat_replication s ON "
-               "s.pid = r.active_pid WHERE r.slot_name = '" +
-               slot + "' AND s.state IN ('catchup', 'streaming')")
+// True once a walsender streams from `slot` (on the server of `dsn`). A slot
+// is already listed as active while CREATE_REPLICATION_SLOT still waits for
+// its consistent point, and a transaction committed then lies before the
+// slot's start: only a walsender past START_REPLICATION (catchup or
+// streaming) guarantees that later commits are captured.
+inline bool SlotStreaming(const std::string& dsn, const std::string& slot) {
+  return Sql(dsn,
+             "SELECT 1 FROM pg_replication_slots r JOIN pg_stat_replication s ON "
+             "s.pid = r.active_pid WHERE r.slot_name = '" +
+                 slot + "' AND s.state IN ('catchup', 'streaming')")
              .rows() > 0;
+}
+inline bool SlotStreaming(const TestDatabase& db, const std::string& slot) {
+  return SlotStreaming(db.dsn(), slot);
 }
 
 // Waits up to 30 s for SlotStreaming(); false if it never happened.
-inline bool WaitSlotStreaming(const TestDatabase& db, const std::string& slot) {
+inline bool WaitSlotStreaming(const std::string& dsn, const std::string& slot) {
   for (int i = 0; i < 600; ++i) {
-    if (SlotStreaming(db, slot)) return true;
+    if (SlotStreaming(dsn, slot)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
 }
+inline bool WaitSlotStreaming(const TestDatabase& db, const std::string& slot) {
+  return WaitSlotStreaming(db.dsn(), slot);
+}
 
-// Thread-safe collecting Emitter with waiting.
-class WatchedEmitter : public Emitter {
+// Runs `command` with sh; returns its exit status and sets `output` to what
+// it printed (stdout and stderr).
+inline int Shell(const std::string& command, std::string& output) {
+  output.clear();
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run: " + command);
+  std::array<char, 4096> buf;
+  for (size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) output.append(buf.data(), n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+// 'text' for sh, whatever `text` holds.
+inline std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A PostgreSQL 15 of one test's own, started by `tests/services/svc start
+// postgres` in a scratch state dir with `extra_conf` appended to its
+// postgresql.conf (CDCD_TEST_PG_EXTRA_CONF): for settings the shared server
+// must not have (wal_level = replica, a tiny max_slot_wal_keep_size) and
+// faults it must not suffer (restarts). The destructor stops it and removes
+// its data dir, also after a failed assertion; a failed start throws with
+// svc's output (svc cleans up after itself then).
+class PrivatePostgres {
  public:
-  bool emit(ChangeEvent&& ev) override {
-    std::lock_guard lock(mu_);
-    events_.push_back(std::move(ev));
-    cv_.notify_all();
-    return true;
+  explicit PrivatePostgres(const std::string& extra_conf) {
+    std::string out;
+    if (Shell("CDCD_TEST_PG_EXTRA_CONF=" + ShellQuote(extra_conf) + " " + svc() +
+                  " start postgres " + ShellQuote(state_.str()),
+              out) != 0) {
+      throw std::runtime_error("svc start postgres failed:\n" + out);
+    }
+    std::ifstream env(state_.path() / "postgres.env");
+    for (std::string line; std::getline(env, line);) {
+      auto eq = line.find("=\"");
+      if (eq != std::string::npos && line.back() == '"') {
+        env_[line.substr(0, eq)] = line.substr(eq + 2, line.size() - eq - 3);
+      }
+    }
+    dsn_ = env_["CDCD_TEST_PG_DSN"];
+    dir_ = env_["CDCD_TEST_PG_DIR"];
   }
-  Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) override {
-    emit(std::move(ev));
-    return Result::kEmitted;
+  ~PrivatePostgres() {
+    std::string out;
+    // svc stop knows only the first postmaster's PID: after restart() the
+    // server must be stopped here first, or it would outlive its data dir.
+    pg_ctl("-w -t 30 stop -m immediate", out);
+    if (Shell(svc() + " stop postgres " + ShellQuote(state_.str()), out) != 0) {
+      ADD_FAILURE() << "svc stop postgres failed:\n" << out;
+    }
   }
-  // Waits until `pred(events)` holds; false after `timeout`.
-  template <typename Pred>
-  bool wait(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return pred(events_); });
-  }
-  bool wait_data(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-    return wait([n](const std::vector<ChangeEvent>& evs) { return CountData(evs) >= n; }, timeout);
-  }
-  std::vector<ChangeEvent> data() {
-    std::lock_guard lock(mu_);
-    std::vector<ChangeEvent> out;
-    for (const ChangeEvent& e : events_)
-      if (IsDataOp(e.op)) out.push_back(e);
-    return out;
-  }
-  std::vector<ChangeEvent> all() {
-    std::lock_guard lock(mu_);
-    return events_;
-  }
-  static size_t CountData(const std::vector<ChangeEvent>& evs) {
-    size_t n = 0;
-    for (const ChangeEvent& e : evs) n += IsDataOp(e.op);
-    return n;
+  PrivatePostgres(const PrivatePostgres&) = delete;
+  PrivatePostgres& operator=(const PrivatePostgres&) = delete;
+
+  // Superuser DSN of database postgres.
+  const std::string& dsn() const { return dsn_; }
+
+  // pg_ctl restart -m fast: every session ends, the server comes back on the
+  // same port; returns once it accepts connections again.
+  void restart() {
+    std::string out;
+    if (pg_ctl("-w -t 60 -l " + ShellQuote(dir_ + "/server.log") + " restart -m fast", out) != 0) {
+      throw std::runtime_error("pg_ctl restart failed:\n" + out);
+    }
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<ChangeEvent> events_;
-};
-
-// Runs source.run() on a thread until stop() (or destruction).
-class RunningSource {
- public:
-  RunningSource(Source& source, std::optional<Offset> from, Emitter& out)
-      : thread_([&source, from, &out, this](std::stop_token st) {
-          try {
-            source.run(from, out, st);
-          } catch (const std::exception& e) {
-            std::lock_guard lock(mu_);
-            error_ = e.what();
-          }
-        }) {}
-  ~RunningSource() { stop(); }
-  void stop() {
-    thread_.request_stop();
-    if (thread_.joinable()) thread_.join();
+  static std::string svc() {
+    return ShellQuote(::cdc::testing::SourcePath("tests/services/svc").string());
   }
-  std::string error() {
-    std::lock_guard lock(mu_);
-    return error_;
+  // pg_ctl on the data dir, as the user the server runs as (it refuses root).
+  int pg_ctl(const std::string& args, std::string& out) const {
+    if (dir_.empty()) return 1;
+    std::string cmd =
+        "/usr/lib/postgresql/15/bin/pg_ctl -D " + ShellQuote(dir_ + "/data") + " " + args;
+    if (geteuid() == 0) {
+      const char* runas = std::getenv("CDCD_TEST_RUNAS");
+      std::string user = runas && *runas ? runas : "cdctest";
+      cmd = "setpriv --reuid=" + ShellQuote(user) + " --regid=" + ShellQuote(user) +
+            " --init-groups --reset-env -- " + cmd;
+    }
+    // cd first: the server's user cannot enter root's working directory.
+    return Shell("cd " + ShellQuote(dir_) + " && " + cmd + " </dev/null", out);
   }
 
- private:
-  std::mutex mu_;
-  std::string error_;
-  std::jthread thread_;
+  ::cdc::testing::TempDir state_;
+  std::map<std::string, std::string> env_;
+  std::string dsn_;
+  std::string dir_;
 };
+
+using ::cdc::testing::RunningSource;
+using ::cdc::testing::WatchedEmitter;
 
 }  // namespace cdc::pg::testing
