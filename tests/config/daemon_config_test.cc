@@ -69,9 +69,9 @@ TEST_F(LoadConfigTest, MinimalFileGetsDefaults) {
   EXPECT_TRUE(p.format.schemas);
   EXPECT_TRUE(p.format.tombstones);
   EXPECT_EQ(p.batch.max_events, 10000u);
-  EXPECT_EQ(p.batch.max_bytes, 16u << 20);
+  EXPECT_EQ(p.batch.max_bytes, 4u << 20);
   EXPECT_EQ(p.batch.linger, milliseconds(100));
-  EXPECT_EQ(p.batch.queue_bytes, 64u << 20);
+  EXPECT_EQ(p.batch.queue_bytes, 16u << 20);
   EXPECT_EQ(p.retry.initial_backoff, milliseconds(500));
   EXPECT_EQ(p.retry.max_backoff, milliseconds(30000));
 }
@@ -275,9 +275,9 @@ TEST_F(LoadConfigTest, BatchLimitsAreValidated) {
             "got \"soon\"");
   EXPECT_EQ(LoadError(WithPipelineKeys("    batch:\n      max_bytes: 128MiB\n")),
             "p.yaml:9: pipelines[0].batch.max_bytes: max_bytes (134217728 bytes) must not exceed "
-            "queue_bytes (67108864 bytes)");
+            "queue_bytes (16777216 bytes)");
   EXPECT_EQ(LoadError(WithPipelineKeys("    batch:\n      queue_bytes: 1MiB\n")),
-            "p.yaml:9: pipelines[0].batch.queue_bytes: max_bytes (16777216 bytes) must not exceed "
+            "p.yaml:9: pipelines[0].batch.queue_bytes: max_bytes (4194304 bytes) must not exceed "
             "queue_bytes (1048576 bytes)");
 }
 
