@@ -1,0 +1,339 @@
+#include "cdc/table_snapshot.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "cdc/error.h"
+
+namespace cdc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kEmitWait{200};
+constexpr std::chrono::seconds kProgressEvery{5};
+
+struct QueuedChunk {
+  size_t table = 0;
+  SnapshotChunk chunk;
+  Clock::time_point started;  // when the worker began the table (rates)
+};
+
+// Worker threads, a bounded chunk queue, the first error. Destruction stops
+// and joins the workers.
+class Readers {
+ public:
+  Readers(const SnapshotRequest& req, const ChunkReaderFactory& factory, std::vector<size_t> todo)
+      : req_(req), factory_(factory), todo_(std::move(todo)) {
+    const size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, req.workers)), todo_.size());
+    capacity_ = n + 1;
+    running_ = n;
+    for (size_t w = 0; w < n; ++w) {
+      threads_.emplace_back([this, w](std::stop_token st) { work(w, st); });
+    }
+  }
+  ~Readers() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.request_stop();
+    threads_.clear();  // joins
+  }
+
+  // The next chunk; nullopt when every worker finished or on stop. Rethrows
+  // a worker's error.
+  std::optional<QueuedChunk> next(std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (error_) std::rethrow_exception(error_);
+      if (!queue_.empty()) {
+        QueuedChunk c = std::move(queue_.front());
+        queue_.pop_front();
+        cv_.notify_all();
+        return c;
+      }
+      if (running_ == 0 || stop.stop_requested()) return std::nullopt;
+      cv_.wait_for(lock, kEmitWait);
+    }
+  }
+
+ private:
+  void work(size_t w, std::stop_token st) {
+    try {
+      std::unique_ptr<TableChunkReader> reader = factory_(w);
+      while (!st.stop_requested()) {
+        const size_t k = next_table_++;
+        if (k >= todo_.size()) break;
+        read_table(*reader, todo_[k], st);
+      }
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      if (!error_) error_ = std::current_exception();
+    }
+    std::lock_guard lock(mu_);
+    --running_;
+    cv_.notify_all();
+  }
+
+  // Blocks while the queue is full; false when closing.
+  bool push(QueuedChunk&& c, std::stop_token st) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return closed_ || st.stop_requested() || queue_.size() < capacity_; });
+    if (closed_ || st.stop_requested()) return false;
+    queue_.push_back(std::move(c));
+    cv_.notify_all();
+    return true;
+  }
+
+  void read_table(TableChunkReader& reader, size_t t, std::stop_token st) {
+    const SnapshotTable& table = req_.tables[t];
+    const auto started = Clock::now();
+    if (!table.ordered) {
+      reader.read_whole(table, req_.chunk_size, [&](SnapshotChunk&& c) {
+        return push(QueuedChunk{t, std::move(c), started}, st);
+      });
+      return;
+    }
+    std::optional<std::vector<std::string>> last;
+    auto it = req_.progress.tables.find(table.name);
+    if (it != req_.progress.tables.end()) last = it->second.last_key;
+    while (!st.stop_requested()) {
+      SnapshotChunk c = reader.read(table, last, req_.chunk_size);
+      if (!c.rows.empty()) last = c.rows.back().key;
+      const bool more = !c.last;
+      if (!push(QueuedChunk{t, std::move(c), started}, st) || !more) break;
+    }
+  }
+
+  const SnapshotRequest& req_;
+  const ChunkReaderFactory& factory_;
+  std::vector<size_t> todo_;
+  std::atomic<size_t> next_table_{0};
+  size_t capacity_ = 1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<QueuedChunk> queue_;
+  size_t running_ = 0;
+  bool closed_ = false;
+  std::exception_ptr error_;
+  std::vector<std::jthread> threads_;
+};
+
+// Progress log lines: per table at most every kProgressEvery, and when done.
+class ProgressLog {
+ public:
+  ProgressLog(const SnapshotRequest& req) : req_(req), tables_(req.tables.size()) {}
+
+  // `rows_total` counts rows of earlier runs too; the rate only this run's.
+  void add(const QueuedChunk& c, uint64_t rows_total) {
+    Entry& e = tables_[c.table];
+    const auto now = Clock::now();
+    if (!e.started) e.started = true, e.first_rows = rows_total - c.chunk.rows.size();
+    if (!c.chunk.last && now - e.logged < kProgressEvery) return;
+    e.logged = now;
+    const double secs = std::chrono::duration<double>(now - c.started).count();
+    const double rate = secs > 0 ? static_cast<double>(rows_total - e.first_rows) / secs : 0;
+    const double rows = static_cast<double>(rows_total);
+    const double total = req_.tables[c.table].estimate;
+    std::string pct = "?", eta = "?";
+    if (c.chunk.last) {
+      pct = "100", eta = "done";
+    } else if (total > 0) {
+      pct = std::to_string(static_cast<int>(std::min(99.0, 100.0 * rows / total)));
+      if (rate > 0) {
+        eta = std::to_string(static_cast<int64_t>(std::max(0.0, total - rows) / rate)) + "s";
+      }
+    }
+    spdlog::info("{}: snapshot {}: {} rows ({}%), {:.0f} rows/s, ETA {}", req_.context,
+                 req_.tables[c.table].name, rows_total, pct, rate, eta);
+  }
+
+ private:
+  struct Entry {
+    bool started = false;
+    Clock::time_point logged;
+    uint64_t first_rows = 0;
+  };
+  const SnapshotRequest& req_;
+  std::vector<Entry> tables_;
+};
+
+// Tables to read, in request order; resets the progress of unordered
+// tables that are not done (they are read again from their start).
+std::vector<size_t> PlanTables(const SnapshotRequest& req, SnapshotProgress& progress) {
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < req.tables.size(); ++i) {
+    const SnapshotTable& t = req.tables[i];
+    SnapshotProgress::Table& state = progress.tables[t.name];
+    if (state.done) continue;
+    if (!t.ordered) {
+      spdlog::warn(
+          "{}: table {} has no primary key: the snapshot reads it whole, and a restart "
+          "before it is done reads it again from its start (rows emitted before the "
+          "restart are then delivered twice)",
+          req.context, t.name);
+      state = {};
+    }
+    todo.push_back(i);
+  }
+  return todo;
+}
+
+// Builds and emits the events of RunTableSnapshot, holding the latest one
+// back so that the very last gets its mark and final offset.
+class EventWriter {
+ public:
+  EventWriter(const SnapshotRequest& req, SnapshotProgress& progress, Emitter& out,
+              std::stop_token stop)
+      : req_(req),
+        progress_(progress),
+        out_(out),
+        stop_(stop),
+        tx_(kSnapshotTxPrefix + req.point_label),
+        snapshot_ts_(NowMicros()),
+        table_started_(req.tables.size(), false) {}
+
+  // Emits the events of one chunk; false when stopping.
+  bool add(QueuedChunk& c) {
+    const SnapshotTable& t = req_.tables[c.table];
+    SnapshotProgress::Table& state = progress_.tables[t.name];
+    const size_t n = c.chunk.rows.size();
+    for (size_t i = 0; i < n; ++i) {
+      SnapshotRow& row = c.chunk.rows[i];
+      const bool table_last = c.chunk.last && i + 1 == n;
+      ChangeEvent ev;
+      ev.op = Op::kRead;
+      ev.id = tx_ + ":" + std::to_string(index_);
+      ev.source.connector = req_.connector;
+      ev.source.server_name = req_.server_name;
+      ev.source.table = t.schema->id();
+      ev.source.commit_ts_us = snapshot_ts_;
+      ev.source.snapshot = first_event_               ? SnapshotMark::kFirst
+                           : !table_started_[c.table] ? SnapshotMark::kFirstInTable
+                           : table_last               ? SnapshotMark::kLastInTable
+                                                      : SnapshotMark::kTrue;
+      first_event_ = false;
+      table_started_[c.table] = true;
+      ev.source.fields = req_.source_fields;
+      ev.schema = t.schema;
+      ev.after = std::move(row.after);
+      ev.capture_ts_us = NowMicros();
+      ++state.rows;
+      if (t.ordered) state.last_key = std::move(row.key);
+      state.done = table_last;
+      ++index_;
+      ev.next = Offset{tx_, index_, progress_.to_json()};
+      if (pending_ && !emit(*pending_)) return false;
+      pending_ = std::move(ev);
+    }
+    if (c.chunk.last) state.done = true;
+    return true;
+  }
+
+  // Emits the held-back event as the last one; false when stopping.
+  bool finish() {
+    if (!pending_) return true;
+    pending_->source.snapshot = SnapshotMark::kLast;
+    if (req_.finish_done) {
+      progress_.phase = "done";
+      pending_->next = Offset{tx_, index_, progress_.to_json()};
+    } else {
+      pending_->next = req_.final_offset;
+    }
+    return emit(*pending_);
+  }
+
+  uint64_t events() const { return index_; }
+
+ private:
+  bool emit(ChangeEvent& ev) {
+    while (true) {
+      Emitter::Result r = out_.try_emit_for(ev, kEmitWait);
+      if (r == Emitter::Result::kEmitted) return true;
+      if (r == Emitter::Result::kStopping || stop_.stop_requested()) return false;
+    }
+  }
+
+  const SnapshotRequest& req_;
+  SnapshotProgress& progress_;
+  Emitter& out_;
+  std::stop_token stop_;
+  const std::string tx_;
+  const int64_t snapshot_ts_;
+  uint64_t index_ = 0;
+  bool first_event_ = true;
+  std::vector<bool> table_started_;
+  std::optional<ChangeEvent> pending_;
+};
+
+}  // namespace
+
+nlohmann::json SnapshotProgress::to_json() const {
+  nlohmann::json out_tables = nlohmann::json::object();
+  for (const auto& [name, t] : tables) {
+    out_tables[name] = {{"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
+                        {"rows", t.rows},
+                        {"done", t.done}};
+  }
+  return {{"phase", phase}, {"point", point}, {"tables", out_tables}};
+}
+
+SnapshotProgress SnapshotProgress::FromJson(const nlohmann::json& state) {
+  try {
+    SnapshotProgress p;
+    p.phase = state.at("phase").get<std::string>();
+    if (p.phase != "snapshot" && p.phase != "done") throw Error("bad phase " + p.phase);
+    p.point = state.at("point");
+    if (p.point.is_null()) throw Error("null point");
+    for (const auto& [name, t] : state.at("tables").items()) {
+      Table tab;
+      if (!t.at("last_key").is_null()) {
+        tab.last_key = t.at("last_key").get<std::vector<std::string>>();
+      }
+      tab.rows = t.at("rows").get<uint64_t>();
+      tab.done = t.at("done").get<bool>();
+      p.tables[name] = std::move(tab);
+    }
+    return p;
+  } catch (const std::exception& e) {
+    throw Error("offset state " + state.dump() + " is not a snapshot progress state: " + e.what());
+  }
+}
+
+bool IsSnapshotOffset(const Offset& offset) {
+  return offset.tx.rfind(kSnapshotTxPrefix, 0) == 0;
+}
+
+bool RunTableSnapshot(const SnapshotRequest& req, const ChunkReaderFactory& factory, Emitter& out,
+                      std::stop_token stop) {
+  if (req.chunk_size < 1) throw Error(req.context + ": snapshot chunk size must be at least 1");
+  SnapshotProgress progress = req.progress;
+  std::vector<size_t> todo = PlanTables(req, progress);
+  spdlog::info("{}: snapshot at {} of {} tables ({} to read) with {} workers", req.context,
+               req.point_label, req.tables.size(), todo.size(), req.workers);
+  EventWriter writer(req, progress, out, stop);
+  ProgressLog log(req);
+  {
+    Readers readers(req, factory, std::move(todo));
+    while (std::optional<QueuedChunk> chunk = readers.next(stop)) {
+      if (!writer.add(*chunk)) return false;
+      log.add(*chunk, progress.tables[req.tables[chunk->table].name].rows);
+    }
+  }
+  if (stop.stop_requested() || !writer.finish()) return false;
+  spdlog::info("{}: snapshot at {} complete: {} rows", req.context, req.point_label,
+               writer.events());
+  return true;
+}
+
+}  // namespace cdc
