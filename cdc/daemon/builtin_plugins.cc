@@ -3,6 +3,7 @@
 #include "sinks/file/file_sink.h"
 #include "sinks/kafka/kafka_transactional_sink.h"
 #include "sources/generator/generator_source.h"
+#include "sources/mysql/mysql_source.h"
 #include "sources/postgres/postgres_source.h"
 
 namespace cdc {
@@ -11,6 +12,7 @@ Registry BuiltinRegistry() {
   Registry r;
   RegisterGeneratorSource(r);
   RegisterPostgresSource(r);
+  RegisterMySqlSource(r);
   RegisterFileSink(r);
   RegisterKafkaSink(r);
   return r;

@@ -100,7 +100,11 @@ DecodedEventBody BinlogEventDecoder::DecodeBody(const BinlogEvent& event) {
       return StopEvent{};
     case kTableMapEvent: {
       auto t = std::make_shared<const TableMapEvent>(
-          ParseTableMap(body, format_.post_header_length(type, kDefaultTableIdPostHeader)));
+          ParseTableMap(body, format_.post_header_length(type, kDefaultTableIdPostHeader),
+                        format_.server_version.find("MariaDB") != std::string::npos
+                            ? TableMapDialect::kMariaDb
+                            : TableMapDialect::kMySql));
+      if (table_map_hook_) t = table_map_hook_(std::move(t));
       tables_[t->table_id] = t;
       return t;
     }

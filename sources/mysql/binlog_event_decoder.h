@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <variant>
@@ -52,6 +53,13 @@ class BinlogEventDecoder {
   // The TABLE_MAP last seen for `table_id`, or null.
   std::shared_ptr<const TableMapEvent> table(uint64_t table_id) const;
 
+  // Called with every TABLE_MAP before rows are decoded with it; may return
+  // an enriched copy (names, signedness, charsets from information_schema
+  // when the server does not log them: binlog_row_metadata != FULL).
+  using TableMapHook =
+      std::function<std::shared_ptr<const TableMapEvent>(std::shared_ptr<const TableMapEvent>)>;
+  void set_table_map_hook(TableMapHook hook) { table_map_hook_ = std::move(hook); }
+
  private:
   DecodedEventBody DecodeBody(const BinlogEvent& event);
   RowsEvent DecodeRows(const BinlogEvent& event, std::string_view body);
@@ -59,6 +67,7 @@ class BinlogEventDecoder {
   RowDecodeOptions options_;
   FormatDescription format_;
   std::unordered_map<uint64_t, std::shared_ptr<const TableMapEvent>> tables_;
+  TableMapHook table_map_hook_;
 };
 
 }  // namespace cdc::mysql

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cdc/error.h"
+#include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/json_binary.h"
 #include "sources/mysql/mysql_decimal.h"
@@ -15,35 +16,6 @@ namespace {
 constexpr uint32_t kBinaryCollation = 63;
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
-
-bool IsLatin1Collation(uint32_t c) {
-  switch (c) {
-    case 5:
-    case 8:
-    case 15:
-    case 31:
-    case 47:
-    case 48:
-    case 49:
-    case 94:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | cp >> 6);
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xe0 | cp >> 12);
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
 
 int64_t ReadSigned(ByteCursor& c, size_t n) {
   uint64_t v = c.uint_le(n);
@@ -110,19 +82,7 @@ Value SetValue(uint64_t bits, const TableMapColumn& col) {
 }  // namespace
 
 std::string ToUtf8(std::string_view text, uint32_t collation) {
-  if (!IsLatin1Collation(collation)) return std::string(text);
-  // MySQL's latin1 is Windows-1252.
-  static const uint16_t kCp1252[32] = {
-      0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-      0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
-      0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto b = static_cast<uint8_t>(ch);
-    AppendUtf8(out, b >= 0x80 && b < 0xa0 ? kCp1252[b - 0x80] : b);
-  }
-  return out;
+  return CollationToUtf8(text, collation);
 }
 
 Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecodeOptions& opts) {

@@ -14,8 +14,9 @@
 //   TIME                 Time (signed microseconds, may exceed 24h)
 //   zero/invalid dates   null, or the literal MySQL text ("0000-00-00 00:00:00")
 //                        with ZeroDatePolicy::kString
-//   CHAR/VARCHAR/TEXT    std::string in UTF-8 (latin1 converted; utf8/utf8mb4/
-//                        ascii as is); binary collation (63) as Bytes; TEXT
+//   CHAR/VARCHAR/TEXT    std::string in UTF-8, converted from the column's
+//                        charset (charset.h; bytes invalid in it throw);
+//                        binary collation (63) as Bytes; TEXT
 //                        with no collation metadata as Bytes (indistinguishable
 //                        from BLOB without the schema)
 //   BINARY/VARBINARY/BLOB Bytes
@@ -45,8 +46,8 @@ struct RowDecodeOptions {
 // or impossible data; the caller adds table/column/position context.
 Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecodeOptions& opts);
 
-// Converts text in MySQL collation `collation` to UTF-8 (latin1 family via
-// cp1252; everything else passed through).
+// Converts text in MySQL collation `collation` to UTF-8 (CollationToUtf8 in
+// charset.h: throws on bytes invalid in the charset, passes unknown ids through).
 std::string ToUtf8(std::string_view text, uint32_t collation);
 
 }  // namespace cdc::mysql

@@ -137,8 +137,12 @@ void ReadStrValues(ByteCursor& c, TableMapEvent& t, uint8_t real_type) {
   }
 }
 
-void ReadOptionalMetadata(ByteCursor& c, TableMapEvent& t) {
-  auto numeric = ColumnsWhere(t, [](const TableMapColumn& col) { return IsNumericType(col.type); });
+void ReadOptionalMetadata(ByteCursor& c, TableMapEvent& t, TableMapDialect dialect) {
+  // MariaDB's YEAR is a numeric field with a signedness bit; MySQL's is not.
+  const bool year_numeric = dialect == TableMapDialect::kMariaDb;
+  auto numeric = ColumnsWhere(t, [year_numeric](const TableMapColumn& col) {
+    return IsNumericType(col.type) || (year_numeric && col.type == kTypeYear);
+  });
   auto character =
       ColumnsWhere(t, [](const TableMapColumn& col) { return IsCharacterType(col.real_type); });
   auto enum_set = ColumnsWhere(t, IsEnumOrSet);
@@ -214,7 +218,8 @@ void ReadOptionalMetadata(ByteCursor& c, TableMapEvent& t) {
 
 }  // namespace
 
-TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length) {
+TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length,
+                            TableMapDialect dialect) {
   ByteCursor c(body);
   TableMapEvent t;
   t.table_id = post_header_length == 6 ? c.u32() : c.u48();
@@ -236,7 +241,7 @@ TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length) {
   for (size_t i = 0; i < n; ++i) {
     t.columns[i].nullable = (static_cast<uint8_t>(nulls[i / 8]) >> (i % 8)) & 1;
   }
-  ReadOptionalMetadata(c, t);
+  ReadOptionalMetadata(c, t, dialect);
   return t;
 }
 

@@ -48,9 +48,14 @@ struct TableMapEvent {
   bool has_optional_metadata = false;
 };
 
+// Whose optional metadata layout to expect: MariaDB gives YEAR columns a
+// signedness bit, MySQL does not.
+enum class TableMapDialect { kMySql, kMariaDb };
+
 // Parses a TABLE_MAP body (checksum already removed). `post_header_length` is
 // 6 for early 5.1 servers (4-byte table id) and 8 otherwise. Throws
 // cdc::Error on malformed input.
-TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length);
+TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length,
+                            TableMapDialect dialect = TableMapDialect::kMySql);
 
 }  // namespace cdc::mysql

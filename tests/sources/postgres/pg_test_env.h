@@ -25,6 +25,7 @@
 
 #include "cdc/source.h"
 #include "sources/postgres/pg_connection.h"
+#include "tests/support/shell.h"
 #include "tests/support/source_runner.h"
 #include "tests/support/test_support.h"
 
@@ -106,24 +107,8 @@ inline bool WaitSlotStreaming(const TestDatabase& db, const std::string& slot) {
   return WaitSlotStreaming(db.dsn(), slot);
 }
 
-// Runs `command` with sh; returns its exit status and sets `output` to what
-// it printed (stdout and stderr).
-inline int Shell(const std::string& command, std::string& output) {
-  output.clear();
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) throw std::runtime_error("cannot run: " + command);
-  std::array<char, 4096> buf;
-  for (size_t n; (n = fread(buf.data(), 1, buf.size(), p)) > 0;) output.append(buf.data(), n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-// 'text' for sh, whatever `text` holds.
-inline std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using ::cdc::testing::Shell;
+using ::cdc::testing::ShellQuote;
 
 // A PostgreSQL 15 of one test's own, started by `tests/services/svc start
 // postgres` in a scratch state dir with `extra_conf` appended to its

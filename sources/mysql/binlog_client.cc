@@ -1,0 +1,374 @@
+#include "sources/mysql/binlog_client.h"
+
+#include <mariadb/mariadb_rpl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "cdc/error.h"
+#include "sources/mysql/binlog_event_reader.h"
+#include "sources/mysql/control_events.h"
+
+namespace cdc::mysql {
+namespace {
+
+constexpr uint16_t kArtificialFlag = 0x20;  // LOG_EVENT_ARTIFICIAL_F
+constexpr size_t kChecksumSize = 4;
+constexpr size_t kServerVersionOffset = 2;  // in the FDE body, after binlog_version
+constexpr size_t kServerVersionLength = 50;
+constexpr unsigned kErrMasterFatalReadingBinlog = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
+constexpr int kComBinlogDumpGtid = 0x1e;                 // MySQL only; not in Connector/C's enum
+constexpr uint16_t kBinlogThroughGtid = 0x04;
+constexpr unsigned kMariaSlaveCapabilityGtid = 4;  // MARIA_SLAVE_CAPABILITY_GTID
+
+void PutLe(std::string& out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+uint8_t HexDigit(char c, const std::string& what) {
+  if (c >= '0' && c <= '9') return static_cast<uint8_t>(c - '0');
+  if (c >= 'a' && c <= 'f') return static_cast<uint8_t>(c - 'a' + 10);
+  if (c >= 'A' && c <= 'F') return static_cast<uint8_t>(c - 'A' + 10);
+  throw Error("bad hex digit in " + what);
+}
+
+std::string Trim(std::string_view s) {
+  const char* ws = " \t\r\n";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return "";
+  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
+}
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find(sep, start);
+    out.push_back(Trim(s.substr(start, end - start)));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+// One "uuid:1-5:7" member of a MySQL GTID set in the binary form of
+// COM_BINLOG_DUMP_GTID: 16 uuid bytes, interval count, [start, end) pairs.
+void EncodeGtidSid(const std::string& member, std::string& out) {
+  std::vector<std::string> parts = Split(member, ':');
+  std::string hex;
+  for (char c : parts[0]) {
+    if (c != '-') hex += c;
+  }
+  if (hex.size() != 32 || parts.size() < 2) {
+    throw Error("malformed GTID set member '" + member + "'");
+  }
+  for (size_t i = 0; i < 32; i += 2) {
+    out += static_cast<char>(HexDigit(hex[i], member) << 4 | HexDigit(hex[i + 1], member));
+  }
+  PutLe(out, parts.size() - 1, 8);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    if (p.empty() || !std::isdigit(static_cast<unsigned char>(p[0]))) {
+      // MySQL 8.3+ tagged GTIDs need the newer encoding (format 1).
+      throw Error("GTID set member '" + member + "': tagged GTIDs are not supported");
+    }
+    size_t dash = p.find('-');
+    uint64_t first = std::stoull(p.substr(0, dash));
+    uint64_t last = dash == std::string::npos ? first : std::stoull(p.substr(dash + 1));
+    PutLe(out, first, 8);
+    PutLe(out, last + 1, 8);  // the wire form is end-exclusive
+  }
+}
+
+std::string EncodeMySqlGtidSet(const std::string& text) {
+  std::vector<std::string> members;
+  for (std::string& m : Split(text, ',')) {
+    if (!m.empty()) members.push_back(std::move(m));
+  }
+  std::string out;
+  PutLe(out, members.size(), 8);
+  for (const std::string& m : members) EncodeGtidSid(m, out);
+  return out;
+}
+
+// The position a resume may use: artificial events (the ROTATE and FDE a
+// dump starts with) and heartbeats do not sit at a real offset.
+uint64_t EventPosition(const BinlogEventHeader& h) {
+  if ((h.flags & kArtificialFlag) || h.type == kHeartbeatEvent || h.type == kHeartbeatEventV2 ||
+      h.log_pos < h.event_size) {
+    return 0;
+  }
+  return h.log_pos - h.event_size;
+}
+
+}  // namespace
+
+struct BinlogClient::Impl {
+  BinlogClientOptions options;
+  std::unique_ptr<MySqlConnection> conn;
+  MARIADB_RPL* rpl = nullptr;
+  MARIADB_RPL_EVENT* event = nullptr;  // reused between fetches
+  std::atomic<int> fd{-1};             // the connection's socket, for interrupt()
+  bool mariadb = false;
+  // Checksum algorithm of the events now arriving: the one announced to the
+  // server until the first FORMAT_DESCRIPTION, then that event's.
+  ChecksumAlg alg = ChecksumAlg::kOff;
+  uint64_t reached = 0;  // end of the last positioned event in the current file
+  std::string start_text;
+  std::optional<BinlogEvent> pending;  // the first event, read by the constructor
+
+  ~Impl() {
+    if (event) mariadb_free_rpl_event(event);
+    if (rpl) mariadb_rpl_close(rpl);
+  }
+
+  void Announce(const BinlogStart& start);
+  void OpenDump(const BinlogStart& start);
+  void SendMySqlGtidDump(const std::string& gtid);
+  [[noreturn]] void FailFetch(const std::string& file);
+  BinlogEvent ToEvent(const std::string& file);
+  void HandleChecksum(BinlogEvent& event, std::string_view header_bytes);
+};
+
+// Session variables the dump thread reads when the dump starts.
+void BinlogClient::Impl::Announce(const BinlogStart& start) {
+  MySqlResult r = conn->query("SELECT @@global.binlog_checksum", "reading binlog_checksum");
+  alg = r.get(0, 0) == "CRC32" ? ChecksumAlg::kCrc32 : ChecksumAlg::kOff;
+  // Without it the server refuses to send checksummed events to a client it
+  // takes for a pre-5.6 replica. MySQL 8.0.26+ reads the source_* names.
+  conn->query(
+      "SET @master_binlog_checksum = @@global.binlog_checksum, "
+      "@source_binlog_checksum = @@global.binlog_checksum",
+      "announcing the checksum algorithm");
+  // Real GTID events instead of fake BEGIN queries (MariaDB).
+  conn->query("SET @mariadb_slave_capability = " + std::to_string(kMariaSlaveCapabilityGtid),
+              "announcing replica capabilities");
+  if (options.heartbeat_period.count() > 0) {
+    const std::string ns = std::to_string(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(options.heartbeat_period).count());
+    conn->query("SET @master_heartbeat_period = " + ns + ", @source_heartbeat_period = " + ns,
+                "setting the heartbeat period");
+  }
+  if (!start.gtid.empty() && mariadb) {
+    conn->query(
+        "SET @slave_connect_state = " + conn->quote(start.gtid) + ", @slave_gtid_strict_mode = 1",
+        "setting the GTID start position");
+  }
+}
+
+void BinlogClient::Impl::SendMySqlGtidDump(const std::string& gtid) {
+  std::string set;
+  try {
+    set = EncodeMySqlGtidSet(gtid);
+  } catch (const std::exception& e) {
+    throw Error(options.context + ": GTID start '" + gtid + "': " + e.what());
+  }
+  std::string packet;
+  PutLe(packet, kBinlogThroughGtid, 2);
+  PutLe(packet, options.server_id, 4);
+  PutLe(packet, 0, 4);  // no file name: the server finds the file from the set
+  PutLe(packet, 4, 8);
+  PutLe(packet, set.size(), 4);
+  packet += set;
+  MYSQL* m = conn->handle();
+  if (m->methods->db_command(m, static_cast<enum_server_command>(kComBinlogDumpGtid), packet.data(),
+                             packet.size(), 1, nullptr) != 0) {
+    conn->fail("starting the binlog dump at GTID set " + gtid);
+  }
+}
+
+void BinlogClient::Impl::OpenDump(const BinlogStart& start) {
+  MYSQL* m = conn->handle();
+  rpl = mariadb_rpl_init(m);
+  if (!rpl) conn->fail("initialising the replication handle");
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(options.server_id));
+  // Blocking dump, heartbeats passed through; MariaDB sends ANNOTATE_ROWS
+  // (the statement text) only when asked.
+  unsigned int flags = mariadb ? MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS : 0;
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FLAGS, flags);
+  // Checksums are verified (or not) on the raw bytes in HandleChecksum.
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_VERIFY_CHECKSUM, static_cast<uint32_t>(0));
+  // A registered replica shows in SHOW SLAVE HOSTS, which helps operators.
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "cdcd");
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_HOST, host);
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_PORT, static_cast<uint32_t>(0));
+  const bool by_gtid = !start.gtid.empty();
+  const std::string file = by_gtid ? "" : start.file;
+  const unsigned long pos = by_gtid ? 4 : static_cast<unsigned long>(start.position);
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size());
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, pos);
+  if (by_gtid && !mariadb) {
+    // Connector/C only sends COM_BINLOG_DUMP. MySQL does not require
+    // COM_REGISTER_SLAVE, so the GTID dump goes without it.
+    SendMySqlGtidDump(start.gtid);
+  } else if (mariadb_rpl_open(rpl) != 0) {
+    if (mysql_errno(m) != 0) conn->fail("starting the binlog dump at " + start_text);
+    throw Error(options.context + ": starting the binlog dump at " + start_text + ": " +
+                mariadb_rpl_error(rpl));
+  }
+  fd = static_cast<int>(mysql_get_socket(m));
+}
+
+void BinlogClient::Impl::FailFetch(const std::string& file) {
+  MYSQL* m = conn->handle();
+  unsigned code = mysql_errno(m);
+  std::string text = mysql_error(m);
+  bool from_server = code < 2000 || (code >= 3000 && code < 5000);
+  // Errors the library finds in an event (malformed, unknown type) are
+  // only in the rpl handle; server and network errors only in the MYSQL.
+  if (rpl && mariadb_rpl_errno(rpl) != 0) {
+    code = mariadb_rpl_errno(rpl);
+    text = mariadb_rpl_error(rpl);
+    from_server = false;
+  }
+  const std::string where = file.empty() ? start_text : file + ":" + std::to_string(reached);
+  const std::string msg = options.context + ": reading the binlog stream after " + where + ": " +
+                          text + " (" + std::to_string(code) + ")";
+  if (code == kErrMasterFatalReadingBinlog) {
+    throw MySqlServerError(
+        options.context + ": binlog position " + where +
+            " is no longer on the server (binlog purged, or never written there): " + text +
+            " (1236). The pipeline must re-snapshot: remove the sink's committed offset for it "
+            "or set snapshot: always",
+        code);
+  }
+  if (code == 0) throw TransientError(msg + ": the server ended the binlog stream");
+  if (IsConnectionLost(code)) throw TransientError(msg);
+  if (from_server) throw MySqlServerError(msg, code);
+  throw Error(msg);
+}
+
+void BinlogClient::Impl::HandleChecksum(BinlogEvent& event, std::string_view header_bytes) {
+  if (event.header.type != kFormatDescriptionEvent) {
+    StripChecksum(event, header_bytes, alg, options.verify_checksums);
+    return;
+  }
+  // As in BinlogFileReader: the FDE's own CRC follows its algorithm byte
+  // when its server version knows checksums.
+  if (event.body.size() < kServerVersionOffset + kServerVersionLength + kChecksumSize + 1) {
+    throw Error(event.where() + ": truncated FORMAT_DESCRIPTION event");
+  }
+  std::string_view version(event.body.data() + kServerVersionOffset, kServerVersionLength);
+  version = version.substr(0, version.find('\0'));
+  if (ServerVersionHasChecksum(version)) {
+    bool crc = event.body[event.body.size() - kChecksumSize - 1] == 1;
+    StripChecksum(event, header_bytes, ChecksumAlg::kCrc32, crc && options.verify_checksums);
+  }
+  try {
+    alg = ParseFormatDescription(event.body).checksum_alg;
+  } catch (const Error& e) {
+    throw Error(event.where() + ": " + e.what());
+  }
+}
+
+// Builds the BinlogEvent from the packet's raw bytes (after the OK byte):
+// the library's parsed fields are not trusted (it misreads later ROTATEs).
+BinlogEvent BinlogClient::Impl::ToEvent(const std::string& file) {
+  std::string_view raw(reinterpret_cast<const char*>(event->raw_data) + event->raw_data_ofs,
+                       event->raw_data_size - event->raw_data_ofs);
+  BinlogEvent out;
+  out.file = file;
+  if (raw.size() < kEventHeaderSize) {
+    throw Error(options.context + ": " + file + ":" + std::to_string(reached) +
+                ": binlog packet too short for an event header (" + std::to_string(raw.size()) +
+                " bytes)");
+  }
+  out.header = ParseEventHeader(raw);
+  out.position = EventPosition(out.header);
+  if (out.header.event_size != raw.size()) {
+    throw Error(options.context + ": " + out.where() + ": " + EventTypeName(out.header.type) +
+                " event size " + std::to_string(out.header.event_size) + " but packet holds " +
+                std::to_string(raw.size()) + " bytes");
+  }
+  out.body.assign(raw.substr(kEventHeaderSize));
+  HandleChecksum(out, raw.substr(0, kEventHeaderSize));
+  if (out.position != 0) reached = out.header.log_pos;
+  return out;
+}
+
+BinlogClient::BinlogClient(const BinlogClientOptions& options, const BinlogStart& start)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& d = *impl_;
+  d.options = options;
+  d.start_text = !start.gtid.empty() ? "GTID " + start.gtid
+                                     : (start.file.empty() ? "(first binlog file)" : start.file) +
+                                           ":" + std::to_string(start.position);
+  if (options.server_id == 0) {
+    throw Error(options.context + ": the binlog client needs a nonzero server_id");
+  }
+  if (start.gtid.empty() && start.position > UINT32_MAX) {
+    throw Error(options.context + ": binlog position " + d.start_text +
+                " is beyond 4 GiB, which COM_BINLOG_DUMP cannot address");
+  }
+  MySqlConnectOptions connect = options.connect;
+  if (options.heartbeat_period.count() > 0) {
+    // A server that sends neither events nor heartbeats for 3 periods is
+    // taken for dead: the read fails and next() throws TransientError.
+    double seconds = 3.0 * static_cast<double>(options.heartbeat_period.count()) / 1000.0;
+    connect.read_timeout = std::chrono::seconds(static_cast<int64_t>(std::ceil(seconds)));
+  }
+  d.conn = std::make_unique<MySqlConnection>(connect, options.context);
+  d.mariadb = d.conn->is_mariadb();
+  d.Announce(start);
+  d.OpenDump(start);
+  // The server reports a bad start (purged file or GTID) before its first
+  // event: read that now so the constructor throws it.
+  d.pending = next();
+}
+
+BinlogClient::~BinlogClient() = default;
+
+std::optional<BinlogEvent> BinlogClient::next() {
+  Impl& d = *impl_;
+  if (d.pending) {
+    std::optional<BinlogEvent> first = std::move(d.pending);
+    d.pending.reset();
+    return first;
+  }
+  if (interrupted_) return std::nullopt;
+  MARIADB_RPL_EVENT* ev = mariadb_rpl_fetch(d.rpl, d.event);
+  if (!ev) {
+    d.event = nullptr;  // a failed fetch frees the event it was given
+    if (interrupted_) return std::nullopt;
+    d.FailFetch(file_);
+  }
+  d.event = ev;
+  // An event that raced with interrupt() is dropped: the caller asked to stop.
+  if (interrupted_) return std::nullopt;
+  std::string_view raw(reinterpret_cast<const char*>(ev->raw_data) + ev->raw_data_ofs,
+                       ev->raw_data_size - ev->raw_data_ofs);
+  const bool rotate = raw.size() > 4 && static_cast<uint8_t>(raw[4]) == kRotateEvent;
+  BinlogEvent event = d.ToEvent(file_);
+  if (rotate) {
+    RotateEvent r;
+    try {
+      r = ParseRotate(event.body);
+    } catch (const Error& e) {
+      throw Error(d.options.context + ": " + event.where() + ": ROTATE event: " + e.what());
+    }
+    // An artificial ROTATE names the file the following events are in; a
+    // real one ends the file it is in.
+    if (event.position == 0) event.file = r.next_file;
+    file_ = r.next_file;
+    d.reached = r.position;
+  }
+  return event;
+}
+
+void BinlogClient::interrupt() {
+  interrupted_ = true;
+  const int fd = impl_->fd.load();
+  // Only the socket is touched: the MYSQL handle belongs to the reading
+  // thread. A blocked read then fails at once.
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+}
+
+bool BinlogClient::is_mariadb() const {
+  return impl_->mariadb;
+}
+
+}  // namespace cdc::mysql

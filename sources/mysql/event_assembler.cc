@@ -1,0 +1,338 @@
+#include "sources/mysql/event_assembler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cdc/error.h"
+#include "sources/mysql/ddl_statement.h"
+
+namespace cdc::mysql {
+namespace {
+
+cdc::Row ToRow(const RowImage& image) {
+  cdc::Row row;
+  row.values = image.values;
+  for (size_t i = 0; i < image.present.size(); ++i) {
+    if (!image.present[i]) row.missing.push_back(static_cast<uint32_t>(i));
+  }
+  return row;
+}
+
+Op OpOf(RowsEvent::Kind kind) {
+  switch (kind) {
+    case RowsEvent::Kind::kInsert:
+      return Op::kCreate;
+    case RowsEvent::Kind::kUpdate:
+      return Op::kUpdate;
+    case RowsEvent::Kind::kDelete:
+      break;
+  }
+  return Op::kDelete;
+}
+
+nlohmann::json DescribeSchema(const TableSchema& s) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const Column& c : s.columns()) {
+    columns.push_back({{"name", c.name},
+                       {"type", ColumnTypeName(c.type)},
+                       {"source_type", c.source_type},
+                       {"nullable", c.nullable}});
+  }
+  nlohmann::json key = nlohmann::json::array();
+  for (size_t k : s.key_columns()) key.push_back(s.columns()[k].name);
+  return {{"table", s.id().qualified()},
+          {"version", s.version()},
+          {"columns", columns},
+          {"key", key}};
+}
+
+Value TextOrNull(const std::string& s) { return s.empty() ? Value::Null() : Value(s); }
+
+}  // namespace
+
+EventAssembler::EventAssembler(Options options) : options_(std::move(options)) {}
+
+void EventAssembler::reset(const StreamStart& start, bool mariadb) {
+  mariadb_ = mariadb;
+  maria_state_ = mariadb ? MariaGtidState::Parse(start.gtid) : MariaGtidState{};
+  mysql_state_ = mariadb ? MySqlGtidSet{} : MySqlGtidSet::Parse(start.gtid);
+  position_ = start.position;
+  skip_next_ = start.skip;
+  pending_gtid_.reset();
+  in_tx_ = false;
+  standalone_ = false;
+  implicit_ = false;
+  map_start_.reset();
+  tx_ = Tx{};
+  pending_.reset();
+  mysql_gtid_.reset();
+  maria_gtid_.reset();
+}
+
+std::string EventAssembler::gtid_state() const {
+  return mariadb_ ? maria_state_.to_string() : mysql_state_.to_string();
+}
+
+void EventAssembler::record_gtid() {
+  if (maria_gtid_) maria_state_.add(maria_gtid_->domain_id, maria_gtid_->server_id,
+                                    maria_gtid_->sequence);
+  if (mysql_gtid_) mysql_state_.add(mysql_gtid_->uuid, mysql_gtid_->tag, mysql_gtid_->gno);
+  maria_gtid_.reset();
+  mysql_gtid_.reset();
+}
+
+void EventAssembler::feed(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out) {
+  std::visit(
+      [&](const auto& b) {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, GtidEvent>) {
+          if (b.anonymous) {
+            on_gtid(ev, "", false);
+          } else {
+            mysql_gtid_ = MySqlGtid{b.uuid, b.tag, b.gno};
+            on_gtid(ev, b.uuid + (b.tag.empty() ? "" : ":" + b.tag) + ":" + std::to_string(b.gno),
+                    false);
+          }
+        } else if constexpr (std::is_same_v<T, MariaGtidEvent>) {
+          maria_gtid_ = MariaGtid{b.domain_id, b.server_id, b.sequence};
+          on_gtid(ev,
+                  std::to_string(b.domain_id) + "-" + std::to_string(b.server_id) + "-" +
+                      std::to_string(b.sequence),
+                  !b.standalone());
+          standalone_ = b.standalone();
+        } else if constexpr (std::is_same_v<T, QueryEvent>) {
+          on_query(ev, b, end, out);
+        } else if constexpr (std::is_same_v<T, XidEvent>) {
+          if (in_tx_) end_tx(ev, end, out);
+        } else if constexpr (std::is_same_v<T, RowsEvent>) {
+          on_rows(ev, b, end, out);
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<const TableMapEvent>>) {
+          if (!in_tx_ && !pending_gtid_ && !map_start_) map_start_ = {ev.file, ev.position};
+        }
+        // FORMAT_DESCRIPTION, ROTATE, TABLE_MAP (kept by the decoder),
+        // PREVIOUS_GTIDS, GTID_LIST, BINLOG_CHECKPOINT, ANNOTATE_ROWS and
+        // skipped types change nothing here; TRANSACTION_PAYLOAD's inner
+        // events are fed one by one by the caller.
+      },
+      ev.body);
+}
+
+void EventAssembler::on_gtid(const DecodedEvent& ev, const std::string& text, bool begin) {
+  if (in_tx_) {
+    throw Error(ev.file + ":" + std::to_string(ev.position) +
+                ": GTID event inside the transaction that began at " + tx_.start.to_string() +
+                " (no XID/COMMIT closed it)");
+  }
+  Tx t;
+  t.start = {ev.file, ev.position};
+  t.gtid_before = gtid_state();
+  t.gtid = text;
+  t.commit_ts_us = int64_t{ev.header.timestamp} * 1000000;
+  pending_gtid_ = std::move(t);
+  if (begin) begin_tx(ev);
+}
+
+void EventAssembler::begin_tx(const DecodedEvent& ev) {
+  if (pending_gtid_) {
+    tx_ = std::move(*pending_gtid_);
+    pending_gtid_.reset();
+  } else {
+    tx_ = Tx{};
+    tx_.start = map_start_.value_or(BinlogPosition{ev.file, ev.position});
+    tx_.gtid_before = gtid_state();
+    tx_.commit_ts_us = int64_t{ev.header.timestamp} * 1000000;
+  }
+  in_tx_ = true;
+  implicit_ = false;
+  map_start_.reset();
+  if (skip_next_) {
+    tx_.skip = *skip_next_;
+    skip_next_.reset();
+  }
+}
+
+void EventAssembler::end_tx(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out) {
+  record_gtid();
+  position_ = {ev.file, end};
+  flush_pending(StreamOffset(position_, 0, gtid_state()), out);
+  in_tx_ = false;
+  standalone_ = false;
+  implicit_ = false;
+  map_start_.reset();
+}
+
+void EventAssembler::on_query(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
+                              std::vector<ChangeEvent>& out) {
+  switch (ClassifyQuery(q.query)) {
+    case QueryKind::kBegin:
+      if (in_tx_) {
+        throw Error(ev.file + ":" + std::to_string(ev.position) +
+                    ": BEGIN inside the transaction that began at " + tx_.start.to_string());
+      }
+      begin_tx(ev);
+      tx_.thread_id = q.thread_id;
+      return;
+    case QueryKind::kCommit:
+    case QueryKind::kRollback:
+      if (in_tx_) end_tx(ev, end, out);
+      return;
+    case QueryKind::kDdl: {
+      const bool own_tx = !in_tx_;
+      if (own_tx) begin_tx(ev);
+      tx_.thread_id = q.thread_id;
+      on_ddl(ev, q, out);
+      if (own_tx || standalone_) end_tx(ev, end, out);
+      return;
+    }
+    case QueryKind::kXa:
+    case QueryKind::kSavepoint:
+    case QueryKind::kOther:
+      // Outside a transaction (a statement logged on its own after a GTID
+      // event, e.g. FLUSH or statement-format DML): a transaction of its
+      // own with nothing cdcd captures, so the position moves past it.
+      if (!in_tx_ && (pending_gtid_ || standalone_)) {
+        begin_tx(ev);
+        end_tx(ev, end, out);
+      } else if (in_tx_ && standalone_) {
+        end_tx(ev, end, out);
+      }
+      return;
+  }
+}
+
+void EventAssembler::on_ddl(const DecodedEvent& ev, const QueryEvent& q,
+                            std::vector<ChangeEvent>& out) {
+  DdlStatement ddl = ParseDdl(q.query, q.database);
+  for (const auto& [db, table] : ddl.tables) {
+    if (db.empty() || !options_.captured(db, table)) continue;
+    const TableId id{db, "", table};
+    TableSchemaPtr schema = schemas_.current(db, table);
+    if (ddl.kind == DdlStatement::Kind::kTruncate) {
+      if (!schema && options_.lookup) schema = options_.lookup(db, table);
+      if (!schema) {
+        spdlog::warn("{}: TRUNCATE of {}.{} before any row of it was seen, and its schema is "
+                     "unknown now: no truncate event",
+                     ev.file + ":" + std::to_string(ev.position), db, table);
+        continue;
+      }
+      ChangeEvent e = base_event(Op::kTruncate, ev, id);
+      e.schema = schema;
+      push_data(std::move(e), id.qualified(), out);
+      continue;
+    }
+    schemas_.invalidate(db, table);
+    ChangeEvent e = base_event(Op::kSchemaChange, ev, id);
+    e.schema = schema;
+    e.control = {{"ddl", q.query},
+                 {"kind", DdlKindName(ddl.kind)},
+                 {"database", q.database},
+                 {"table", id.qualified()}};
+    push_data(std::move(e), id.qualified(), out);
+  }
+}
+
+void EventAssembler::on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint64_t end,
+                             std::vector<ChangeEvent>& out) {
+  if (!in_tx_) {
+    begin_tx(ev);
+    implicit_ = true;
+  }
+  const bool statement_end = implicit_ && (rows.flags & 1) != 0;  // STMT_END_F
+  const TableMapEvent& t = *rows.table;
+  if (!options_.captured(t.database, t.table)) {
+    if (statement_end) end_tx(ev, end, out);
+    return;
+  }
+  TableSchemaPtr schema = schema_for(t, ev, out);
+  const std::string qualified = schema->id().qualified();
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    const Row& r = rows.rows[i];
+    ChangeEvent e = base_event(OpOf(rows.kind), ev, schema->id());
+    e.schema = schema;
+    if (r.before) e.before = ToRow(*r.before);
+    if (r.after) e.after = ToRow(*r.after);
+    e.source.fields.push_back({"row", ColumnType::kInt64, Value(static_cast<int64_t>(i))});
+    push_data(std::move(e), qualified, out);
+  }
+  if (statement_end) end_tx(ev, end, out);
+}
+
+TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedEvent& ev,
+                                          std::vector<ChangeEvent>& out) {
+  TableSchemaPtr old = schemas_.current(t.database, t.table);
+  TableSchemaPtr fresh = schemas_.update(t);
+  if (!old || old == fresh) return fresh;
+  // The held-back event used the old schema; a data event follows this one.
+  const uint64_t resume_index = std::max(tx_.index, tx_.skip);
+  Offset at = StreamOffset(tx_.start, resume_index, tx_.gtid_before);
+  flush_pending(at, out);
+  ChangeEvent e = base_event(Op::kSchemaChange, ev, fresh->id());
+  e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) + ":schema:" +
+         fresh->id().qualified() + ":v" + std::to_string(fresh->version());
+  e.schema = fresh;
+  e.control = DescribeSchema(*fresh);
+  e.control["previous_version"] = old->version();
+  e.next = std::move(at);
+  out.push_back(std::move(e));
+  return fresh;
+}
+
+ChangeEvent EventAssembler::base_event(Op op, const DecodedEvent& ev, const TableId& table) const {
+  ChangeEvent e;
+  e.op = op;
+  e.source.connector = "mysql";
+  e.source.server_name = options_.server_name;
+  e.source.table = table;
+  e.source.commit_ts_us = tx_.commit_ts_us;
+  e.source.tx_id = tx_.gtid.empty() ? tx_.start.to_string() : tx_.gtid;
+  e.source.fields = {
+      {"file", ColumnType::kString, Value(ev.file)},
+      {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(ev.position))},
+      {"gtid", ColumnType::kString, TextOrNull(tx_.gtid)},
+      {"server_id", ColumnType::kInt64, Value(static_cast<int64_t>(ev.header.server_id))},
+      {"thread", ColumnType::kInt64,
+       tx_.thread_id ? Value(static_cast<int64_t>(tx_.thread_id)) : Value::Null()},
+  };
+  e.capture_ts_us = NowMicros();
+  return e;
+}
+
+void EventAssembler::push_data(ChangeEvent e, const std::string& table,
+                               std::vector<ChangeEvent>& out) {
+  const uint64_t index = tx_.index++;
+  const uint64_t per_table = ++tx_.per_table[table];
+  if (index < tx_.skip) return;  // delivered before the restart
+  if (e.id.empty()) e.id = tx_.start.to_string() + ":" + std::to_string(index);
+  e.tx = TxInfo{e.source.tx_id, index + 1, per_table};
+  // The held-back event is not the last: this one follows it.
+  flush_pending(StreamOffset(tx_.start, index, tx_.gtid_before), out);
+  pending_ = std::move(e);
+}
+
+void EventAssembler::flush_pending(Offset next, std::vector<ChangeEvent>& out) {
+  if (!pending_) return;
+  pending_->next = std::move(next);
+  out.push_back(std::move(*pending_));
+  pending_.reset();
+}
+
+std::optional<ChangeEvent> EventAssembler::heartbeat() {
+  if (in_tx_ || position_.file.empty()) return std::nullopt;
+  ChangeEvent e;
+  e.op = Op::kHeartbeat;
+  e.id = position_.to_string() + ":heartbeat";
+  e.source.connector = "mysql";
+  e.source.server_name = options_.server_name;
+  // The server had nothing more to send: every change committed before now
+  // has been read.
+  e.source.commit_ts_us = NowMicros();
+  e.source.fields = {{"file", ColumnType::kString, Value(position_.file)},
+                     {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(position_.pos))}};
+  e.control = {{"position", position_.to_string()}, {"gtid", gtid_state()}};
+  e.capture_ts_us = e.source.commit_ts_us;
+  e.next = StreamOffset(position_, 0, gtid_state());
+  return e;
+}
+
+}  // namespace cdc::mysql

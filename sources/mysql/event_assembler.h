@@ -1,0 +1,132 @@
+// EventAssembler: decoded binlog events -> ChangeEvents with exact offsets.
+//
+// Transactions. A binlog holds whole transactions in commit order, never
+// interleaved: [GTID] BEGIN, TABLE_MAP + rows events..., XID or COMMIT
+// (MariaDB: a non-standalone GTID event is the BEGIN; DDL is a standalone
+// GTID + QUERY). A transaction starts at its GTID event, or at its BEGIN /
+// DDL QUERY when there is no GTID event (MySQL 5.5, gtid off).
+//
+// Offsets (why they resume exactly). With S = "file:pos" where the
+// transaction starts and i = 0-based index of a captured data event in it:
+//   id   = "S:i"
+//   next = {tx: S, index: i+1, state: {gtid: G_before}} while more data
+//          events of the transaction follow: a dump from S (or after
+//          G_before) re-reads the transaction, the first i+1 are skipped;
+//   next = {tx: E, index: 0, state: {gtid: G_after}} after the last one,
+//          E = the end of the transaction's commit event = where the next
+//          event starts (a dump from E continues with the next transaction).
+// Each data event is held back until the next one or the commit arrives, to
+// know which is last. Only events of captured tables are counted, so the
+// index depends on `tables` (as PostgreSQL's depends on the publication).
+// reset(skip) makes the first transaction seen after a (re)start drop its
+// first `skip` data events: a dump from S or after G_before starts with it.
+//
+// Schema changes: a TABLE_MAP whose columns differ from the table's current
+// schema makes a new TableSchema version and an Op::kSchemaChange event
+// before the rows that use it (not counted in the index: replaying it is
+// harmless). A DDL QUERY on a captured table yields an Op::kSchemaChange
+// event carrying the statement (counted: it is its own transaction), and
+// TRUNCATE yields Op::kTruncate. Heartbeats: heartbeat() makes an
+// Op::kHeartbeat event at the current position when between transactions.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/change_event.h"
+#include "sources/mysql/binlog_event_decoder.h"
+#include "sources/mysql/binlog_position.h"
+#include "sources/mysql/gtid.h"
+#include "sources/mysql/mysql_schema.h"
+
+namespace cdc::mysql {
+
+class EventAssembler {
+ public:
+  struct Options {
+    std::string server_name;
+    // Whether db.table is captured.
+    std::function<bool(const std::string& db, const std::string& table)> captured;
+    // The current schema of a table the stream has not mapped yet (for
+    // TRUNCATE); null when unknown.
+    std::function<TableSchemaPtr(const std::string& db, const std::string& table)> lookup;
+  };
+
+  explicit EventAssembler(Options options);
+
+  // Starts a new stream at `start` (position and GTID state there). Known
+  // schemas are kept: versions continue across reconnects.
+  void reset(const StreamStart& start, bool mariadb);
+
+  // Feeds one decoded event; `end` is where the next event starts (for
+  // events inside a TRANSACTION_PAYLOAD: the payload event's end). Appends
+  // the events now ready to `out`.
+  void feed(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out);
+
+  // A heartbeat event at the current position, or nullopt inside a
+  // transaction.
+  std::optional<ChangeEvent> heartbeat();
+
+  bool in_transaction() const { return in_tx_; }
+  // Where the next transaction starts (after the last complete one).
+  const BinlogPosition& position() const { return position_; }
+  std::string gtid_state() const;
+
+ private:
+  struct Tx {
+    BinlogPosition start;
+    std::string gtid_before;  // state before this transaction
+    std::string gtid;         // this transaction's GTID text, "" if none
+    int64_t commit_ts_us = 0;
+    uint32_t thread_id = 0;
+    uint64_t index = 0;  // captured data events seen, including skipped ones
+    uint64_t skip = 0;
+    std::map<std::string, uint64_t> per_table;
+  };
+
+  void begin_tx(const DecodedEvent& ev);
+  void end_tx(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out);
+  void on_gtid(const DecodedEvent& ev, const std::string& text, bool mariadb_begin);
+  void on_query(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
+                std::vector<ChangeEvent>& out);
+  void on_ddl(const DecodedEvent& ev, const QueryEvent& q, std::vector<ChangeEvent>& out);
+  void on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint64_t end,
+               std::vector<ChangeEvent>& out);
+  void push_data(ChangeEvent ev, const std::string& table, std::vector<ChangeEvent>& out);
+  TableSchemaPtr schema_for(const TableMapEvent& t, const DecodedEvent& ev,
+                            std::vector<ChangeEvent>& out);
+  ChangeEvent base_event(Op op, const DecodedEvent& ev, const TableId& table) const;
+  void flush_pending(Offset next, std::vector<ChangeEvent>& out);
+  void record_gtid();
+
+  Options options_;
+  SchemaTracker schemas_;
+  bool mariadb_ = false;
+  MariaGtidState maria_state_;
+  MySqlGtidSet mysql_state_;
+  BinlogPosition position_;
+  std::optional<uint64_t> skip_next_;  // for the first transaction after reset()
+  // A GTID event seen, its transaction not begun yet (MySQL: BEGIN follows).
+  std::optional<Tx> pending_gtid_;
+  bool in_tx_ = false;
+  bool standalone_ = false;  // MariaDB standalone GTID: the next QUERY ends it
+  // Rows without BEGIN (non-transactional tables on old servers): the
+  // statement is its own transaction, from its first TABLE_MAP to the rows
+  // event flagged STMT_END_F.
+  bool implicit_ = false;
+  std::optional<BinlogPosition> map_start_;
+  Tx tx_;
+  std::optional<ChangeEvent> pending_;
+  // MySQL GTID of the open transaction, recorded into the set at its end.
+  struct MySqlGtid {
+    std::string uuid, tag;
+    int64_t gno = 0;
+  };
+  std::optional<MySqlGtid> mysql_gtid_;
+  std::optional<MariaGtid> maria_gtid_;
+};
+
+}  // namespace cdc::mysql

@@ -1,0 +1,83 @@
+#include "sources/mysql/mysql_options.h"
+
+#include <functional>
+
+#include "cdc/table_pattern.h"
+
+namespace cdc::mysql {
+
+bool IsSystemDatabase(const std::string& db) {
+  return db == "mysql" || db == "sys" || db == "information_schema" ||
+         db == "performance_schema";
+}
+
+bool TableCaptured(const MySqlSourceOptions& o, const std::string& database,
+                   const std::string& table) {
+  if (IsSystemDatabase(database)) return false;
+  return TableSelected(o.tables, o.exclude_tables, database + "." + table);
+}
+
+MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
+                                           const std::string& pipeline_name) {
+  MySqlSourceOptions o;
+  config.mark_used("type");
+  o.pipeline = pipeline_name;
+  o.connect.host = config.get_string("host", "127.0.0.1");
+  const int64_t port = config.get_int("port", 3306);
+  if (port < 1 || port > 65535) config.child("port").fail("must be between 1 and 65535");
+  o.connect.port = static_cast<uint16_t>(port);
+  o.connect.user = config.get_string("user");
+  if (o.connect.user.empty()) config.child("user").fail("must not be empty");
+  o.connect.password = config.get_string("password", "");
+  o.connect.ssl_mode = config.get_choice(
+      "ssl_mode", {"disabled", "preferred", "required", "verify_ca", "verify_identity"},
+      "preferred");
+  o.connect.ssl_ca = config.get_string("ssl_ca", "");
+  const bool verifying = o.connect.ssl_mode == "verify_ca" ||
+                         o.connect.ssl_mode == "verify_identity";
+  if (verifying && o.connect.ssl_ca.empty()) {
+    config.child("ssl_mode").fail("verify_ca and verify_identity need `ssl_ca`");
+  }
+  // A stable default, so restarts register as the same replica.
+  const uint32_t derived =
+      1000000000u + static_cast<uint32_t>(std::hash<std::string>{}(pipeline_name) % 1000000000u);
+  const int64_t server_id = config.get_int("server_id", derived);
+  if (server_id < 1 || server_id > 4294967295LL) {
+    config.child("server_id").fail("must be between 1 and 4294967295");
+  }
+  o.server_id = static_cast<uint32_t>(server_id);
+  o.tables = config.get_string_list("tables");
+  o.exclude_tables = config.get_string_list("exclude_tables");
+  for (const char* key : {"tables", "exclude_tables"}) {
+    if (!config.has(key)) continue;
+    const ConfigNode list = config.child(key);
+    std::vector<ConfigNode> items = list.is_sequence() ? list.items() : std::vector{list};
+    for (const ConfigNode& item : items) {
+      if (item.scalar().find('.') == std::string::npos) {
+        item.fail("a table pattern is \"database.table\" ('*' matches any run of characters)");
+      }
+    }
+  }
+  o.snapshot = ParseSnapshotMode(config);
+  o.snapshot_workers = static_cast<int>(config.get_int("snapshot_workers", 2));
+  if (o.snapshot_workers < 1 || o.snapshot_workers > 64) {
+    config.child("snapshot_workers").fail("must be between 1 and 64");
+  }
+  o.snapshot_chunk_size = config.get_int("snapshot_chunk_size", 10000);
+  if (o.snapshot_chunk_size < 1) config.child("snapshot_chunk_size").fail("must be >= 1");
+  o.heartbeat_interval = config.get_duration("heartbeat_interval", o.heartbeat_interval);
+  if (o.heartbeat_interval.count() < 1000 && o.heartbeat_interval.count() != 0) {
+    config.child("heartbeat_interval").fail("must be at least 1s (or 0 to disable)");
+  }
+  o.zero_dates = config.get_choice("zero_dates", {"null", "string"}, "null") == "string"
+                     ? ZeroDatePolicy::kString
+                     : ZeroDatePolicy::kNull;
+  const std::string by = config.get_choice("resume_by", {"auto", "gtid", "position"}, "auto");
+  o.resume_by = by == "gtid" ? ResumeBy::kGtid
+                : by == "position" ? ResumeBy::kPosition
+                                   : ResumeBy::kAuto;
+  config.reject_unknown_keys();
+  return o;
+}
+
+}  // namespace cdc::mysql

@@ -1,0 +1,332 @@
+#include "sources/mysql/mysql_snapshot.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "cdc/error.h"
+#include "sources/mysql/column_types.h"
+#include "sources/mysql/mysql_schema.h"
+#include "sources/mysql/mysql_text_value.h"
+
+namespace cdc::mysql {
+namespace {
+
+using TextRow = std::vector<std::optional<std::string>>;
+
+// What a worker needs to read one table.
+struct TablePlan {
+  std::string name;  // "db.table"
+  const TableMapEvent* map = nullptr;
+  std::string from;                  // `db`.`table`
+  std::string select_list;           // expressions in column order
+  std::vector<std::string> key_sql;  // quoted key column names, key order
+};
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+TablePlan Plan(const TableMapEvent& m) {
+  TablePlan p;
+  p.name = m.database + "." + m.table;
+  p.map = &m;
+  p.from = MySqlConnection::quote_ident(m.database) + "." + MySqlConnection::quote_ident(m.table);
+  std::vector<std::string> exprs;
+  for (const TableMapColumn& c : m.columns) {
+    exprs.push_back(SnapshotSelectExpr(c, MySqlConnection::quote_ident(c.name)));
+  }
+  p.select_list = Join(exprs, ", ");
+  for (size_t k : m.primary_key) {
+    p.key_sql.push_back(MySqlConnection::quote_ident(m.columns[k].name));
+  }
+  return p;
+}
+
+// The SQL literal of a key value as text. ENUM and SET sort by their
+// number (index, bitmap), not by name, and compare as numbers only with a
+// number: their names become that number here.
+std::string KeyLiteral(MySqlConnection& conn, const TableMapColumn& col, const std::string& text) {
+  if (col.real_type != kTypeEnum && col.real_type != kTypeSet) return conn.quote(text);
+  const auto& names = col.enum_values;
+  if (col.real_type == kTypeEnum) {
+    auto it = std::find(names.begin(), names.end(), text);
+    return std::to_string(it == names.end() ? 0 : it - names.begin() + 1);
+  }
+  uint64_t bits = 0;
+  size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    auto it = std::find(names.begin(), names.end(), text.substr(start, comma - start));
+    if (it != names.end()) bits |= uint64_t{1} << (it - names.begin());
+    start = comma + 1;
+  }
+  return std::to_string(bits);
+}
+
+// (k1, k2, ...) > (v1, v2, ...) spelled out, which every server version
+// turns into an index range (row constructors are not always optimized).
+std::string KeyAfter(MySqlConnection& conn, const TablePlan& p,
+                     const std::vector<std::string>& values) {
+  const auto& key = p.map->primary_key;
+  if (values.size() != key.size()) {
+    throw Error("snapshot of " + p.name + ": a resume key of " + std::to_string(values.size()) +
+                " values for a primary key of " + std::to_string(key.size()) + " columns");
+  }
+  std::vector<std::string> literals;
+  for (size_t i = 0; i < key.size(); ++i) {
+    literals.push_back(KeyLiteral(conn, p.map->columns[key[i]], values[i]));
+  }
+  std::vector<std::string> alternatives;
+  for (size_t i = 0; i < key.size(); ++i) {
+    std::vector<std::string> terms;
+    for (size_t j = 0; j < i; ++j) terms.push_back(p.key_sql[j] + " = " + literals[j]);
+    terms.push_back(p.key_sql[i] + " > " + literals[i]);
+    alternatives.push_back("(" + Join(terms, " AND ") + ")");
+  }
+  return Join(alternatives, " OR ");
+}
+
+SnapshotRow ToRow(const TablePlan& p, const TextRow& text, const RowDecodeOptions& opts) {
+  SnapshotRow row;
+  const auto& cols = p.map->columns;
+  if (text.size() != cols.size()) {
+    throw Error("snapshot of " + p.name + ": " + std::to_string(text.size()) + " values for " +
+                std::to_string(cols.size()) + " columns");
+  }
+  row.after.values.reserve(cols.size());
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (!text[c]) {
+      row.after.values.emplace_back();
+      continue;
+    }
+    try {
+      row.after.values.push_back(TextToValue(*text[c], cols[c], opts));
+    } catch (const Error& e) {
+      throw Error("snapshot of " + p.name + ", column " + cols[c].name + ": " + e.what());
+    }
+  }
+  for (size_t k : p.map->primary_key) row.key.push_back(text[k].value_or(""));
+  return row;
+}
+
+// Thrown through query_each to abandon a streamed table when stopping.
+struct StopReading {};
+
+class Reader : public TableChunkReader {
+ public:
+  Reader(MySqlConnection& conn, const std::map<std::string, TablePlan>& plans,
+         const RowDecodeOptions& opts)
+      : conn_(conn), plans_(plans), opts_(opts) {}
+
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
+                     int64_t limit) override {
+    const TablePlan& p = plans_.at(t.name);
+    std::string sql = "SELECT " + p.select_list + " FROM " + p.from;
+    if (after) sql += " WHERE " + KeyAfter(conn_, p, *after);
+    sql += " ORDER BY " + Join(p.key_sql, ", ") + " LIMIT " + std::to_string(limit + 1);
+    MySqlResult r = conn_.query(sql, "reading " + p.name + " for the snapshot");
+    SnapshotChunk c;
+    c.last = static_cast<int64_t>(r.size()) <= limit;
+    const size_t take = c.last ? r.size() : static_cast<size_t>(limit);
+    for (size_t i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r.rows[i], opts_));
+    return c;
+  }
+
+  void read_whole(const SnapshotTable& t, int64_t limit,
+                  const std::function<bool(SnapshotChunk&&)>& push) override {
+    const TablePlan& p = plans_.at(t.name);
+    // The stream waits while the chunk queue is full: keep the server from
+    // giving up on a slow reader (net_write_timeout defaults to 60s).
+    conn_.query("SET SESSION net_write_timeout = 86400", "raising net_write_timeout");
+    SnapshotChunk c;
+    TextRow text;
+    try {
+      conn_.query_each("SELECT " + p.select_list + " FROM " + p.from,
+                       "reading " + p.name + " for the snapshot",
+                       [&](const std::vector<std::string>&, const MySqlRowView& row) {
+                         text.assign(row.values.size(), std::nullopt);
+                         for (size_t i = 0; i < row.values.size(); ++i) {
+                           if (row.values[i]) text[i] = std::string(*row.values[i]);
+                         }
+                         c.rows.push_back(ToRow(p, text, opts_));
+                         if (static_cast<int64_t>(c.rows.size()) < limit) return;
+                         if (!push(std::move(c))) throw StopReading{};
+                         c = {};
+                       });
+    } catch (const StopReading&) {
+      return;
+    }
+    c.last = true;
+    push(std::move(c));
+  }
+
+ private:
+  MySqlConnection& conn_;
+  const std::map<std::string, TablePlan>& plans_;
+  RowDecodeOptions opts_;
+};
+
+// Forwards to a reader owned elsewhere (the engine wants ownership).
+class ReaderRef : public TableChunkReader {
+ public:
+  explicit ReaderRef(TableChunkReader& r) : r_(r) {}
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
+                     int64_t limit) override {
+    return r_.read(t, after, limit);
+  }
+  void read_whole(const SnapshotTable& t, int64_t limit,
+                  const std::function<bool(SnapshotChunk&&)>& push) override {
+    r_.read_whole(t, limit, push);
+  }
+
+ private:
+  TableChunkReader& r_;
+};
+
+// The binlog file and position, with SHOW MASTER STATUS (renamed SHOW
+// BINARY LOG STATUS in MySQL 8.2+, the old name removed in 8.4).
+BinlogPoint ReadBinlogPosition(MySqlConnection& conn) {
+  MySqlResult r;
+  try {
+    r = conn.query("SHOW MASTER STATUS", "reading the binlog position");
+  } catch (const MySqlServerError&) {
+    r = conn.query("SHOW BINARY LOG STATUS", "reading the binlog position");
+  }
+  if (r.size() == 0) {
+    throw Error(conn.context() +
+                ": the server has binary logging off (SHOW MASTER STATUS "
+                "is empty): enable log_bin with binlog_format=ROW");
+  }
+  BinlogPoint p;
+  p.file = r.get(0, 0);
+  p.position = std::stoull(r.get(0, 1));
+  const std::string gtid_sql =
+      conn.is_mariadb() ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@GLOBAL.gtid_executed";
+  p.gtid = conn.query(gtid_sql, "reading the GTID position").get(0, 0);
+  // gtid_executed lists one UUID:ranges per line when long.
+  std::erase(p.gtid, '\n');
+  return p;
+}
+
+}  // namespace
+
+nlohmann::json BinlogPoint::to_json() const {
+  return {{"file", file}, {"pos", position}, {"gtid", gtid}};
+}
+
+BinlogPoint BinlogPoint::FromJson(const nlohmann::json& j) {
+  try {
+    BinlogPoint p;
+    p.file = j.at("file").get<std::string>();
+    p.position = j.at("pos").get<uint64_t>();
+    p.gtid = j.at("gtid").get<std::string>();
+    if (p.file.empty()) throw Error("empty file");
+    return p;
+  } catch (const std::exception& e) {
+    throw Error("mysql source: " + j.dump() + " is not a binlog point: " + e.what());
+  }
+}
+
+MySqlSnapshot::MySqlSnapshot(const MySqlSourceOptions& options) : options_(options) {}
+
+MySqlSnapshot::~MySqlSnapshot() = default;
+
+BinlogPoint MySqlSnapshot::open() {
+  close();
+  const std::string ctx = options_.context();
+  const int n = std::max(1, options_.snapshot_workers);
+  for (int w = 0; w < n; ++w) {
+    auto c = std::make_unique<MySqlConnection>(options_.connect,
+                                               ctx + ": snapshot worker " + std::to_string(w));
+    c->query("SET SESSION time_zone = '+00:00'", "setting the session time zone");
+    c->query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+             "setting the isolation level");
+    workers_.push_back(std::move(c));
+  }
+  MySqlConnection& lock = *workers_[0];
+  lock.query("FLUSH TABLES WITH READ LOCK", "locking the tables for the snapshot point");
+  const auto locked = std::chrono::steady_clock::now();
+  try {
+    point_ = ReadBinlogPosition(lock);
+    // The lock holder last: START TRANSACTION keeps a global read lock.
+    for (int w = n - 1; w >= 0; --w) {
+      workers_[static_cast<size_t>(w)]->query("START TRANSACTION WITH CONSISTENT SNAPSHOT",
+                                              "starting the snapshot transaction");
+    }
+  } catch (...) {
+    close();  // disconnecting releases the lock
+    throw;
+  }
+  lock.query("UNLOCK TABLES", "unlocking the tables");
+  const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - locked);
+  spdlog::info("{}: snapshot point {} (gtid '{}'); the global read lock was held {} ms", ctx,
+               point_.label(), point_.gtid, held.count());
+
+  for (const CapturedTable& t : ListCapturedTables(lock, options_)) {
+    tables_.push_back(ReadCatalogTable(lock, t.database, t.table));
+    maps_.push_back(ToTableMap(tables_.back()));
+    std::vector<Column> cols;
+    for (size_t i = 0; i < maps_.back().columns.size(); ++i) {
+      cols.push_back(ColumnFromTableMap(maps_.back().columns[i], i));
+    }
+    schemas_.push_back(std::make_shared<const TableSchema>(
+        TableId{t.database, "", t.table}, 1, std::move(cols), tables_.back().primary_key));
+    estimates_.push_back(t.estimate);
+  }
+  return point_;
+}
+
+void MySqlSnapshot::close() {
+  workers_.clear();  // disconnecting ends the transactions (read only: nothing to commit)
+  tables_.clear();
+  maps_.clear();
+  schemas_.clear();
+  estimates_.clear();
+}
+
+bool MySqlSnapshot::run(SnapshotProgress progress, const Offset& final_offset, bool finish_done,
+                        Emitter& out, std::stop_token stop) {
+  if (workers_.empty()) throw Error(options_.context() + ": snapshot run() before open()");
+  SnapshotRequest req;
+  req.context = options_.context();
+  req.point_label = point_.label();
+  req.connector = "mysql";
+  req.server_name = options_.pipeline;
+  req.source_fields = {{"file", ColumnType::kString, Value(point_.file)},
+                       {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(point_.position))},
+                       // The GTID of an event's own transaction: a snapshot row has none.
+                       {"gtid", ColumnType::kString, Value::Null()}};
+  std::map<std::string, TablePlan> plans;
+  for (size_t i = 0; i < maps_.size(); ++i) {
+    TablePlan p = Plan(maps_[i]);
+    req.tables.push_back({p.name, schemas_[i], !p.key_sql.empty(), estimates_[i]});
+    plans.emplace(p.name, std::move(p));
+  }
+  req.progress = std::move(progress);
+  req.final_offset = final_offset;
+  req.finish_done = finish_done;
+  req.workers = static_cast<int>(workers_.size());
+  req.chunk_size = options_.snapshot_chunk_size;
+  RowDecodeOptions opts;
+  opts.zero_date = options_.zero_dates;
+  std::vector<std::unique_ptr<Reader>> readers;
+  for (auto& w : workers_) readers.push_back(std::make_unique<Reader>(*w, plans, opts));
+  bool finished = false;
+  try {
+    finished = RunTableSnapshot(
+        req, [&](size_t w) { return std::make_unique<ReaderRef>(*readers.at(w)); }, out, stop);
+  } catch (...) {
+    close();
+    throw;
+  }
+  close();
+  return finished;
+}
+
+}  // namespace cdc::mysql
