@@ -81,11 +81,11 @@ void PostgresSource::run(const std::optional<Offset>& from, Emitter& out, std::s
   if (from && IsSnapshotOffset(*from)) {
     // Committed while reading the tables: continue from where the stream
     // would have started (the snapshot's point), see resume_snapshot().
-    SnapshotProgress progress = SnapshotProgress::FromJson(from->state);
+    SnapshotProgress progress = ParseSnapshotProgress(from->state);
     if (progress.phase == "done") {
       if (mode == SnapshotMode::kInitialOnly) {
         spdlog::info("{}: the initial_only snapshot at {} was completed before: nothing to do",
-                     context_, FormatLsn(progress.point));
+                     context_, FormatLsn(SnapshotPoint(progress)));
         return;
       }
       throw Error(context_ + ": the committed offset " + from->debug_string() +
@@ -93,13 +93,13 @@ void PostgresSource::run(const std::optional<Offset>& from, Emitter& out, std::s
                   "there is no stream to continue from: remove the sink's committed offset (and "
                   "its data) to start over with this `snapshot` mode");
     }
-    pos = StreamPosition{progress.point, 0};
+    pos = StreamPosition{SnapshotPoint(progress), 0};
     resume = std::move(progress);
   } else if (from) {
     pos = ParseStreamPosition(*from);
     // Stream offsets written while catching up an interrupted snapshot carry
     // its progress: the tables are not all read yet.
-    if (!from->state.is_null()) resume = SnapshotProgress::FromJson(from->state);
+    if (!from->state.is_null()) resume = ParseSnapshotProgress(from->state);
     if (!resume && mode == SnapshotMode::kInitialOnly) {
       spdlog::info("{}: snapshot: initial_only and a committed stream offset: nothing to do",
                    context_);
@@ -165,7 +165,7 @@ void PostgresSource::stream(std::optional<StreamPosition> from, bool snapshot,
     PgResult c = snap_repl.exec("CREATE_REPLICATION_SLOT " + snap_repl.quote_ident(name) +
                                     " TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT",
                                 "creating temporary slot " + name + " for the snapshot");
-    SnapshotRequest req;
+    PgSnapshotRequest req;
     req.context = context_;
     req.database = database_;
     req.point = ParseLsn(c.get(0, 1)).value_or(0);

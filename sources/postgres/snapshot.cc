@@ -1,29 +1,19 @@
 #include "sources/postgres/snapshot.h"
 
-#include <spdlog/spdlog.h>
+#include <map>
+#include <memory>
+#include <optional>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <thread>
-
+#include "cdc/error.h"
 #include "sources/postgres/pg_connection.h"
 #include "sources/postgres/relation.h"
 
 namespace cdc::pg {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using TextRow = std::vector<std::optional<std::string>>;
-
-constexpr std::chrono::milliseconds kEmitWait{200};
-constexpr std::chrono::seconds kProgressEvery{5};
-
 // What a worker needs to read one table: the SELECT list, the key and how
-// to compare it. Built on the calling thread (the catalog is not shared).
+// to compare it. Built on the calling thread (the catalog is not shared);
+// read-only once the workers run.
 struct TablePlan {
   PgTableInfo info;
   RelationPtr relation;
@@ -35,12 +25,7 @@ struct TablePlan {
   double estimate = -1;  // pg_class.reltuples; -1 when never analyzed
 };
 
-struct Chunk {
-  size_t table = 0;
-  std::vector<TextRow> rows;
-  bool last = false;
-  Clock::time_point started;  // when the worker began the table (rates)
-};
+using TablePlans = std::map<std::string, TablePlan>;  // by qualified name
 
 std::string Join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
@@ -99,330 +84,135 @@ TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& data
   return p;
 }
 
-// Reads tables for RunSnapshot: worker threads, a bounded chunk queue, the
-// first error. Destruction stops and joins the workers.
-class Readers {
+// One result row as the engine's row: decoded with the table's (immutable)
+// Relation, plus the text of its key columns. Runs on a worker thread.
+SnapshotRow ToRow(const TablePlan& p, const PgResult& r, int row) {
+  Tuple tuple(static_cast<size_t>(r.columns()));
+  for (int c = 0; c < r.columns(); ++c) {
+    if (r.is_null(row, c)) continue;
+    tuple[static_cast<size_t>(c)] = {TupleValue::Kind::kText, r.get(row, c)};
+  }
+  SnapshotRow out;
+  for (size_t k : p.key_columns) out.key.push_back(tuple[k].data);
+  std::vector<std::string> unchanged;  // a snapshot row has no unchanged TOAST
+  out.after = p.relation->DecodeNew(tuple, nullptr, std::nullopt, unchanged);
+  return out;
+}
+
+// A worker's connection inside the exported snapshot. Made on the worker's
+// thread and used only there.
+class PgChunkReader : public TableChunkReader {
  public:
-  Readers(const PostgresSourceOptions& o, const SnapshotRequest& req,
-          const std::vector<TablePlan>& plans, std::vector<size_t> todo)
-      : o_(o), req_(req), plans_(plans), todo_(std::move(todo)) {
-    const size_t n = std::min<size_t>(static_cast<size_t>(o.snapshot_workers), todo_.size());
-    running_ = n;
-    for (size_t w = 0; w < n; ++w) {
-      threads_.emplace_back([this, w](std::stop_token st) { work(w, st); });
-    }
-  }
-  ~Readers() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.request_stop();
-    threads_.clear();  // joins
+  PgChunkReader(const PostgresSourceOptions& o, const PgSnapshotRequest& req, size_t worker,
+                const TablePlans& plans)
+      : conn_(o.dsn, PgConnection::Mode::kQuery,
+              req.context + ": snapshot worker " + std::to_string(worker)),
+        plans_(plans) {
+    conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a snapshot read");
+    conn_.exec("SET TRANSACTION SNAPSHOT " + conn_.quote_literal(req.snapshot_name),
+               "importing exported snapshot " + req.snapshot_name);
   }
 
-  // The next chunk; nullopt when every worker finished. Rethrows a worker's
-  // error.
-  std::optional<Chunk> next(std::stop_token stop) {
-    std::unique_lock lock(mu_);
-    while (true) {
-      if (error_) std::rethrow_exception(error_);
-      if (!queue_.empty()) {
-        Chunk c = std::move(queue_.front());
-        queue_.pop_front();
-        cv_.notify_all();
-        return c;
-      }
-      if (running_ == 0 || stop.stop_requested()) return std::nullopt;
-      cv_.wait_for(lock, kEmitWait);
-    }
-  }
-
- private:
-  void work(size_t w, std::stop_token st) {
-    try {
-      PgConnection conn(o_.dsn, PgConnection::Mode::kQuery,
-                        req_.context + ": snapshot worker " + std::to_string(w));
-      conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a snapshot read");
-      conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(req_.snapshot_name),
-                "importing exported snapshot " + req_.snapshot_name);
-      while (!st.stop_requested()) {
-        const size_t k = next_table_++;
-        if (k >= todo_.size()) break;
-        read_table(conn, todo_[k], st);
-      }
-    } catch (...) {
-      std::lock_guard lock(mu_);
-      if (!error_) error_ = std::current_exception();
-    }
-    std::lock_guard lock(mu_);
-    --running_;
-    cv_.notify_all();
-  }
-
-  // Blocks while the queue is full; false when closing.
-  bool push(Chunk&& c, std::stop_token st) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] {
-      return closed_ || st.stop_requested() ||
-             queue_.size() < static_cast<size_t>(o_.snapshot_workers) + 1;
-    });
-    if (closed_ || st.stop_requested()) return false;
-    queue_.push_back(std::move(c));
-    cv_.notify_all();
-    return true;
-  }
-
-  static TextRow Texts(const PgResult& r, int row) {
-    TextRow out(static_cast<size_t>(r.columns()));
-    for (int c = 0; c < r.columns(); ++c) out[static_cast<size_t>(c)] = r.get_opt(row, c);
-    return out;
-  }
-
-  void read_table(PgConnection& conn, size_t t, std::stop_token st) {
-    const TablePlan& p = plans_[t];
-    const auto started = Clock::now();
-    const auto n = o_.snapshot_chunk_size;
-    const std::string what = "reading " + p.info.qualified() + " for the snapshot";
-    if (p.key_columns.empty()) {
-      // No order to resume in: one cursor over the whole table.
-      conn.exec(
-          "DECLARE cdcd_snap NO SCROLL CURSOR FOR SELECT " + p.select_list + " FROM " + p.from,
-          what);
-      while (!st.stop_requested()) {
-        PgResult r = conn.exec("FETCH FORWARD " + std::to_string(n) + " FROM cdcd_snap", what);
-        Chunk c{t, {}, r.rows() < n, started};
-        for (int i = 0; i < r.rows(); ++i) c.rows.push_back(Texts(r, i));
-        if (!push(std::move(c), st) || r.rows() < n) break;
-      }
-      conn.exec("CLOSE cdcd_snap", what);
-      return;
-    }
-    const auto& done = req_.progress.tables;
-    auto it = done.find(p.info.qualified());
-    std::optional<std::vector<std::string>> last;
-    if (it != done.end()) last = it->second.last_key;
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
+                     int64_t limit) override {
+    const TablePlan& p = plans_.at(t.name);
     const std::string order = Join(p.key_sql, ", ");
-    while (!st.stop_requested()) {
-      std::string sql = "SELECT " + p.select_list + " FROM " + p.from;
-      std::vector<std::string> params;
-      if (last) {
-        std::vector<std::string> ph;
-        for (size_t i = 0; i < p.key_types.size(); ++i) {
-          ph.push_back("$" + std::to_string(i + 1) + "::" + p.key_types[i]);
-        }
-        sql += " WHERE (" + order + ") > (" + Join(ph, ", ") + ")";
-        params = *last;
+    std::string sql = "SELECT " + p.select_list + " FROM " + p.from;
+    std::vector<std::string> params;
+    if (after) {
+      std::vector<std::string> ph;
+      for (size_t i = 0; i < p.key_types.size(); ++i) {
+        ph.push_back("$" + std::to_string(i + 1) + "::" + p.key_types[i]);
       }
-      sql += " ORDER BY " + order + " LIMIT " + std::to_string(n + 1);
-      PgResult r = conn.exec_params(sql, params, what);
-      const bool more = r.rows() > n;
-      const int take = more ? static_cast<int>(n) : r.rows();
-      Chunk c{t, {}, !more, started};
-      for (int i = 0; i < take; ++i) c.rows.push_back(Texts(r, i));
-      if (take > 0) {
-        last.emplace();
-        for (size_t k : p.key_columns) last->push_back(*c.rows.back()[k]);
-      }
-      if (!push(std::move(c), st) || !more) break;
+      sql += " WHERE (" + order + ") > (" + Join(ph, ", ") + ")";
+      params = *after;
     }
+    sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit + 1);
+    PgResult r = conn_.exec_params(sql, params, What(p));
+    SnapshotChunk c;
+    c.last = r.rows() <= limit;
+    const int take = c.last ? r.rows() : static_cast<int>(limit);
+    for (int i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r, i));
+    return c;
   }
 
-  const PostgresSourceOptions& o_;
-  const SnapshotRequest& req_;
-  const std::vector<TablePlan>& plans_;
-  std::vector<size_t> todo_;
-  std::atomic<size_t> next_table_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Chunk> queue_;
-  size_t running_ = 0;
-  bool closed_ = false;
-  std::exception_ptr error_;
-  std::vector<std::jthread> threads_;
-};
-
-// Progress log lines: per table at most every kProgressEvery, and when done.
-class ProgressLog {
- public:
-  ProgressLog(std::string context, const std::vector<TablePlan>& plans)
-      : context_(std::move(context)), plans_(plans), tables_(plans.size()) {}
-
-  // `rows_total` counts rows of earlier runs too; the rate only this run's.
-  void add(const Chunk& c, uint64_t rows_total) {
-    Entry& e = tables_[c.table];
-    const auto now = Clock::now();
-    if (!e.started) e.started = true, e.first_rows = rows_total - c.rows.size();
-    if (!c.last && now - e.logged < kProgressEvery) return;
-    e.logged = now;
-    const double secs = std::chrono::duration<double>(now - c.started).count();
-    const double rate = secs > 0 ? static_cast<double>(rows_total - e.first_rows) / secs : 0;
-    const double rows = static_cast<double>(rows_total);
-    // reltuples is an estimate (-1 before the first ANALYZE or VACUUM).
-    const double total = plans_[c.table].estimate;
-    std::string pct = "?", eta = "?";
-    if (c.last) {
-      pct = "100", eta = "done";
-    } else if (total > 0) {
-      pct = std::to_string(static_cast<int>(std::min(99.0, 100.0 * rows / total)));
-      if (rate > 0)
-        eta = std::to_string(static_cast<int64_t>(std::max(0.0, total - rows) / rate)) + "s";
+  // No order to resume in: one cursor over the whole table.
+  void read_whole(const SnapshotTable& t, int64_t limit,
+                  const std::function<bool(SnapshotChunk&&)>& push) override {
+    const TablePlan& p = plans_.at(t.name);
+    conn_.exec("DECLARE cdcd_snap NO SCROLL CURSOR FOR SELECT " + p.select_list + " FROM " + p.from,
+               What(p));
+    while (true) {
+      PgResult r =
+          conn_.exec("FETCH FORWARD " + std::to_string(limit) + " FROM cdcd_snap", What(p));
+      SnapshotChunk c;
+      c.last = r.rows() < limit;
+      for (int i = 0; i < r.rows(); ++i) c.rows.push_back(ToRow(p, r, i));
+      if (!push(std::move(c)) || r.rows() < limit) break;
     }
-    spdlog::info("{}: snapshot {}: {} rows ({}%), {:.0f} rows/s, ETA {}", context_,
-                 plans_[c.table].info.qualified(), rows_total, pct, rate, eta);
+    conn_.exec("CLOSE cdcd_snap", What(p));
   }
 
  private:
-  struct Entry {
-    bool started = false;
-    Clock::time_point logged;
-    uint64_t first_rows = 0;
-  };
-  std::string context_;
-  const std::vector<TablePlan>& plans_;
-  std::vector<Entry> tables_;
+  static std::string What(const TablePlan& p) {
+    return "reading " + p.info.qualified() + " for the snapshot";
+  }
+
+  PgConnection conn_;
+  const TablePlans& plans_;
 };
 
 }  // namespace
 
-nlohmann::json SnapshotProgress::to_json() const {
-  nlohmann::json tables = nlohmann::json::object();
-  for (const auto& [name, t] : this->tables) {
-    tables[name] = {{"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
-                    {"rows", t.rows},
-                    {"done", t.done}};
+SnapshotProgress ParseSnapshotProgress(const nlohmann::json& state) {
+  SnapshotProgress p = SnapshotProgress::FromJson(state);
+  SnapshotPoint(p);
+  return p;
+}
+
+Lsn SnapshotPoint(const SnapshotProgress& progress) {
+  std::optional<Lsn> lsn;
+  if (progress.point.is_string()) lsn = ParseLsn(progress.point.get<std::string>());
+  if (!lsn) {
+    throw Error("postgres source: snapshot progress point " + progress.point.dump() +
+                " is not an LSN (\"X/X\")");
   }
-  return {{"phase", phase}, {"point", FormatLsn(point)}, {"tables", tables}};
+  return *lsn;
 }
 
-SnapshotProgress SnapshotProgress::FromJson(const nlohmann::json& state) {
-  try {
-    SnapshotProgress p;
-    p.phase = state.at("phase").get<std::string>();
-    auto lsn = ParseLsn(state.at("point").get<std::string>());
-    if (!lsn || (p.phase != "snapshot" && p.phase != "done")) throw Error("bad phase or point");
-    p.point = *lsn;
-    for (const auto& [name, t] : state.at("tables").items()) {
-      Table tab;
-      if (!t.at("last_key").is_null())
-        tab.last_key = t.at("last_key").get<std::vector<std::string>>();
-      tab.rows = t.at("rows").get<uint64_t>();
-      tab.done = t.at("done").get<bool>();
-      p.tables[name] = std::move(tab);
-    }
-    return p;
-  } catch (const std::exception& e) {
-    throw Error("postgres source: offset state " + state.dump() +
-                " is not a snapshot progress state: " + e.what());
-  }
-}
-
-bool IsSnapshotOffset(const Offset& offset) {
-  return offset.tx.rfind(kSnapshotTxPrefix, 0) == 0;
-}
-
-bool RunSnapshot(const PostgresSourceOptions& options, const SnapshotRequest& req,
+bool RunSnapshot(const PostgresSourceOptions& options, const PgSnapshotRequest& pg,
                  PgCatalog& catalog, PgTypeMap& types, Emitter& out, std::stop_token stop) {
-  PgConnection plan_conn(options.dsn, PgConnection::Mode::kQuery,
-                         req.context + ": snapshot planning");
-  std::vector<TablePlan> plans;
-  std::vector<size_t> todo;
-  SnapshotProgress progress = req.progress;
-  progress.point = req.point;
-  for (const PgTableInfo& t : req.tables) {
-    plans.push_back(Plan(plan_conn, t, req.database, catalog, types));
-    SnapshotProgress::Table& state = progress.tables[t.qualified()];
-    if (state.done) continue;
-    if (plans.back().key_columns.empty()) {
-      spdlog::warn(
-          "{}: table {} has no primary key: the snapshot reads it whole, and a restart "
-          "before it is done reads it again from its start (rows emitted before the "
-          "restart are then delivered twice)",
-          req.context, t.qualified());
-      state = {};
-    }
-    todo.push_back(plans.size() - 1);
-  }
-  spdlog::info("{}: snapshot at {} of {} tables ({} to read) with {} workers", req.context,
-               FormatLsn(req.point), plans.size(), todo.size(), options.snapshot_workers);
-
-  const std::string tx = kSnapshotTxPrefix + FormatLsn(req.point);
-  const int64_t snapshot_ts = NowMicros();
-  uint64_t index = 0;
-  bool first_event = true;
-  std::vector<bool> table_started(plans.size(), false);
-  std::optional<ChangeEvent> pending;  // held back to mark the very last one
-  ProgressLog log(req.context, plans);
-
-  auto emit = [&](ChangeEvent& ev) {
-    while (true) {
-      Emitter::Result r = out.try_emit_for(ev, kEmitWait);
-      if (r == Emitter::Result::kEmitted) return true;
-      if (r == Emitter::Result::kStopping || stop.stop_requested()) return false;
-    }
+  SnapshotRequest req;
+  req.context = pg.context;
+  req.point_label = FormatLsn(pg.point);
+  req.connector = "postgresql";
+  req.server_name = options.pipeline;
+  req.source_fields = {
+      {"txId", ColumnType::kInt64, Value::Null()},
+      {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(pg.point))},
+      {"xmin", ColumnType::kInt64, Value::Null()},
+      {"unchanged_toast", ColumnType::kString, Value::Null()},
   };
-
-  Readers readers(options, req, plans, todo);
-  while (std::optional<Chunk> chunk = readers.next(stop)) {
-    const TablePlan& p = plans[chunk->table];
-    SnapshotProgress::Table& state = progress.tables[p.info.qualified()];
-    for (size_t i = 0; i < chunk->rows.size(); ++i) {
-      TextRow& text = chunk->rows[i];
-      Tuple tuple(text.size());
-      for (size_t c = 0; c < text.size(); ++c) {
-        if (text[c]) tuple[c] = {TupleValue::Kind::kText, std::move(*text[c])};
-      }
-      std::vector<std::string> unchanged;
-      ChangeEvent ev;
-      ev.op = Op::kRead;
-      ev.id = tx + ":" + std::to_string(index);
-      ev.source.connector = "postgresql";
-      ev.source.server_name = options.pipeline;
-      ev.source.table = p.relation->schema->id();
-      ev.source.commit_ts_us = snapshot_ts;
-      ev.source.snapshot = first_event                    ? SnapshotMark::kFirst
-                           : !table_started[chunk->table] ? SnapshotMark::kFirstInTable
-                           : chunk->last && i + 1 == chunk->rows.size() ? SnapshotMark::kLastInTable
-                                                                        : SnapshotMark::kTrue;
-      first_event = false;
-      table_started[chunk->table] = true;
-      ev.source.fields = {
-          {"txId", ColumnType::kInt64, Value::Null()},
-          {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(req.point))},
-          {"xmin", ColumnType::kInt64, Value::Null()},
-          {"unchanged_toast", ColumnType::kString, Value::Null()},
-      };
-      ev.schema = p.relation->schema;
-      ev.after = p.relation->DecodeNew(tuple, nullptr, std::nullopt, unchanged);
-      ev.capture_ts_us = NowMicros();
-      ++state.rows;
-      if (!p.key_columns.empty()) {
-        state.last_key.emplace();
-        for (size_t k : p.key_columns) state.last_key->push_back(tuple[k].data);
-      }
-      state.done = chunk->last && i + 1 == chunk->rows.size();
-      ++index;
-      ev.next = Offset{tx, index, progress.to_json()};
-      if (pending && !emit(*pending)) return false;
-      pending = std::move(ev);
+  TablePlans plans;
+  {
+    PgConnection plan_conn(options.dsn, PgConnection::Mode::kQuery,
+                           pg.context + ": snapshot planning");
+    for (const PgTableInfo& t : pg.tables) {
+      TablePlan p = Plan(plan_conn, t, pg.database, catalog, types);
+      req.tables.push_back({t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate});
+      plans.emplace(t.qualified(), std::move(p));
     }
-    if (chunk->last) state.done = true;
-    log.add(*chunk, state.rows);
   }
-  if (stop.stop_requested()) return false;
-  if (pending) {
-    pending->source.snapshot = SnapshotMark::kLast;
-    if (req.finish_done) {
-      progress.phase = "done";
-      pending->next = Offset{tx, index, progress.to_json()};
-    } else {
-      pending->next = req.final_offset;
-    }
-    if (!emit(*pending)) return false;
-  }
-  spdlog::info("{}: snapshot at {} complete: {} rows", req.context, FormatLsn(req.point), index);
-  return true;
+  req.progress = pg.progress;
+  // The LSN text, as offsets committed before the shared engine have it.
+  req.progress.point = req.point_label;
+  req.final_offset = pg.final_offset;
+  req.finish_done = pg.finish_done;
+  req.workers = options.snapshot_workers;
+  req.chunk_size = options.snapshot_chunk_size;
+  return RunTableSnapshot(
+      req, [&](size_t w) { return std::make_unique<PgChunkReader>(options, pg, w, plans); }, out,
+      stop);
 }
 
 }  // namespace cdc::pg

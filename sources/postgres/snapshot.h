@@ -1,5 +1,8 @@
 // Snapshot: reads the published tables as of one exported snapshot and emits
-// their rows as Op::kRead events whose offsets resume exactly.
+// their rows as Op::kRead events whose offsets resume exactly. The reading,
+// queueing, event ids, offsets, marks and progress logs are the shared
+// engine's (cdc/table_snapshot.h); this file supplies what is PostgreSQL's:
+// the point, the tables and a chunk reader per worker.
 //
 // Consistency with the stream. The snapshot point is a temporary logical
 // slot created with EXPORT_SNAPSHOT (its replication connection stays open
@@ -14,24 +17,21 @@
 //
 // Reading. `snapshot_workers` normal connections each run
 // BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT.
-// A worker takes one table at a time and reads it in primary-key order in
-// chunks of `snapshot_chunk_size` rows (keyset pagination:
-// WHERE (pk) > (last key) ORDER BY pk LIMIT n+1; the extra row tells whether
-// the chunk is the table's last). A table without a primary key is read
-// through a cursor in the same chunk sizes, with a warning: it has no order
-// to resume in (see below). Chunks go through a bounded queue to the calling
-// thread, which turns rows into events and emits each chunk contiguously.
+// A table with a primary key is read in key order in chunks of
+// `snapshot_chunk_size` rows (WHERE (pk) > (last key) ORDER BY pk LIMIT n+1;
+// the extra row tells whether the chunk is the table's last); one without is
+// read through a cursor in the same chunk sizes. Every table's Relation (its
+// schema and codecs) is built on the calling thread before the workers start,
+// so the catalog connection is never shared; the workers decode rows with
+// those immutable Relations only.
 //
-// Offsets. Event k (0-based, in emission order) has id "snapshot:<P>:<k>"
-// and next = {tx: "snapshot:<P>", index: k+1, state: progress}, where
-// progress = {phase: "snapshot", point: "<P>", tables: {"schema.table":
-// {last_key: [text of each key column] | null, rows: n, done: bool}}}
-// describes every row emitted up to and including event k. Since a table is
-// read by one worker in key order and its chunks are emitted in that order,
-// any prefix of the emitted events is "each table read up to last_key". The
-// last event's next is the stream position {tx: "<P>", index: 0} (or, for
-// initial_only, progress with phase "done"), so a committed snapshot resumes
-// as a stream from P.
+// Offsets (the engine's, with point label P = the LSN text "16/B374D848").
+// Event k has id "snapshot:<P>:<k>" and next = {tx: "snapshot:<P>", index:
+// k+1, state: progress}, progress = {phase: "snapshot", point: "<P>", tables:
+// {"schema.table": {last_key, rows, done}}}: `point` stays the LSN text, as
+// offsets committed before the engine have it. The last event's next is the
+// stream position {tx: "<P>", index: 0} (or, for initial_only, the progress
+// with phase "done"), so a committed snapshot resumes as a stream from P.
 //
 // Resuming after a crash (PostgresSource::stream). The exported snapshot is
 // gone, so the rest is read at a fresh point P2 (a new temporary slot): the
@@ -45,15 +45,13 @@
 // docs/architecture.md §4 explains why this instead of DBLog watermarks.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "cdc/source.h"
+#include "cdc/table_snapshot.h"
 #include "sources/postgres/lsn.h"
 #include "sources/postgres/pg_catalog.h"
 #include "sources/postgres/pg_type_map.h"
@@ -61,35 +59,21 @@
 
 namespace cdc::pg {
 
-inline constexpr const char* kSnapshotTxPrefix = "snapshot:";
+// SnapshotProgress::FromJson for a postgres offset state, which also checks
+// that the point is an LSN text. Throws Error otherwise.
+SnapshotProgress ParseSnapshotProgress(const nlohmann::json& state);
 
-// How far each table got; the `state` of a snapshot offset.
-struct SnapshotProgress {
-  struct Table {
-    std::optional<std::vector<std::string>> last_key;  // text forms, key order
-    uint64_t rows = 0;
-    bool done = false;
-  };
-  std::string phase = "snapshot";  // "snapshot" or "done" (initial_only finished)
-  Lsn point = 0;
-  std::map<std::string, Table> tables;  // by "schema.table"
+// The snapshot point of a progress parsed by ParseSnapshotProgress (or made
+// by RunSnapshot). Throws Error when it is not an LSN text.
+Lsn SnapshotPoint(const SnapshotProgress& progress);
 
-  nlohmann::json to_json() const;
-  // Throws Error when `state` is not a snapshot state.
-  static SnapshotProgress FromJson(const nlohmann::json& state);
-};
-
-// True when the offset was made during a snapshot (tx "snapshot:<P>").
-bool IsSnapshotOffset(const Offset& offset);
-
-struct SnapshotRequest {
+struct PgSnapshotRequest {
   std::string context;        // for logs and errors
   std::string database;       // current_database()
   std::string snapshot_name;  // the exported snapshot
   Lsn point = 0;              // the temporary slot's consistent point
   std::vector<PgTableInfo> tables;
-  // Tables already read (from a committed offset). Event indexes restart at
-  // 0: every (re)started snapshot has a point of its own, so ids stay unique.
+  // Tables already read (from a committed offset); its point is replaced.
   SnapshotProgress progress;
   // The next of the last event: the stream position; or, when finish_done
   // (initial_only), the progress with phase "done".
@@ -99,7 +83,7 @@ struct SnapshotRequest {
 
 // Reads and emits the snapshot. Returns false when stopped before the end.
 // Relations are built with `catalog` and `types` on the calling thread.
-bool RunSnapshot(const PostgresSourceOptions& options, const SnapshotRequest& request,
+bool RunSnapshot(const PostgresSourceOptions& options, const PgSnapshotRequest& request,
                  PgCatalog& catalog, PgTypeMap& types, Emitter& out, std::stop_token stop);
 
 }  // namespace cdc::pg

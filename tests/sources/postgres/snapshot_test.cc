@@ -1,7 +1,8 @@
 // Snapshots of the postgres source against a real PostgreSQL 15: exact rows
 // and offsets of a chunked, parallel snapshot followed by the stream; a
 // concurrent writer during the snapshot (the state replayed from the events
-// equals the tables at the end); initial_only finishing; always re-reading.
+// equals the tables at the end); initial_only finishing; always re-reading;
+// committed progress states of the LSN-point format.
 #include "sources/postgres/snapshot.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "cdc/error.h"
 #include "sources/postgres/postgres_source.h"
 #include "tests/sources/postgres/pg_test_env.h"
 #include "tests/support/test_support.h"
@@ -105,6 +107,28 @@ std::string Diff(const State& got, const State& want) {
 
 class PgSnapshotTest : public ::testing::Test {};
 
+// An offset state committed by an earlier cdcd still resumes; a point that
+// is no LSN is an error naming it.
+TEST(PgSnapshotProgressTest, ParsesCommittedStatesAndRejectsOtherPoints) {
+  const nlohmann::json committed = nlohmann::json::parse(
+      R"({"phase": "snapshot", "point": "16/B374D848", "tables": {"public.a":
+          {"last_key": ["20"], "rows": 20, "done": false}}})");
+  SnapshotProgress p = ParseSnapshotProgress(committed);
+  EXPECT_EQ(SnapshotPoint(p), Lsn{0x16B374D848});
+  EXPECT_EQ(*p.tables["public.a"].last_key, std::vector<std::string>{"20"});
+  EXPECT_EQ(p.to_json(), committed);
+  nlohmann::json other = committed;
+  other["point"] = {{"file", "binlog.000001"}, {"pos", 4}};
+  try {
+    ParseSnapshotProgress(other);
+    ADD_FAILURE() << "a binlog point parsed as an LSN";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              R"(postgres source: snapshot progress point {"file":"binlog.000001","pos":4} )"
+              R"(is not an LSN ("X/X"))");
+  }
+}
+
 TEST_F(PgSnapshotTest, ChunkedParallelSnapshotThenStreamExact) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "snap1");
@@ -150,6 +174,12 @@ TEST_F(PgSnapshotTest, ChunkedParallelSnapshotThenStreamExact) {
   auto point = ParseLsn(evs[78].next.tx);
   ASSERT_TRUE(point);
   EXPECT_EQ(tx, kSnapshotTxPrefix + FormatLsn(*point));
+  EXPECT_EQ(evs[0].id, tx + ":0");
+  EXPECT_EQ(evs[78].id, tx + ":78");
+  // The progress point is the LSN text, as in offsets committed before the
+  // shared snapshot engine.
+  EXPECT_EQ(evs[0].next.state.at("point"), FormatLsn(*point));
+  EXPECT_EQ(SnapshotPoint(ParseSnapshotProgress(evs[0].next.state)), *point);
   // Per-table progress in the offsets: after a's 20th row, a resumes after key 20.
   for (size_t i = 0; i < 78; ++i) {
     SnapshotProgress p = SnapshotProgress::FromJson(evs[i].next.state);
