@@ -64,12 +64,12 @@ enum EventType : uint8_t {
   kMariaGtidListEvent = 163,
   kMariaStartEncryptionEvent = 164,
   kMariaQueryCompressedEvent = 165,
-  kMariaWriteRowsCompressedEvent = 166,
-  kMariaUpdateRowsCompressedEvent = 167,
-  kMariaDeleteRowsCompressedEvent = 168,
-  kMariaWriteRowsCompressedEventV1 = 169,
-  kMariaUpdateRowsCompressedEventV1 = 170,
-  kMariaDeleteRowsCompressedEventV1 = 171,
+  kMariaWriteRowsCompressedEventV1 = 166,
+  kMariaUpdateRowsCompressedEventV1 = 167,
+  kMariaDeleteRowsCompressedEventV1 = 168,
+  kMariaWriteRowsCompressedEvent = 169,
+  kMariaUpdateRowsCompressedEvent = 170,
+  kMariaDeleteRowsCompressedEvent = 171,
 };
 
 // Upper-case name as used in the fixtures' MANIFEST.json ("WRITE_ROWS_V2",

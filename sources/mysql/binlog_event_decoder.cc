@@ -13,7 +13,7 @@ constexpr uint8_t kDefaultQueryPostHeader = 13;
 constexpr uint8_t kDefaultTableIdPostHeader = 8;
 
 bool IsMariaCompressedRows(uint8_t type) {
-  return type >= kMariaWriteRowsCompressedEvent && type <= kMariaDeleteRowsCompressedEventV1;
+  return type >= kMariaWriteRowsCompressedEventV1 && type <= kMariaDeleteRowsCompressedEvent;
 }
 
 }  // namespace
@@ -40,12 +40,13 @@ DecodedEvent BinlogEventDecoder::decode(const BinlogEvent& event) {
 
 RowsEvent BinlogEventDecoder::DecodeRows(const BinlogEvent& event, std::string_view body) {
   uint8_t type = event.header.type;
-  // MariaDB's compressed rows events share the post-header of their plain
-  // counterparts; only the row data after it is compressed.
+  // MariaDB's compressed rows events share the post-header, the column
+  // count and the columns-present bitmaps of their plain counterparts; only
+  // the row images after them are compressed (Rows_log_event::m_rows_buf).
   uint8_t phl = format_.post_header_length(type, kDefaultTableIdPostHeader);
   std::string inflated;
   if (IsMariaCompressedRows(type)) {
-    bool v1 = type >= kMariaWriteRowsCompressedEventV1;
+    bool v1 = type <= kMariaDeleteRowsCompressedEventV1;
     phl = format_.post_header_length(v1 ? kWriteRowsEventV1 : kWriteRowsEvent,
                                      v1 ? kDefaultTableIdPostHeader : 10);
     size_t fixed = phl;
@@ -55,6 +56,12 @@ RowsEvent BinlogEventDecoder::DecodeRows(const BinlogEvent& event, std::string_v
       fixed = phl + c.u16() - 2u;
     }
     if (fixed > body.size()) throw Error("truncated compressed rows event");
+    ByteCursor c(body.substr(fixed));
+    const uint64_t width = c.packed();
+    const bool update =
+        type == kMariaUpdateRowsCompressedEventV1 || type == kMariaUpdateRowsCompressedEvent;
+    c.skip(((width + 7) / 8) * (update ? 2 : 1), "columns-present bitmaps");
+    fixed = body.size() - c.remaining();
     inflated = std::string(body.substr(0, fixed)) + MariaUncompress(body.substr(fixed));
     body = inflated;
   }

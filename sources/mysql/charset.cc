@@ -297,6 +297,12 @@ std::optional<std::string_view> CollationCharset(uint32_t collation) {
   return std::string_view(cs->csname);
 }
 
+std::optional<uint32_t> CollationMaxBytesPerChar(uint32_t collation) {
+  const MARIADB_CHARSET_INFO* cs = mariadb_get_charset_by_nr(collation);
+  if (!cs || cs->char_maxlen == 0) return std::nullopt;
+  return cs->char_maxlen;
+}
+
 std::string CharsetToUtf8(std::string_view text, std::string_view charset) {
   const Spec* spec = FindSpec(charset);
   if (!spec) throw Error("charset " + std::string(charset) + " has no converter to UTF-8");

@@ -52,6 +52,10 @@ namespace cdc::mysql {
 // "latin1", "sjis") of collation id `collation`; nullopt when unknown.
 std::optional<std::string_view> CollationCharset(uint32_t collation);
 
+// The most bytes one character of collation `collation`'s charset takes
+// (utf8mb4: 4, latin1: 1); nullopt when unknown.
+std::optional<uint32_t> CollationMaxBytesPerChar(uint32_t collation);
+
 // Converts `text`, bytes in MySQL character set `charset`, to UTF-8. Throws
 // cdc::Error as described above.
 std::string CharsetToUtf8(std::string_view text, std::string_view charset);

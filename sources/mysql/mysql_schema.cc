@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
 
 namespace cdc::mysql {
@@ -16,6 +17,14 @@ bool IsText(const TableMapColumn& c) {
 
 std::string WithArg(const char* name, uint32_t n) {
   return std::string(name) + "(" + std::to_string(n) + ")";
+}
+
+// CHAR/VARCHAR lengths travel in bytes; the declared length is in
+// characters of the column's charset (VARCHAR(10) in utf8mb4 = 40 bytes).
+// Unknown charset (no metadata): the byte length.
+uint32_t DeclaredLength(const TableMapColumn& c) {
+  if (!IsText(c)) return c.length;
+  return c.length / CollationMaxBytesPerChar(*c.collation).value_or(1);
 }
 
 bool SameColumns(const std::vector<Column>& a, const std::vector<Column>& b) {
@@ -104,14 +113,15 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
       break;
     case kTypeString:
       col.type = IsText(c) || !c.collation ? ColumnType::kString : ColumnType::kBytes;
-      col.length = static_cast<int32_t>(c.length);  // bytes, not characters
-      col.source_type = WithArg(col.type == ColumnType::kBytes ? "binary" : "char", c.length);
+      col.length = static_cast<int32_t>(DeclaredLength(c));
+      col.source_type = WithArg(col.type == ColumnType::kBytes ? "binary" : "char", *col.length);
       break;
     case kTypeVarchar:
     case kTypeVarString:
       col.type = IsText(c) || !c.collation ? ColumnType::kString : ColumnType::kBytes;
-      col.length = static_cast<int32_t>(c.length);
-      col.source_type = WithArg(col.type == ColumnType::kBytes ? "varbinary" : "varchar", c.length);
+      col.length = static_cast<int32_t>(DeclaredLength(c));
+      col.source_type =
+          WithArg(col.type == ColumnType::kBytes ? "varbinary" : "varchar", *col.length);
       break;
     case kTypeBlob:
     case kTypeTinyBlob:

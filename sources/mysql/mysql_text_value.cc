@@ -153,11 +153,11 @@ Value EnumOrSet(std::string_view text, const TableMapColumn& col) {
 
 Value Character(std::string_view text, const TableMapColumn& col) {
   const bool binary = col.collation && *col.collation == kBinaryCollation;
-  if (col.real_type == kTypeString) {
-    // The binlog drops a CHAR/BINARY value's trailing pad characters (space;
-    // 0x00 for BINARY), which the text protocol may keep (BINARY always).
-    const char pad = binary ? '\0' : ' ';
-    while (!text.empty() && text.back() == pad) text.remove_suffix(1);
+  if (col.real_type == kTypeString && !binary) {
+    // CHAR(n) values have no trailing spaces (the binlog drops them; SELECT
+    // does too unless PAD_CHAR_TO_FULL_LENGTH). BINARY(n) keeps its 0x00
+    // padding on both sides: the decoder pads the binlog's shortened value.
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   }
   if (binary) return Value(Bytes{std::string(text)});
   return Value(std::string(text));

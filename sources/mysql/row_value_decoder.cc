@@ -183,7 +183,15 @@ Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecod
     }
     case kTypeString: {
       size_t len = col.length > 255 ? c.u16() : c.u8();
-      return Text(c.bytes(len, "CHAR"), col);
+      std::string_view raw = c.bytes(len, "CHAR");
+      if (col.collation == kBinaryCollation && raw.size() < col.length) {
+        // The binlog drops BINARY(n)'s trailing 0x00 padding; the value is
+        // all n bytes (as SELECT returns it).
+        std::string padded(raw);
+        padded.resize(col.length, '\0');
+        return Value(Bytes{std::move(padded)});
+      }
+      return Text(raw, col);
     }
     case kTypeVarchar:
     case kTypeVarString: {

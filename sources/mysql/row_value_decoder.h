@@ -19,7 +19,8 @@
 //                        binary collation (63) as Bytes; TEXT
 //                        with no collation metadata as Bytes (indistinguishable
 //                        from BLOB without the schema)
-//   BINARY/VARBINARY/BLOB Bytes
+//   BINARY/VARBINARY/BLOB Bytes; BINARY(n) padded back to n bytes with 0x00
+//                        (the binlog drops the padding, SELECT returns it)
 //   ENUM, SET            member names (SET comma-separated) when the value
 //                        lists are known, else the 1-based index / bitmap as int64
 //   BIT                  Bytes, little-endian (kBits), (bits+7)/8 bytes

@@ -57,10 +57,11 @@ TEST(BinlogEventDecoder, MariadbCompressedQueryAndRows) {
   EXPECT_EQ(query.query, "INSERT INTO t VALUES (42)");
 
   decoder.decode(Event(kTableMapEvent, TableMapBody()));
-  // WRITE_ROWS_COMPRESSED_V1: plain post-header, then the compressed rest:
-  // width 1, columns bitmap, null bitmap, INT 42.
-  std::string rows = std::string("\x01\x00\x00\x00\x00\x00\x01\x00", 8) +
-                     MariaCompress(std::string("\x01\x01\x00\x2a\x00\x00\x00", 7));
+  // WRITE_ROWS_COMPRESSED_V1 (166): plain post-header, width 1, columns
+  // bitmap, then the compressed row images: null bitmap, INT 42 (MariaDB
+  // compresses Rows_log_event::m_rows_buf only).
+  std::string rows = std::string("\x01\x00\x00\x00\x00\x00\x01\x00\x01\x01", 10) +
+                     MariaCompress(std::string("\x00\x2a\x00\x00\x00", 5));
   DecodedEvent dr = decoder.decode(Event(kMariaWriteRowsCompressedEventV1, rows));
   const auto& r = std::get<RowsEvent>(dr.body);
   ASSERT_EQ(r.rows.size(), 1u);

@@ -143,7 +143,7 @@ TEST_F(MySqlSnapshotTest, EveryTypeMatchesTheBinlogDecoder) {
                                        Value("h\xc3\xa9llo"),
                                        Value("\xc3\xa9"),
                                        Value("ab"),
-                                       Value(Bytes{"ab"}),
+                                       Value(Bytes{std::string("ab\0", 3)}),  // BINARY(3)
                                        Value(Bytes{std::string("\x00\xff\x10", 3)}),
                                        Value("text"),
                                        Value(Bytes{"\xde\xad\xbe\xef"}),
