@@ -82,6 +82,8 @@ class Pipeline {
   // Thread-safe, idempotent, non-blocking.
   void stop();
   PipelineStatus status() const;
+  // The sink's own metrics (Sink::metrics()); thread-safe like status().
+  std::vector<SinkMetric> sink_metrics() const { return sink_->metrics(); }
   const std::string& name() const { return name_; }
 
  private:

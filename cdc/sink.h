@@ -13,9 +13,13 @@
 //    anything or taking ownership (for `cdcd offsets show`); it may connect.
 //  - Failures throw: TransientError when a retry may succeed, Error otherwise.
 //  - Constructors only parse configuration: they must not connect or write.
+//  - metrics() reports the sink's own counters and gauges for the daemon's
+//    /metrics (default: none). It is called from the HTTP thread while the
+//    pipeline commits, so it must be thread-safe and must not block on I/O.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cdc/change_event.h"
@@ -23,12 +27,25 @@
 
 namespace cdc {
 
+// One value a sink reports. The daemon exports it per pipeline as
+// cdcd_sink_<sink type>_<name>{pipeline="..."} in Prometheus text format, so
+// `name` follows Prometheus conventions (snake_case, counters end in _total,
+// units in the name: _bytes, _seconds).
+struct SinkMetric {
+  enum class Type { kCounter, kGauge };
+  std::string name;
+  Type type = Type::kCounter;
+  std::string help;
+  double value = 0;
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
   virtual std::optional<Offset> recover() = 0;
   virtual std::optional<Offset> committed_offset() = 0;
   virtual void commit(const std::vector<ChangeEvent>& batch, const Offset& next) = 0;
+  virtual std::vector<SinkMetric> metrics() const { return {}; }
 };
 
 }  // namespace cdc

@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -47,13 +49,72 @@ std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config
   return out;
 }
 
+namespace {
+
+// Shortest text that reads back as `v`: 42, 0.25, 1e+21.
+std::string PromNumber(double v) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+// A label value escaped as the Prometheus text format requires.
+std::string PromLabel(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SinkMetricsText(const std::vector<PipelineSinkMetrics>& sinks) {
+  struct Family {
+    const SinkMetric* first;
+    std::string samples;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Family> families;
+  for (const PipelineSinkMetrics& s : sinks) {
+    for (const SinkMetric& m : s.metrics) {
+      std::string name = "cdcd_sink_" + s.sink_type + "_" + m.name;
+      auto [it, added] = families.try_emplace(name, Family{&m, ""});
+      if (added) order.push_back(name);
+      it->second.samples +=
+          name + "{pipeline=\"" + PromLabel(s.pipeline) + "\"} " + PromNumber(m.value) + "\n";
+    }
+  }
+  std::string out;
+  for (const std::string& name : order) {
+    const Family& f = families.at(name);
+    out += "# HELP " + name + " " + f.first->help + "\n# TYPE " + name + " " +
+           (f.first->type == SinkMetric::Type::kCounter ? "counter" : "gauge") + "\n" + f.samples;
+  }
+  return out;
+}
+
 struct Daemon::Http {
   httplib::Server server;
   std::thread thread;
 };
 
 Daemon::Daemon(DaemonConfig config, std::vector<std::unique_ptr<Pipeline>> pipelines)
-    : config_(std::move(config)), pipelines_(std::move(pipelines)) {}
+    : config_(std::move(config)), pipelines_(std::move(pipelines)) {
+  // Read once here: the HTTP threads must not touch the config nodes.
+  for (const auto& p : pipelines_) {
+    std::string type;
+    for (const PipelineConfig& c : config_.pipelines) {
+      if (c.name == p->name()) type = c.sink.get_string("type");
+    }
+    sink_types_.push_back(type);
+  }
+}
 
 Daemon::~Daemon() {
   if (http_) {
@@ -138,7 +199,16 @@ std::string Daemon::metrics_text() const {
   });
   family("cdcd_pipeline_up", "gauge", "1 while the pipeline is running.");
   each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
+  m << SinkMetricsText(sink_metrics());
   return m.str();
+}
+
+std::vector<PipelineSinkMetrics> Daemon::sink_metrics() const {
+  std::vector<PipelineSinkMetrics> out;
+  for (size_t i = 0; i < pipelines_.size(); ++i) {
+    out.push_back({pipelines_[i]->name(), sink_types_[i], pipelines_[i]->sink_metrics()});
+  }
+  return out;
 }
 
 void Daemon::start_http() {

@@ -26,6 +26,19 @@ std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config
 std::vector<const PipelineConfig*> SelectPipelines(const DaemonConfig& config,
                                                    const std::string& only);
 
+// What one pipeline's sink reports through Sink::metrics().
+struct PipelineSinkMetrics {
+  std::string pipeline;
+  std::string sink_type;  // the `type` of its sink block, e.g. "kafka"
+  std::vector<SinkMetric> metrics;
+};
+
+// Prometheus text for sink metrics: one family cdcd_sink_<sink_type>_<name>
+// per sink type and metric name (HELP and TYPE once, from its first
+// pipeline), one sample per pipeline with a `pipeline` label, families in
+// order of first appearance. Integral values print without a decimal point.
+std::string SinkMetricsText(const std::vector<PipelineSinkMetrics>& sinks);
+
 class Daemon {
  public:
   Daemon(DaemonConfig config, std::vector<std::unique_ptr<Pipeline>> pipelines);
@@ -42,9 +55,11 @@ class Daemon {
 
  private:
   void start_http();
+  std::vector<PipelineSinkMetrics> sink_metrics() const;
 
   DaemonConfig config_;
   std::vector<std::unique_ptr<Pipeline>> pipelines_;
+  std::vector<std::string> sink_types_;  // of pipelines_[i]'s sink block
   struct Http;
   std::unique_ptr<Http> http_;
 };

@@ -107,6 +107,7 @@ void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next)
       ++cp.segment;
       cp.length = 0;
       open_segment(cp.segment, /*create_new=*/true);
+      segments_rotated_.fetch_add(1, std::memory_order_relaxed);
     }
     std::string path = path_of(SegmentName(cp.segment));
     // O_APPEND writes at the end of the file, which must be the commit point.
@@ -116,7 +117,10 @@ void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next)
                   std::to_string(cp.length) + " are committed: it was changed outside this sink");
     }
     filesink::WriteAll(segment_fd_.get(), buffer_, path);
-    if (options_.fsync) filesink::SyncData(segment_fd_.get(), path);
+    if (options_.fsync) {
+      filesink::SyncData(segment_fd_.get(), path);
+      segment_fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    }
     cp.length += buffer_.size();
     cp.records += lines;
   }
@@ -125,6 +129,24 @@ void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next)
   filesink::WriteCommitPoint(options_.path, cp, options_.fsync);
   committed_ = std::move(cp);
   ready_ = true;
+  records_written_.fetch_add(lines, std::memory_order_relaxed);
+  bytes_written_.fetch_add(buffer_.size(), std::memory_order_relaxed);
+}
+
+std::vector<SinkMetric> FileSink::metrics() const {
+  using T = SinkMetric::Type;
+  auto value = [](const std::atomic<uint64_t>& v) {
+    return static_cast<double>(v.load(std::memory_order_relaxed));
+  };
+  return {
+      {"records_total", T::kCounter, "Record lines in committed batches.", value(records_written_)},
+      {"bytes_total", T::kCounter, "Bytes of those lines.", value(bytes_written_)},
+      {"segment_fsyncs_total", T::kCounter,
+       "fdatasync calls making a batch's lines durable (one per non-empty batch with fsync on).",
+       value(segment_fsyncs_)},
+      {"segments_rotated_total", T::kCounter, "Segment files started past rotate_bytes.",
+       value(segments_rotated_)},
+  };
 }
 
 uint64_t FileSink::render(const std::vector<ChangeEvent>& batch) {

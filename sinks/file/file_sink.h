@@ -37,9 +37,14 @@
 // guarantee (the kernel keeps the written pages), a power loss or kernel
 // crash can: offsets.json may then name bytes that never reached the disk.
 //
-// Not thread-safe: the pipeline calls one method at a time.
+// metrics(): records_total and bytes_total (lines and bytes appended by
+// committed batches), segment_fsyncs_total (fdatasync calls on segments, one
+// per non-empty batch with fsync: true) and segments_rotated_total.
+//
+// Not thread-safe except metrics(): the pipeline calls one method at a time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,6 +77,7 @@ class FileSink : public Sink {
   // Reads offsets.json only: no lock, no directory created, nothing changed.
   std::optional<Offset> committed_offset() override;
   void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override;
+  std::vector<SinkMetric> metrics() const override;
 
  private:
   std::string path_of(const std::string& name) const;
@@ -95,6 +101,11 @@ class FileSink : public Sink {
   bool ready_ = false;
   std::string buffer_;  // the batch being committed; kept to reuse its memory
   std::vector<Record> records_;
+  // Read by metrics() on another thread; written only by commit().
+  std::atomic<uint64_t> records_written_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<uint64_t> segment_fsyncs_{0};
+  std::atomic<uint64_t> segments_rotated_{0};
 };
 
 // Builds a FileSink from a `sink:` block; see the top of this file.

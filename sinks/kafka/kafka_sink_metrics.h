@@ -1,10 +1,15 @@
 // KafkaSinkMetrics: counters of one Kafka sink, for the daemon's /metrics.
 //
-// KafkaTransactionalSink::metrics() returns a consistent copy; it is safe to
-// call from any thread while the pipeline commits.
+// KafkaTransactionalSink::kafka_metrics() returns a consistent copy; it is
+// safe to call from any thread while the pipeline commits. Its metrics()
+// reports the same values through the generic Sink hook, converted by
+// ToSinkMetrics (the daemon prefixes the names with cdcd_sink_kafka_).
 #pragma once
 
 #include <cstdint>
+#include <vector>
+
+#include "cdc/sink.h"
 
 namespace cdc {
 
@@ -25,5 +30,10 @@ struct KafkaSinkMetrics {
   double max_commit_ms = 0;
   double total_commit_ms = 0;  // divide by `transactions` for the mean
 };
+
+// records_total, bytes_total, transactions_total, aborts_total, retries_total,
+// queue_full_waits_total, and the commit durations in seconds:
+// commit_seconds_last, commit_seconds_max and commit_seconds_total.
+std::vector<SinkMetric> ToSinkMetrics(const KafkaSinkMetrics& m);
 
 }  // namespace cdc

@@ -324,9 +324,13 @@ void KafkaTransactionalSink::abort_and_throw(const std::string& what, bool perma
   throw TransientError(context() + ": " + what + "; transaction aborted");
 }
 
-KafkaSinkMetrics KafkaTransactionalSink::metrics() const {
+KafkaSinkMetrics KafkaTransactionalSink::kafka_metrics() const {
   std::lock_guard lock(metrics_mu_);
   return metrics_;
+}
+
+std::vector<SinkMetric> KafkaTransactionalSink::metrics() const {
+  return ToSinkMetrics(kafka_metrics());
 }
 
 std::unique_ptr<Sink> MakeKafkaSink(const ConfigNode& config, const PipelineContext& ctx) {

@@ -39,7 +39,8 @@
 // committed_offset() only reads the offsets topic (no producer, so it never
 // fences the running daemon).
 //
-// Not thread-safe except metrics(): the pipeline calls one method at a time.
+// Not thread-safe except metrics() and kafka_metrics(): the pipeline calls one
+// method at a time.
 #pragma once
 
 #include <chrono>
@@ -70,7 +71,9 @@ class KafkaTransactionalSink : public Sink {
   std::optional<Offset> committed_offset() override;
   void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override;
 
-  KafkaSinkMetrics metrics() const;
+  // The counters below through the generic hook (see ToSinkMetrics).
+  std::vector<SinkMetric> metrics() const override;
+  KafkaSinkMetrics kafka_metrics() const;
   const KafkaSinkOptions& options() const { return options_; }
 
  private:

@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/cdcd_http.h"
 #include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
@@ -13,13 +14,6 @@ namespace cdc {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The port cdcd logged for its HTTP server ("... on 127.0.0.1:PORT"), or 0.
-int LoggedPort(const std::string& log) {
-  std::smatch m;
-  static const std::regex re(R"(serving .* on 127\.0\.0\.1:(\d+))");
-  return std::regex_search(log, m, re) ? std::stoi(m[1]) : 0;
-}
 
 TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
   testing::TempDir dir;
@@ -34,11 +28,7 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
                          "http: {listen: \"127.0.0.1:0\"}\n");
   testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
 
-  int port = 0;
-  for (int i = 0; i < 200 && !port; ++i) {
-    std::this_thread::sleep_for(25ms);
-    port = LoggedPort(testing::ReadFile(log));
-  }
+  const int port = testing::WaitForHttpPort(log.string());
   ASSERT_GT(port, 0) << testing::ReadFile(log);
   httplib::Client http("127.0.0.1", port);
 
@@ -70,6 +60,17 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
       << metrics->body;
   EXPECT_GT(std::stoull(m[1]), 0u);
   EXPECT_NE(metrics->body.find("cdcd_pipeline_up{pipeline=\"web\"} 1"), std::string::npos);
+  // The file sink's own metrics (Sink::metrics()), per pipeline.
+  EXPECT_NE(metrics->body.find("\n# TYPE cdcd_sink_file_records_total counter\n"),
+            std::string::npos)
+      << metrics->body;
+  ASSERT_TRUE(std::regex_search(
+      metrics->body, m, std::regex(R"(\ncdcd_sink_file_records_total\{pipeline="web"\} (\d+)\n)")))
+      << metrics->body;
+  EXPECT_GT(std::stoull(m[1]), 0u);
+  EXPECT_NE(metrics->body.find("\ncdcd_sink_file_segments_rotated_total{pipeline=\"web\"} 0\n"),
+            std::string::npos)
+      << metrics->body;
 
   cdcd.signal(SIGTERM);
   int status = -1;

@@ -9,9 +9,7 @@
 // interrupted are in the log but aborted: read_uncommitted shows them, and
 // read_committed must not.
 #include <gtest/gtest.h>
-#include <signal.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -21,8 +19,7 @@
 
 #include "sources/generator/generator_source.h"
 #include "tests/sinks/kafka/kafka_test_util.h"
-#include "tests/support/process.h"
-#include "tests/support/test_support.h"
+#include "tests/support/kill_restart.h"
 
 namespace cdc {
 namespace {
@@ -86,77 +83,53 @@ size_t CountInFile(const std::string& path, const std::string& needle) {
   return n;
 }
 
-// Waits until `path` holds more than `seen` lines with `needle`.
-bool WaitForLine(const std::string& path, const std::string& needle, size_t seen,
-                 std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (CountInFile(path, needle) > seen) return true;
+// Waits until the run just started logs `resumed`: one more such line than
+// the runs before it wrote. Counted right after the fork, long before the new
+// run can connect to the broker and get that far.
+void WaitStreaming(const testing::CdcdRunDir& dir, const std::string& resumed) {
+  const size_t seen = CountInFile(dir.log(), resumed);
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (CountInFile(dir.log(), resumed) <= seen) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << dir.log_text();
     std::this_thread::sleep_for(10ms);
   }
-  return false;
-}
-
-uint32_t Seed() {
-  if (const char* s = std::getenv("CDCD_E2E_SEED")) return std::stoul(s);
-  return std::random_device{}();
 }
 
 TEST(KafkaKillRestartTest, GeneratorToKafkaIsExactlyOnceAcrossSigkills) {
   CDCD_SERVICE_ENV_OR_SKIP(brokers, "kafka", "CDCD_TEST_KAFKA_BROKERS");
   const std::string tag = testing::UniqueTag();
   const std::string pipeline = "kill_" + tag;
-  testing::TempDir dir;
-  const std::string config = (dir.path() / "pipelines.yaml").string();
-  const std::string log = (dir.path() / "cdcd.log").string();
-  testing::WriteFile(config, Config(pipeline, brokers, tag));
-  const std::vector<std::string> argv = {CDCD_BINARY, "run", "--config", config};
+  testing::CdcdRunDir dir;
+  dir.write_config(Config(pipeline, brokers, tag));
   const std::string resumed = "pipeline " + pipeline + ": resuming from";
-
-  const uint32_t seed = Seed();
+  const uint32_t seed = testing::E2eSeed();
   std::mt19937 rng(seed);
   SCOPED_TRACE("CDCD_E2E_SEED=" + std::to_string(seed) + " reproduces this run");
   std::uniform_int_distribution<int> startup_ms(0, 500), streaming_ms(20, 600);
 
-  int kills = 0;
-  for (int round = 0; round < kRounds; ++round) {
-    size_t seen = CountInFile(log, resumed);
-    testing::ChildProcess cdcd(argv, log);
-    if (round % 4 == 3) {
-      // Somewhere in start-up: producer creation, init_transactions, reading offsets.
-      std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms(rng)));
-    } else {
-      ASSERT_TRUE(WaitForLine(log, resumed, seen, 60s)) << testing::ReadFile(log);
-      std::this_thread::sleep_for(std::chrono::milliseconds(streaming_ms(rng)));
-    }
-    cdcd.signal(SIGKILL);
-    int status = cdcd.wait();
-    if (status == 128 + SIGKILL) ++kills;
-    ASSERT_TRUE(status == 128 + SIGKILL || status == 0)
-        << "round " << round << ": " << status << "\n"
-        << testing::ReadFile(log);
-  }
+  const int kills = testing::KillRounds(
+      dir, kRounds,
+      [&](int round) {
+        if (round % 4 == 3) {
+          // Somewhere in start-up: producer creation, init_transactions, reading offsets.
+          std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms(rng)));
+          return;
+        }
+        WaitStreaming(dir, resumed);
+        std::this_thread::sleep_for(std::chrono::milliseconds(streaming_ms(rng)));
+      },
+      /*may_finish=*/true);
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_GE(kills, 10) << "the stream finished too early to be killed often enough";
-
-  // A SIGTERM must drain, commit and exit 0.
-  {
-    size_t seen = CountInFile(log, resumed);
-    testing::ChildProcess cdcd(argv, log);
-    ASSERT_TRUE(WaitForLine(log, resumed, seen, 60s)) << testing::ReadFile(log);
-    std::this_thread::sleep_for(200ms);
-    cdcd.signal(SIGTERM);
-    int status = -1;
-    ASSERT_TRUE(cdcd.wait_for(60s, status)) << "cdcd did not stop on SIGTERM";
-    EXPECT_EQ(status, 0) << testing::ReadFile(log);
-  }
-
-  // The last run goes to the end of the stream and exits 0 by itself.
-  {
-    testing::ChildProcess cdcd(argv, log);
-    int status = -1;
-    ASSERT_TRUE(cdcd.wait_for(180s, status)) << "cdcd did not finish";
-    ASSERT_EQ(status, 0) << testing::ReadFile(log);
-  }
+  // A SIGTERM must drain, commit and exit 0; the last run goes to the end.
+  ASSERT_NO_FATAL_FAILURE(testing::RunUntilThenStop(
+      dir,
+      [&] {
+        WaitStreaming(dir, resumed);
+        std::this_thread::sleep_for(200ms);
+      },
+      60s));
+  ASSERT_NO_FATAL_FAILURE(testing::RunToCompletion(dir, 180s));
 
   const auto expected = ExpectedIds(pipeline);
   size_t committed_total = 0;
@@ -174,10 +147,7 @@ TEST(KafkaKillRestartTest, GeneratorToKafkaIsExactlyOnceAcrossSigkills) {
       got.push_back(m.header("cdcd.event_id").value_or("<no event id>"));
       deletes += m.header("cdcd.op") == "d";
     }
-    ASSERT_EQ(got.size(), ids.size()) << "events lost or duplicated";
-    for (size_t i = 0; i < got.size(); ++i) {
-      ASSERT_EQ(got[i], ids[i]) << "first difference at event " << i;
-    }
+    ASSERT_NO_FATAL_FAILURE(testing::ExpectSameEventIds(got, ids));
     EXPECT_EQ(tombstones, deletes);
   }
 

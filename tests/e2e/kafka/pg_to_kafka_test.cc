@@ -3,13 +3,16 @@
 // topic, read_committed, with Debezium keys and values, cdcd headers and a
 // tombstone after the delete, in commit order.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "tests/sinks/kafka/kafka_test_util.h"
 #include "tests/sources/postgres/pg_test_env.h"
+#include "tests/support/cdcd_http.h"
 #include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
@@ -39,22 +42,19 @@ std::string Config(const std::string& name, const std::string& dsn, const std::s
          name + R"(_offsets
     format: {envelope: debezium, schemas: false, decimal_handling: string}
     batch: {linger: 20ms}
-http: {enabled: false}
+http: {listen: "127.0.0.1:0"}
 )";
 }
 
-std::vector<kafka::KafkaMessage> WaitForRecords(const std::string& brokers,
-                                                const std::string& topic, size_t n) {
-  std::vector<kafka::KafkaMessage> got;
-  for (int i = 0; i < 120 && got.size() < n; ++i) {
-    try {
-      got = testing::ReadTopics(brokers, {topic});
-    } catch (const std::exception&) {
-      // The topic does not exist until the first commit creates it.
-    }
-    if (got.size() < n) std::this_thread::sleep_for(500ms);
-  }
-  return got;
+// The value of cdcd_sink_kafka_<name>{pipeline="<pipeline>"} on /metrics,
+// or -1 when absent.
+double KafkaSinkMetric(httplib::Client& http, const std::string& name,
+                       const std::string& pipeline) {
+  auto res = http.Get("/metrics");
+  if (!res) return -1;
+  std::smatch m;
+  const std::regex re("\ncdcd_sink_kafka_" + name + "\\{pipeline=\"" + pipeline + "\"\\} (\\S+)\n");
+  return std::regex_search(res->body, m, re) ? std::stod(m[1]) : -1;
 }
 
 TEST(PgToKafkaTest, ChangesArriveWithKeysHeadersAndTombstonesInCommitOrder) {
@@ -82,7 +82,23 @@ TEST(PgToKafkaTest, ChangesArriveWithKeysHeadersAndTombstonesInCommitOrder) {
       "DELETE FROM customers WHERE id = 3; COMMIT");
 
   const std::string topic = name + ".public.customers";
-  std::vector<kafka::KafkaMessage> got = WaitForRecords(brokers, topic, 6);
+  std::vector<kafka::KafkaMessage> got = testing::WaitForRecords(brokers, topic, 6);
+
+  // The Kafka sink's own metrics on /metrics: six records (or more, with
+  // heartbeats) in one Kafka transaction or more (both PostgreSQL
+  // transactions may fall into one batch), none aborted. The counters
+  // move when commit_transaction returns, just after the records are visible.
+  const int port = testing::WaitForHttpPort(log.string());
+  ASSERT_GT(port, 0) << testing::ReadFile(log);
+  httplib::Client http("127.0.0.1", port);
+  for (int i = 0; i < 100 && KafkaSinkMetric(http, "records_total", name) < 6; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(KafkaSinkMetric(http, "records_total", name), 6);
+  EXPECT_GE(KafkaSinkMetric(http, "transactions_total", name), 1);
+  EXPECT_EQ(KafkaSinkMetric(http, "aborts_total", name), 0);
+  EXPECT_GT(KafkaSinkMetric(http, "bytes_total", name), 0);
+  EXPECT_GT(KafkaSinkMetric(http, "commit_seconds_max", name), 0);
   cdcd.signal(SIGTERM);
   int status = -1;
   ASSERT_TRUE(cdcd.wait_for(30s, status));

@@ -5,17 +5,14 @@
 // at most once, and replaying it must give the table's final state: the
 // resumed snapshot lost no change and let no older value win.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "sinks/file/file_sink_reader.h"
-#include "tests/sources/postgres/pg_test_env.h"
-#include "tests/support/process.h"
-#include "tests/support/test_support.h"
+#include "tests/e2e/postgres/pg_e2e_util.h"
+#include "tests/support/kill_restart.h"
 
 namespace cdc {
 namespace {
@@ -23,46 +20,16 @@ namespace {
 using namespace std::chrono_literals;
 using pg::testing::TestDatabase;
 
-std::string Config(const TestDatabase& db, const std::string& out, const std::string& tag) {
-  return R"(pipelines:
-  - name: )" +
-         tag + R"(
-    source:
-      type: postgres
-      dsn: ")" +
-         db.dsn() + R"("
-      tables: ["public.t", "public.u"]
-      slot: s_)" +
-         tag + R"(
-      publication: p_)" +
-         tag + R"(
-      snapshot: initial
-      snapshot_workers: 2
-      snapshot_chunk_size: 500
-      heartbeat_interval: 1s
-      status_interval: 300ms
-    sink:
-      type: file
-      path: )" +
-         out + R"(
-      rotate_bytes: 64MiB
-    format: {envelope: debezium, schemas: false, tombstones: false}
-    batch: {max_events: 1000, linger: 5ms}
-http: {enabled: false}
-log: {level: info}
-)";
-}
-
-std::vector<FileRecordLine> DataRecords(const std::string& out) {
-  std::vector<FileRecordLine> rows;
-  for (FileRecordLine& r : ReadCommittedRecords(out)) {
-    if (r.value.is_object() && r.value.contains("op")) rows.push_back(std::move(r));
-  }
-  return rows;
+std::string Config(const TestDatabase& db, const std::string& out) {
+  return testing::PgToFileConfig(db, out, "[\"public.t\", \"public.u\"]",
+                                 "      snapshot: initial\n"
+                                 "      snapshot_workers: 2\n"
+                                 "      snapshot_chunk_size: 500\n",
+                                 1000);
 }
 
 bool HasMarker(const std::string& out) {
-  for (const FileRecordLine& r : DataRecords(out)) {
+  for (const FileRecordLine& r : testing::CommittedChanges(out)) {
     if (r.value["op"] != "d" && r.value["after"]["id"] == -1) return true;
   }
   return false;
@@ -77,64 +44,41 @@ TEST(PgSnapshotKillTest, SigkillMidSnapshotResumesWithEveryChangeOnce) {
       "INSERT INTO t SELECT i, 0, repeat('x', 100) FROM generate_series(1, 200000) i;"
       "INSERT INTO u SELECT i, 0, repeat('y', 100) FROM generate_series(1, 50000) i;"
       "ANALYZE");
-  testing::TempDir dir;
-  const std::string out = (dir.path() / "out").string();
-  const std::string config = (dir.path() / "pipelines.yaml").string();
-  const std::string log = (dir.path() / "cdcd.log").string();
-  const std::string tag = db.name().substr(7);
-  testing::WriteFile(config, Config(db, out, tag));
-  const std::vector<std::string> argv = {CDCD_BINARY, "run", "--config", config};
+  testing::CdcdRunDir dir;
+  dir.write_config(Config(db, dir.out()));
 
   // Writer: updates anywhere in the tables (read and unread key ranges),
   // deletes, inserts past the end and key changes.
-  std::atomic<bool> writing{true};
-  std::thread writer([&] {
-    pg::PgConnection c(db.dsn(), pg::PgConnection::Mode::kQuery, "writer");
-    std::mt19937 rng(7);
-    for (int tx = 0; writing; ++tx) {
-      const std::string table = tx % 4 == 3 ? "u" : "t";
-      const int n = table == "t" ? 200000 : 50000;
-      const int a = 1 + static_cast<int>(rng() % n);
-      const int b = 1 + static_cast<int>(rng() % n);
-      c.exec("BEGIN", "writer");
-      c.exec("UPDATE " + table + " SET v = v + 1 WHERE id BETWEEN " + std::to_string(a) + " AND " +
-                 std::to_string(a + 20),
+  testing::PgWriter writer(db.dsn(), 7, [&](pg::PgConnection& c, int tx, std::mt19937& rng) {
+    const std::string table = tx % 4 == 3 ? "u" : "t";
+    const int n = table == "t" ? 200000 : 50000;
+    const int a = 1 + static_cast<int>(rng() % n);
+    const int b = 1 + static_cast<int>(rng() % n);
+    c.exec("BEGIN", "writer");
+    c.exec("UPDATE " + table + " SET v = v + 1 WHERE id BETWEEN " + std::to_string(a) + " AND " +
+               std::to_string(a + 20),
+           "writer");
+    c.exec("DELETE FROM " + table + " WHERE id = " + std::to_string(b), "writer");
+    c.exec("INSERT INTO " + table + " VALUES (" + std::to_string(1000000 + tx) + ", " +
+               std::to_string(tx) + ", 'new')",
+           "writer");
+    if (tx % 5 == 0) {
+      c.exec("UPDATE " + table + " SET id = id + 2000000 WHERE id = " + std::to_string(b + 1),
              "writer");
-      c.exec("DELETE FROM " + table + " WHERE id = " + std::to_string(b), "writer");
-      c.exec("INSERT INTO " + table + " VALUES (" + std::to_string(1000000 + tx) + ", " +
-                 std::to_string(tx) + ", 'new')",
-             "writer");
-      if (tx % 5 == 0) {
-        c.exec("UPDATE " + table + " SET id = id + 2000000 WHERE id = " + std::to_string(b + 1),
-               "writer");
-      }
-      c.exec("COMMIT", "writer");
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 5));
     }
+    c.exec("COMMIT", "writer");
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 5));
   });
 
-  std::mt19937 rng(std::random_device{}());
-  int kills = 0;
-  for (int round = 0; round < 5; ++round) {
-    testing::ChildProcess cdcd(argv, log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700 + rng() % 600));
-    cdcd.signal(SIGKILL);
-    int status = cdcd.wait();
-    kills += status == 128 + SIGKILL;
-    ASSERT_EQ(status, 128 + SIGKILL) << "round " << round << "\n" << testing::ReadFile(log);
-  }
-  writing = false;
-  writer.join();
+  std::mt19937 rng(testing::E2eSeed());
+  const int kills = testing::KillAfterRandomDelays(dir, 5, 700ms, 1300ms, rng);
+  writer.stop();
+  ASSERT_FALSE(HasFatalFailure());
   db.sql("INSERT INTO t VALUES (-1, -1, 'marker')");
-  {
-    testing::ChildProcess cdcd(argv, log);
-    for (int i = 0; i < 360 && !HasMarker(out); ++i) std::this_thread::sleep_for(500ms);
-    cdcd.signal(SIGTERM);
-    int status = -1;
-    ASSERT_TRUE(cdcd.wait_for(30s, status));
-    EXPECT_EQ(status, 0) << testing::ReadFile(log);
-  }
-  const std::string text = testing::ReadFile(log);
+  ASSERT_NO_FATAL_FAILURE(testing::RunUntilThenStop(dir, [&] {
+    for (int i = 0; i < 360 && !HasMarker(dir.out()); ++i) std::this_thread::sleep_for(500ms);
+  }));
+  const std::string text = dir.log_text();
   EXPECT_NE(text.find("resuming an interrupted snapshot"), std::string::npos)
       << "no kill landed in the snapshot";
 
@@ -154,12 +98,12 @@ TEST(PgSnapshotKillTest, SigkillMidSnapshotResumesWithEveryChangeOnce) {
         << "older value after newer: " << key << " " << it->second << " -> " << v;
     last_v[key] = v;
   };
-  std::set<std::string> ids, read_keys;
+  std::set<std::string> read_keys;
   std::map<std::string, std::map<int64_t, int64_t>> state;  // table -> id -> v
   size_t reads = 0;
-  for (const FileRecordLine& r : DataRecords(out)) {
-    ASSERT_TRUE(ids.insert(r.headers.at("cdcd.event_id")).second)
-        << "duplicate " << r.headers.at("cdcd.event_id");
+  const std::vector<FileRecordLine> changes = testing::CommittedChanges(dir.out());
+  ASSERT_NO_FATAL_FAILURE(testing::ExpectUniqueEventIds(changes));
+  for (const FileRecordLine& r : changes) {
     const std::string op = r.value["op"];
     const std::string table = r.value["source"]["table"];
     if (op == "d" || (op == "u" && r.value["before"].is_object())) {
@@ -178,16 +122,10 @@ TEST(PgSnapshotKillTest, SigkillMidSnapshotResumesWithEveryChangeOnce) {
     seen(table + ":" + std::to_string(id), state[table][id]);
   }
   for (const std::string table : {"t", "u"}) {
-    auto rows = db.sql("SELECT id, v FROM " + table + " ORDER BY id");
-    ASSERT_EQ(static_cast<size_t>(rows.rows()), state[table].size()) << table;
-    for (int i = 0; i < rows.rows(); ++i) {
-      auto it = state[table].find(std::stoll(rows.get(i, 0)));
-      ASSERT_NE(it, state[table].end()) << table << " " << rows.get(i, 0);
-      ASSERT_EQ(it->second, std::stoll(rows.get(i, 1))) << table << " row " << it->first;
-    }
+    ASSERT_NO_FATAL_FAILURE(testing::ExpectTableEquals(db, table, state[table]));
   }
   std::cout << "kills: " << kills << ", resumed snapshots: " << resumes
-            << ", events: " << ids.size() << ", reads: " << reads << "\n";
+            << ", events: " << changes.size() << ", reads: " << reads << "\n";
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Shared by the file sink tests: a tiny Format that does not depend on the
-// real ones, a sink built from YAML text the way the daemon builds it, and the
-// exact line the sink must write for a CustomerEvent().
+// Shared by the file sink tests: a context with IdTestFormat, a sink built
+// from YAML text the way the daemon builds it, and the exact line the sink
+// must write for a CustomerEvent().
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -15,29 +15,15 @@
 #include "cdc/format.h"
 #include "cdc/registry.h"
 #include "sinks/file/file_sink.h"
+#include "tests/support/id_test_format.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
 
-// Key {"id":N}, value {"op":"c","id":N}; a null key for keyless events.
-class TestFormat : public Format {
- public:
-  std::optional<std::string> key(const ChangeEvent& ev) const override {
-    std::vector<Value> k = ev.key();
-    if (k.empty()) return std::nullopt;
-    return "{\"id\":" + std::to_string(k[0].as<int64_t>()) + "}";
-  }
-  std::string value(const ChangeEvent& ev) const override {
-    std::vector<Value> k = ev.key();
-    std::string id = k.empty() ? "null" : std::to_string(k[0].as<int64_t>());
-    return std::string("{\"op\":\"") + OpName(ev.op) + "\",\"id\":" + id + "}";
-  }
-};
-
 inline PipelineContext TestContext(bool tombstones = true) {
   PipelineContext ctx;
   ctx.pipeline_name = "app";
-  ctx.format = std::make_shared<TestFormat>();
+  ctx.format = std::make_shared<IdTestFormat>();
   ctx.format_options.tombstones = tombstones;
   return ctx;
 }

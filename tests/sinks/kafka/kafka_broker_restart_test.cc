@@ -94,7 +94,7 @@ TEST(KafkaBrokerRestartTest, NothingIsLostOrDoubledWhenTheBrokerCrashesAndComesB
     }
   }
   PipelineStatus status = p.status();
-  KafkaSinkMetrics m = sink_view->metrics();
+  KafkaSinkMetrics m = sink_view->kafka_metrics();
   std::cout << "pipeline retries: " << status.retries << ", sink aborts: " << m.aborts
             << ", commit retries: " << m.retries << "\n";
 

@@ -74,7 +74,7 @@ TEST(KafkaAbortTest, RecordsOfAnAbortedTransactionAreInvisible) {
   }
   batch.push_back(CustomerEvent(Op::kCreate, 99, std::string(10000, 'x'), 2, 20));
   EXPECT_THROW(sink->commit(batch, KOffset("tx-2", 21)), Error);
-  EXPECT_EQ(sink->metrics().aborts, 1u);
+  EXPECT_EQ(sink->kafka_metrics().aborts, 1u);
 
   // read_uncommitted: records that fit reached the log...
   EXPECT_GT(testing::ReadTopics(brokers, {small}, /*committed=*/false).size(), 1u);

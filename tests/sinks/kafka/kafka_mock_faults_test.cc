@@ -93,7 +93,7 @@ TEST_F(KafkaMockFaultsTest, RetriableErrorsAreRetriedInsideTheTransaction) {
   mock_.errors(kEndTxn,
                {RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, RD_KAFKA_RESP_ERR_NOT_COORDINATOR});
   ASSERT_EQ(Outcome(1, 5), "ok");
-  EXPECT_EQ(sink_->metrics().aborts, 0u);
+  EXPECT_EQ(sink_->kafka_metrics().aborts, 0u);
   // Nothing was aborted, so even the mock's reading is exact: no duplicates.
   std::vector<kafka::KafkaMessage> got = testing::ReadTopics(mock_.bootstraps(), {topic_});
   ASSERT_EQ(got.size(), 5u);
@@ -107,7 +107,7 @@ TEST_F(KafkaMockFaultsTest, AbortableErrorsAbortAndRecoveryAllowsTheRedo) {
   EXPECT_EQ(o.rfind("transient: ", 0), 0u) << o;
   EXPECT_NE(o.find("UNKNOWN_PRODUCER_ID"), std::string::npos) << o;
   EXPECT_NE(o.find("transaction aborted"), std::string::npos) << o;
-  EXPECT_EQ(sink_->metrics().aborts, 1u);
+  EXPECT_EQ(sink_->kafka_metrics().aborts, 1u);
   EXPECT_THROW(sink_->commit(Batch(1, 5), KOffset("tx-1", 5)), Error) << "needs recover() first";
   sink_->recover();
   EXPECT_EQ(Outcome(1, 5), "ok");
@@ -117,8 +117,8 @@ TEST_F(KafkaMockFaultsTest, AbortableErrorsAbortAndRecoveryAllowsTheRedo) {
   EXPECT_EQ(o.rfind("transient: ", 0), 0u) << o;
   sink_->recover();
   EXPECT_EQ(Outcome(2, 3), "ok");
-  EXPECT_EQ(sink_->metrics().aborts, 2u);
-  EXPECT_EQ(sink_->metrics().transactions, 2u);
+  EXPECT_EQ(sink_->kafka_metrics().aborts, 2u);
+  EXPECT_EQ(sink_->kafka_metrics().transactions, 2u);
 }
 
 TEST_F(KafkaMockFaultsTest, FatalErrorsStopThePipelineWithTheCause) {

@@ -114,7 +114,7 @@ TEST_F(KafkaSinkTest, PublishesRecordsKeysHeadersAndTombstonesAndRecoversTheOffs
 
   EXPECT_EQ(sink->recover(), KOffset("tx-8", 1));
   EXPECT_EQ(sink->committed_offset(), KOffset("tx-8", 1));
-  KafkaSinkMetrics m = sink->metrics();
+  KafkaSinkMetrics m = sink->kafka_metrics();
   EXPECT_EQ(m.records, 5u);
   EXPECT_EQ(m.transactions, 1u);
   EXPECT_GT(m.bytes, 0u);
@@ -192,7 +192,7 @@ TEST_F(KafkaSinkTest, BatchesLargerThanLibrdkafkasQueueWaitInsteadOfDropping) {
   std::vector<ChangeEvent> batch;
   for (int i = 0; i < 2000; ++i) batch.push_back(CustomerEvent(Op::kCreate, i, "q", 1, i));
   sink->commit(batch, KOffset("tx-1", 2000));
-  EXPECT_GT(sink->metrics().queue_full_waits, 0u);
+  EXPECT_GT(sink->kafka_metrics().queue_full_waits, 0u);
   std::vector<kafka::KafkaMessage> got = ReadTopics(brokers_, {topic});
   ASSERT_EQ(got.size(), 2000u);
   for (int i = 0; i < 2000; ++i) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cdc/change_event.h"
@@ -20,6 +21,7 @@
 #include "sinks/kafka/kafka_client.h"
 #include "sinks/kafka/kafka_topic_reader.h"
 #include "sinks/kafka/kafka_transactional_sink.h"
+#include "tests/support/id_test_format.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
@@ -36,21 +38,6 @@ inline std::string UniqueTag() {
   static int n = 0;
   return tag + "_" + std::to_string(++n);
 }
-
-// Key {"id":N}, value {"op":"c","id":N}; a null key for keyless events.
-class KafkaTestFormat : public Format {
- public:
-  std::optional<std::string> key(const ChangeEvent& ev) const override {
-    std::vector<Value> k = ev.key();
-    if (k.empty()) return std::nullopt;
-    return "{\"id\":" + std::to_string(k[0].as<int64_t>()) + "}";
-  }
-  std::string value(const ChangeEvent& ev) const override {
-    std::vector<Value> k = ev.key();
-    std::string id = k.empty() ? "null" : std::to_string(k[0].as<int64_t>());
-    return std::string("{\"op\":\"") + OpName(ev.op) + "\",\"id\":" + id + "}";
-  }
-};
 
 // Key and value are the customer's name, verbatim: lets a test choose the
 // exact key bytes (e.g. the murmur2 reference vectors).
@@ -71,7 +58,7 @@ inline PipelineContext KafkaTestContext(const std::string& pipeline,
                                         bool tombstones = true) {
   PipelineContext ctx;
   ctx.pipeline_name = pipeline;
-  ctx.format = format ? std::move(format) : std::make_shared<KafkaTestFormat>();
+  ctx.format = format ? std::move(format) : std::make_shared<IdTestFormat>();
   ctx.format_options.tombstones = tombstones;
   return ctx;
 }
@@ -98,6 +85,22 @@ inline std::vector<kafka::KafkaMessage> ReadTopics(const std::string& brokers,
   ro.timeout = std::chrono::seconds(60);
   ro.role = "test reader";
   return kafka::ReadAllMessages(ro, topics);
+}
+
+// The committed records of `topic` once it holds `n` or more, or what it holds
+// after a minute; a topic that does not exist yet reads as empty.
+inline std::vector<kafka::KafkaMessage> WaitForRecords(const std::string& brokers,
+                                                       const std::string& topic, size_t n) {
+  std::vector<kafka::KafkaMessage> got;
+  for (int i = 0; i < 120 && got.size() < n; ++i) {
+    try {
+      got = ReadTopics(brokers, {topic});
+    } catch (const std::exception&) {
+      // The topic does not exist until the first commit creates it.
+    }
+    if (got.size() < n) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return got;
 }
 
 // Creates `topic` with `partitions` partitions (and `configs`).
