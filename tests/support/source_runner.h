@@ -1,9 +1,12 @@
 // Running a Source in a test: an Emitter that collects events and lets the
-// test wait for them, and a thread that runs source.run() until stopped.
+// test wait for them, a thread that runs source.run() until stopped, and a
+// whole Pipeline (with its retries) into a sink that records row ids.
 // Header-only (test directories glob their *.cc files).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -11,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "cdc/pipeline.h"
+#include "cdc/sink.h"
 #include "cdc/source.h"
 
 namespace cdc::testing {
@@ -86,6 +91,78 @@ class RunningSource {
   std::mutex mu_;
   std::string error_;
   std::jthread thread_;
+};
+
+// A Sink that keeps the first column of every data event's `after` (an
+// int64 id) and the committed offset, in memory.
+class IdSink : public Sink {
+ public:
+  std::optional<Offset> recover() override {
+    std::lock_guard lock(mu_);
+    return committed_;
+  }
+  std::optional<Offset> committed_offset() override { return recover(); }
+  void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override {
+    std::lock_guard lock(mu_);
+    for (const ChangeEvent& ev : batch) {
+      if (IsDataOp(ev.op) && ev.after) ids_.push_back(ev.after->values.at(0).as<int64_t>());
+    }
+    committed_ = next;
+  }
+  std::vector<int64_t> ids() {
+    std::lock_guard lock(mu_);
+    return ids_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::optional<Offset> committed_;
+  std::vector<int64_t> ids_;
+};
+
+// A Pipeline from `source` to an IdSink (small batches, fast retries), run
+// on a thread until the end of the scope (stop, drain, join) or a permanent
+// failure.
+class RunningPipeline {
+ public:
+  explicit RunningPipeline(std::unique_ptr<Source> source) {
+    using namespace std::chrono_literals;
+    auto sink = std::make_unique<IdSink>();
+    sink_ = sink.get();
+    pipeline_ = std::make_unique<Pipeline>("t", std::move(source), std::move(sink),
+                                           BatchOptions{50, 1 << 20, 20ms, 4 << 20},
+                                           RetryOptions{100ms, 1s});
+    thread_ = std::thread([this] {
+      try {
+        pipeline_->run();
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu_);
+        error_ = e.what();
+      }
+      done_ = true;
+    });
+  }
+  ~RunningPipeline() { stop(); }
+  void stop() {
+    pipeline_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool done() const { return done_; }
+  // What run() threw ("" while running or after a clean stop).
+  std::string error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  PipelineStatus status() const { return pipeline_->status(); }
+  IdSink& sink() { return *sink_; }
+
+ private:
+  IdSink* sink_ = nullptr;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::atomic<bool> done_{false};
+  std::mutex mu_;
+  std::string error_;
+  std::thread thread_;
 };
 
 }  // namespace cdc::testing

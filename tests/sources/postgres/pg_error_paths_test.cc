@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using ::cdc::testing::RunningPipeline;
 using testing::PrivatePostgres;
 using testing::RunningSource;
 using testing::Sql;
@@ -224,31 +225,6 @@ TEST(PgErrorPathsTest, InvalidatedSlotSaysToDropItAndStartOverWithASnapshot) {
 }
 
 // Keeps the `id` of every data event it commits, and the offset.
-class IdSink : public Sink {
- public:
-  std::optional<Offset> recover() override {
-    std::lock_guard lock(mu_);
-    return committed_;
-  }
-  std::optional<Offset> committed_offset() override { return recover(); }
-  void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override {
-    std::lock_guard lock(mu_);
-    for (const ChangeEvent& ev : batch) {
-      if (IsDataOp(ev.op)) ids_.push_back(ev.after->values.at(0).as<int64_t>());
-    }
-    committed_ = next;
-  }
-  std::vector<int64_t> ids() {
-    std::lock_guard lock(mu_);
-    return ids_;
-  }
-
- private:
-  std::mutex mu_;
-  std::optional<Offset> committed_;
-  std::vector<int64_t> ids_;
-};
-
 // Inserts ids 1..n, one transaction each, through server restarts: a failed
 // insert is retried, ON CONFLICT making a retry of one that did commit a no-op.
 void InsertThroughRestarts(const std::string& dsn, int n, std::atomic<int>& inserted) {
@@ -267,56 +243,13 @@ void InsertThroughRestarts(const std::string& dsn, int n, std::atomic<int>& inse
   }
 }
 
-// A Pipeline from a PostgresSource to an IdSink, run on a thread until the
-// end of the scope (stop, drain, join) or a permanent failure.
-class RunningPipeline {
- public:
-  explicit RunningPipeline(const PostgresSourceOptions& o) {
-    auto sink = std::make_unique<IdSink>();
-    sink_ = sink.get();
-    pipeline_ = std::make_unique<Pipeline>(
-        "t", std::make_unique<PostgresSource>(o), std::move(sink),
-        BatchOptions{50, 1 << 20, 20ms, 4 << 20}, RetryOptions{100ms, 1s});
-    thread_ = std::thread([this] {
-      try {
-        pipeline_->run();
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu_);
-        error_ = e.what();
-      }
-      done_ = true;
-    });
-  }
-  ~RunningPipeline() { stop(); }
-  void stop() {
-    pipeline_->stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool done() const { return done_; }
-  // What run() threw ("" while running or after a clean stop).
-  std::string error() {
-    std::lock_guard lock(mu_);
-    return error_;
-  }
-  PipelineStatus status() const { return pipeline_->status(); }
-  IdSink& sink() { return *sink_; }
-
- private:
-  IdSink* sink_ = nullptr;
-  std::unique_ptr<Pipeline> pipeline_;
-  std::atomic<bool> done_{false};
-  std::mutex mu_;
-  std::string error_;
-  std::thread thread_;
-};
-
 TEST(PgErrorPathsTest, ServerRestartMidStreamResumesEveryRowExactlyOnceInOrder) {
   CDCD_PRIVATE_POSTGRES_OR_SKIP();
   PrivatePostgres pg("");
   Sql(pg.dsn(), "CREATE TABLE t (id int PRIMARY KEY)");
   PostgresSourceOptions o = Options(pg.dsn(), "s_restart");
   o.heartbeat_interval = 300ms;
-  RunningPipeline run(o);
+  RunningPipeline run(std::make_unique<PostgresSource>(o));
   ASSERT_TRUE(testing::WaitSlotStreaming(pg.dsn(), o.slot)) << run.error();
 
   constexpr int kRows = 300;
@@ -354,7 +287,7 @@ TEST(PgErrorPathsTest, SlotInvalidatedWhileStreamingStopsThePipelineInsteadOfRet
   PrivatePostgres pg("max_slot_wal_keep_size = 1MB\nwal_keep_size = 0");
   Sql(pg.dsn(), "CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE other (id int)");
   PostgresSourceOptions o = Options(pg.dsn(), "s_lost_live");
-  RunningPipeline run(o);
+  RunningPipeline run(std::make_unique<PostgresSource>(o));
   ASSERT_TRUE(testing::WaitSlotStreaming(pg.dsn(), o.slot)) << run.error();
   // Changes outside the publication: nothing is committed, so nothing is
   // acknowledged and the slot falls behind. Invalidating it ends its
