@@ -85,4 +85,21 @@ int64_t NowMicros() {
       .count();
 }
 
+nlohmann::json SchemaChangeDetails(const TableSchema& s) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const Column& c : s.columns()) {
+    columns.push_back({{"name", c.name},
+                       {"type", ColumnTypeName(c.type)},
+                       {"source_type", c.source_type},
+                       {"nullable", c.nullable}});
+  }
+  nlohmann::json key = nlohmann::json::array();
+  for (size_t k : s.key_columns()) key.push_back(s.columns()[k].name);
+  const TableId& id = s.id();
+  return {{"table", (id.schema.empty() ? id.database : id.schema) + "." + id.table},
+          {"version", s.version()},
+          {"columns", columns},
+          {"key", key}};
+}
+
 }  // namespace cdc

@@ -94,6 +94,11 @@ struct ChangeEvent {
   size_t approx_bytes() const;
 };
 
+// The `control` of a schema-change event announcing `schema`: {table
+// ("schema.table", or "database.table" without a schema level), version,
+// columns: [{name, type, source_type, nullable}], key: [column names]}.
+nlohmann::json SchemaChangeDetails(const TableSchema& schema);
+
 // Microseconds since the epoch, from the system clock.
 int64_t NowMicros();
 

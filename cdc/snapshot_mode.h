@@ -6,6 +6,7 @@
 //   initial_only  read the tables once and stop; no stream
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "cdc/config_node.h"
@@ -14,8 +15,21 @@ namespace cdc {
 
 enum class SnapshotMode { kInitial, kNever, kAlways, kInitialOnly };
 
-// Reads `snapshot` from a source block (default initial); fails at its line
-// for any other value.
-SnapshotMode ParseSnapshotMode(const ConfigNode& config);
+struct SnapshotSettings {
+  SnapshotMode mode = SnapshotMode::kInitial;
+  int workers = 2;             // snapshot_workers: parallel table readers
+  int64_t chunk_size = 10000;  // snapshot_chunk_size: rows per key-ordered chunk
+};
+
+// Reads `snapshot` (default initial), `snapshot_workers` (1..64) and
+// `snapshot_chunk_size` (>= 1) from a source block; fails at the offending
+// line.
+SnapshotSettings ParseSnapshotSettings(const ConfigNode& config);
+
+// Whether a source's run() reads the tables: when it resumes an interrupted
+// snapshot, on a first run (no committed offset) unless `never`, and with
+// `always` once per process.
+bool ShouldSnapshot(SnapshotMode mode, bool has_committed_offset, bool resuming,
+                    bool taken_by_this_process);
 
 }  // namespace cdc

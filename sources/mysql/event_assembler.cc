@@ -31,22 +31,6 @@ Op OpOf(RowsEvent::Kind kind) {
   return Op::kDelete;
 }
 
-nlohmann::json DescribeSchema(const TableSchema& s) {
-  nlohmann::json columns = nlohmann::json::array();
-  for (const Column& c : s.columns()) {
-    columns.push_back({{"name", c.name},
-                       {"type", ColumnTypeName(c.type)},
-                       {"source_type", c.source_type},
-                       {"nullable", c.nullable}});
-  }
-  nlohmann::json key = nlohmann::json::array();
-  for (size_t k : s.key_columns()) key.push_back(s.columns()[k].name);
-  return {{"table", s.id().qualified()},
-          {"version", s.version()},
-          {"columns", columns},
-          {"key", key}};
-}
-
 Value TextOrNull(const std::string& s) { return s.empty() ? Value::Null() : Value(s); }
 
 }  // namespace
@@ -271,7 +255,7 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
   e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) + ":schema:" +
          fresh->id().qualified() + ":v" + std::to_string(fresh->version());
   e.schema = fresh;
-  e.control = DescribeSchema(*fresh);
+  e.control = SchemaChangeDetails(*fresh);
   e.control["previous_version"] = old->version();
   e.next = std::move(at);
   out.push_back(std::move(e));

@@ -58,13 +58,10 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
       }
     }
   }
-  o.snapshot = ParseSnapshotMode(config);
-  o.snapshot_workers = static_cast<int>(config.get_int("snapshot_workers", 2));
-  if (o.snapshot_workers < 1 || o.snapshot_workers > 64) {
-    config.child("snapshot_workers").fail("must be between 1 and 64");
-  }
-  o.snapshot_chunk_size = config.get_int("snapshot_chunk_size", 10000);
-  if (o.snapshot_chunk_size < 1) config.child("snapshot_chunk_size").fail("must be >= 1");
+  const SnapshotSettings snap = ParseSnapshotSettings(config);
+  o.snapshot = snap.mode;
+  o.snapshot_workers = snap.workers;
+  o.snapshot_chunk_size = snap.chunk_size;
   o.heartbeat_interval = config.get_duration("heartbeat_interval", o.heartbeat_interval);
   if (o.heartbeat_interval.count() < 1000 && o.heartbeat_interval.count() != 0) {
     config.child("heartbeat_interval").fail("must be at least 1s (or 0 to disable)");

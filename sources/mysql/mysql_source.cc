@@ -139,8 +139,8 @@ void MySqlSource::run(const std::optional<Offset>& from, Emitter& out, std::stop
       return;
     }
   }
-  const bool snapshot = resume || (mode != SnapshotMode::kNever &&
-                                   (!from || (mode == SnapshotMode::kAlways && !snapshot_taken_)));
+  const bool snapshot =
+      ShouldSnapshot(mode, from.has_value(), resume.has_value(), snapshot_taken_);
   stream(start, snapshot, resume, out, stop);
 }
 

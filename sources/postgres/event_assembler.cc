@@ -20,22 +20,6 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-nlohmann::json DescribeSchema(const TableSchema& s) {
-  nlohmann::json columns = nlohmann::json::array();
-  for (const Column& c : s.columns()) {
-    columns.push_back({{"name", c.name},
-                       {"type", ColumnTypeName(c.type)},
-                       {"source_type", c.source_type},
-                       {"nullable", c.nullable}});
-  }
-  nlohmann::json key = nlohmann::json::array();
-  for (size_t k : s.key_columns()) key.push_back(s.columns()[k].name);
-  return {{"table", s.id().schema + "." + s.id().table},
-          {"version", s.version()},
-          {"columns", columns},
-          {"key", key}};
-}
-
 }  // namespace
 
 StreamPosition ParseStreamPosition(const Offset& offset) {
@@ -160,7 +144,7 @@ void EventAssembler::on_relation(RelationMsg&& m, std::vector<ChangeEvent>& out)
           ":relation:" + std::to_string(m.oid) + ":v" + std::to_string(fresh->schema->version());
   ev.source = source_for(fresh.get(), tx_.begin.commit_time_us);
   ev.schema = fresh->schema;
-  ev.control = DescribeSchema(*fresh->schema);
+  ev.control = SchemaChangeDetails(*fresh->schema);
   ev.control["previous_version"] = old->schema->version();
   ev.capture_ts_us = NowMicros();
   ev.next = At(tx_.begin.final_lsn, resume_index);

@@ -71,18 +71,10 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   if (o.publication.empty() || o.publication.size() > 63) {
     config.child("publication").fail("must have 1 to 63 characters");
   }
-  std::string snap =
-      config.get_choice("snapshot", {"initial", "never", "always", "initial_only"}, "initial");
-  o.snapshot = snap == "never"          ? SnapshotMode::kNever
-               : snap == "always"       ? SnapshotMode::kAlways
-               : snap == "initial_only" ? SnapshotMode::kInitialOnly
-                                        : SnapshotMode::kInitial;
-  o.snapshot_workers = static_cast<int>(config.get_int("snapshot_workers", 2));
-  if (o.snapshot_workers < 1 || o.snapshot_workers > 64) {
-    config.child("snapshot_workers").fail("must be between 1 and 64");
-  }
-  o.snapshot_chunk_size = config.get_int("snapshot_chunk_size", 10000);
-  if (o.snapshot_chunk_size < 1) config.child("snapshot_chunk_size").fail("must be >= 1");
+  const SnapshotSettings snap = ParseSnapshotSettings(config);
+  o.snapshot = snap.mode;
+  o.snapshot_workers = snap.workers;
+  o.snapshot_chunk_size = snap.chunk_size;
   o.heartbeat_interval = config.get_duration("heartbeat_interval", o.heartbeat_interval);
   if (o.heartbeat_interval.count() < 0) config.child("heartbeat_interval").fail("must be >= 0");
   o.status_interval = config.get_duration("status_interval", o.status_interval);

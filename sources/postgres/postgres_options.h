@@ -26,10 +26,11 @@
 #include <vector>
 
 #include "cdc/config_node.h"
+#include "cdc/snapshot_mode.h"
 
 namespace cdc::pg {
 
-enum class SnapshotMode { kInitial, kNever, kAlways, kInitialOnly };
+using cdc::SnapshotMode;
 
 struct PostgresSourceOptions {
   std::string pipeline;

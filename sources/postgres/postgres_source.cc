@@ -106,8 +106,8 @@ void PostgresSource::run(const std::optional<Offset>& from, Emitter& out, std::s
       return;
     }
   }
-  const bool snapshot = resume || (mode != SnapshotMode::kNever &&
-                                   (!from || (mode == SnapshotMode::kAlways && !snapshot_taken_)));
+  const bool snapshot =
+      ShouldSnapshot(mode, from.has_value(), resume.has_value(), snapshot_taken_);
   try {
     stream(pos, snapshot, resume, out, stop);
   } catch (const PgServerError& e) {

@@ -43,9 +43,8 @@ std::string Config(const std::string& name, const MySqlConnectOptions& s, const 
 }
 
 TEST(MySqlToKafkaTest, SnapshotThenChangesArriveExactlyOnceAcrossASigkill) {
-  CDCD_SERVICE_ENV_OR_SKIP(host, "mariadb", "CDCD_TEST_MYSQL_HOST");
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   CDCD_SERVICE_ENV_OR_SKIP(brokers, "kafka", "CDCD_TEST_KAFKA_BROKERS");
-  const MySqlConnectOptions server = *mysql::testing::SharedServer();
   TestSchema db(server, "kafka");
   db.sql("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, "
          "score DECIMAL(10,2))");

@@ -437,8 +437,7 @@ TEST_P(MaxwellSuiteTest, ExpectedRowEventsAppear) {
     std::cout << "[maxwell] " << c.file << ": skipped: " << c.skip << "\n";
     GTEST_SKIP() << c.skip;
   }
-  CDCD_SERVICE_ENV_OR_SKIP(host, "mariadb", "CDCD_TEST_MYSQL_HOST");
-  const MySqlConnectOptions server = *testing::SharedServer();
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "maxwell");
   std::vector<Step> steps = ParseFixture(*path);
   Rewriter rw;

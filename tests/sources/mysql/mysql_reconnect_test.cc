@@ -38,8 +38,7 @@ int KillConnectionsOf(const std::string& socket, const std::string& user) {
 }
 
 TEST(MySqlReconnectTest, KilledDumpConnectionResumesEveryRowExactlyOnceInOrder) {
-  CDCD_SERVICE_ENV_OR_SKIP(host, "mariadb", "CDCD_TEST_MYSQL_HOST");
-  const MySqlConnectOptions server = *testing::SharedServer();
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   const std::string socket = testing::SharedSocket();
   TestSchema db(server, "reconnect");
   db.sql("CREATE TABLE t (id INT PRIMARY KEY)");

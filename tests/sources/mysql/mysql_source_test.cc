@@ -22,10 +22,6 @@ using ::cdc::testing::WatchedEmitter;
 using testing::SourceOptions;
 using testing::TestSchema;
 
-#define SHARED_SERVER_OR_SKIP(var)                  \
-  CDCD_SERVICE_ENV_OR_SKIP(var##_host, "mariadb", "CDCD_TEST_MYSQL_HOST"); \
-  MySqlConnectOptions var = *testing::SharedServer()
-
 const Value& Col(const ChangeEvent& ev, const cdc::Row& row, const std::string& name) {
   auto i = ev.schema->find(name);
   EXPECT_TRUE(i) << name;
@@ -39,7 +35,7 @@ std::vector<ChangeEvent> Data(WatchedEmitter& out, size_t n) {
 }
 
 TEST(MySqlSourceTest, RowChangesHaveExactValuesAndOffsets) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "rows");
   db.sql(
       "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
@@ -91,7 +87,7 @@ TEST(MySqlSourceTest, RowChangesHaveExactValuesAndOffsets) {
 // A fresh source resumed from each event's offset, by file:pos and by GTID,
 // yields exactly the events that followed it.
 TEST(MySqlSourceTest, ResumesExactlyMidTransactionByPositionAndByGtid) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "resume");
   db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
   Offset from = db.here();
@@ -123,7 +119,7 @@ TEST(MySqlSourceTest, ResumesExactlyMidTransactionByPositionAndByGtid) {
 }
 
 TEST(MySqlSourceTest, DdlBecomesSchemaChangeAndTruncateATruncateEvent) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "ddl");
   db.sql("CREATE TABLE t (id INT PRIMARY KEY, a INT)");
   Offset from = db.here();
@@ -156,7 +152,7 @@ TEST(MySqlSourceTest, DdlBecomesSchemaChangeAndTruncateATruncateEvent) {
 // Snapshot + stream under a concurrent writer: the state derived from the
 // events equals the table at the end.
 TEST(MySqlSourceTest, SnapshotThenStreamUnderConcurrentWriterEqualsTheTable) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "snap");
   db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
   db.sql("INSERT INTO t SELECT seq, 0 FROM seq_1_to_3000");
@@ -205,7 +201,7 @@ TEST(MySqlSourceTest, SnapshotThenStreamUnderConcurrentWriterEqualsTheTable) {
 }
 
 TEST(MySqlSourceTest, HeartbeatsCarryTheCurrentPositionWhenIdle) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "hb");
   db.sql("CREATE TABLE t (id INT PRIMARY KEY)");
   Offset from = db.here();
@@ -230,7 +226,7 @@ TEST(MySqlSourceTest, HeartbeatsCarryTheCurrentPositionWhenIdle) {
 }
 
 TEST(MySqlSourceTest, PurgedPositionStopsWithAdvice) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "purged");
   MySqlSource source(SourceOptions(server, db.name()));
   WatchedEmitter out;
@@ -249,7 +245,7 @@ TEST(MySqlSourceTest, PurgedPositionStopsWithAdvice) {
 }
 
 TEST(MySqlSourceTest, MissingReplicationPrivilegesAreNamed) {
-  SHARED_SERVER_OR_SKIP(server);
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
   const std::string socket = testing::SharedSocket();
   const std::string user = "cdcd_nopriv_" + std::to_string(getpid());
   testing::RootSql(socket, "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT "

@@ -17,6 +17,12 @@
 #include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
+// Declares `MySqlConnectOptions var` for the shared MariaDB of the test
+// services, or ends the test (skipped without the service, failed in CI).
+#define CDCD_MYSQL_SERVER_OR_SKIP(var)                                     \
+  CDCD_SERVICE_ENV_OR_SKIP(var##_host, "mariadb", "CDCD_TEST_MYSQL_HOST"); \
+  ::cdc::mysql::MySqlConnectOptions var = *::cdc::mysql::testing::SharedServer()
+
 namespace cdc::mysql::testing {
 
 using ::cdc::testing::Shell;
