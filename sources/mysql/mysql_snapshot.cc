@@ -188,9 +188,9 @@ class ReaderRef : public TableChunkReader {
   TableChunkReader& r_;
 };
 
-// The binlog file and position, with SHOW MASTER STATUS (renamed SHOW
-// BINARY LOG STATUS in MySQL 8.2+, the old name removed in 8.4).
-BinlogPoint ReadBinlogPosition(MySqlConnection& conn) {
+}  // namespace
+
+BinlogPoint ReadBinlogPoint(MySqlConnection& conn) {
   MySqlResult r;
   try {
     r = conn.query("SHOW MASTER STATUS", "reading the binlog position");
@@ -205,15 +205,20 @@ BinlogPoint ReadBinlogPosition(MySqlConnection& conn) {
   BinlogPoint p;
   p.file = r.get(0, 0);
   p.position = std::stoull(r.get(0, 1));
-  const std::string gtid_sql =
-      conn.is_mariadb() ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@GLOBAL.gtid_executed";
-  p.gtid = conn.query(gtid_sql, "reading the GTID position").get(0, 0);
-  // gtid_executed lists one UUID:ranges per line when long.
-  std::erase(p.gtid, '\n');
+  if (conn.is_mariadb()) {
+    // The GTID state at exactly that position, whatever committed since.
+    p.gtid = conn.query("SELECT BINLOG_GTID_POS(" + conn.quote(p.file) + ", " +
+                            std::to_string(p.position) + ")",
+                        "reading the GTID position")
+                 .get(0, 0);
+  } else if (r.columns.size() >= 5) {
+    // Executed_Gtid_Set, read with the position; one UUID:ranges per line
+    // when long.
+    p.gtid = r.get(0, 4);
+    std::erase(p.gtid, '\n');
+  }
   return p;
 }
-
-}  // namespace
 
 nlohmann::json BinlogPoint::to_json() const {
   return {{"file", file}, {"pos", position}, {"gtid", gtid}};
@@ -252,7 +257,7 @@ BinlogPoint MySqlSnapshot::open() {
   lock.query("FLUSH TABLES WITH READ LOCK", "locking the tables for the snapshot point");
   const auto locked = std::chrono::steady_clock::now();
   try {
-    point_ = ReadBinlogPosition(lock);
+    point_ = ReadBinlogPoint(lock);
     // The lock holder last: START TRANSACTION keeps a global read lock.
     for (int w = n - 1; w >= 0; --w) {
       workers_[static_cast<size_t>(w)]->query("START TRANSACTION WITH CONSISTENT SNAPSHOT",

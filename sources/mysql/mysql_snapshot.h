@@ -54,6 +54,12 @@ struct BinlogPoint {
   bool operator==(const BinlogPoint&) const = default;
 };
 
+// The server's binlog end and the GTID state there (MariaDB:
+// BINLOG_GTID_POS of that position; MySQL: the Executed_Gtid_Set read with
+// it), exact without any lock held. SHOW MASTER STATUS, or SHOW BINARY LOG
+// STATUS on MySQL 8.4+. Throws Error when binary logging is off.
+BinlogPoint ReadBinlogPoint(MySqlConnection& conn);
+
 class MySqlSnapshot {
  public:
   explicit MySqlSnapshot(const MySqlSourceOptions& options);

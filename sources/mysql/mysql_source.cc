@@ -188,20 +188,8 @@ void MySqlSource::stream(std::optional<StreamStart> from, bool snapshot,
 }
 
 StreamStart MySqlSource::current_start(MySqlConnection& conn) {
-  MySqlResult r = conn.query("SHOW MASTER STATUS", "reading the binlog position");
-  if (r.size() == 0) {
-    throw Error(context_ + ": SHOW MASTER STATUS returned nothing: binary logging is off");
-  }
-  StreamStart s;
-  s.position = {r.get(0, 0), std::stoull(r.get(0, 1))};
-  if (server_.mariadb) {
-    s.gtid = conn.query("SELECT BINLOG_GTID_POS(" + conn.quote(s.position.file) + ", " +
-                            std::to_string(s.position.pos) + ")",
-                        "reading the GTID position")
-                 .get(0, 0);
-  } else if (server_.gtid_enabled && r.columns.size() >= 5) {
-    s.gtid = r.get(0, 4);  // Executed_Gtid_Set, read atomically with the position
-  }
+  const BinlogPoint p = ReadBinlogPoint(conn);
+  StreamStart s{{p.file, p.position}, p.gtid, 0};
   spdlog::info("{}: no committed offset: streaming from the binlog's end {}{}", context_,
                s.position.to_string(), s.gtid.empty() ? "" : " (GTID " + s.gtid + ")");
   return s;
