@@ -2,6 +2,7 @@
 
 #include "cdc/error.h"
 #include "sources/mysql/byte_cursor.h"
+#include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
 
 namespace cdc::mysql {
@@ -242,6 +243,12 @@ TableMapEvent ParseTableMap(std::string_view body, uint8_t post_header_length,
     t.columns[i].nullable = (static_cast<uint8_t>(nulls[i / 8]) >> (i % 8)) & 1;
   }
   ReadOptionalMetadata(c, t, dialect);
+  // ENUM/SET member names are written in the column's charset, which the
+  // metadata gives after the names: convert once both are read.
+  for (auto& col : t.columns) {
+    if (!col.collation || col.enum_values.empty()) continue;
+    for (std::string& v : col.enum_values) v = CollationToUtf8(v, *col.collation);
+  }
   return t;
 }
 

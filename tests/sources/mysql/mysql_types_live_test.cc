@@ -333,6 +333,24 @@ TEST(MySqlTypesLiveTest, EnumSetAndBitWithCompositeKey) {
   EXPECT_EQ(ev[0].schema->columns()[4].length, 64);
 }
 
+// ENUM/SET member names travel in the column's charset: they arrive as
+// UTF-8 in values and in the schema.
+TEST(MySqlTypesLiveTest, EnumAndSetNamesInTheColumnCharset) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "enumcs");
+  CreateMarker(db);
+  db.sql(
+      "CREATE TABLE t (id INT PRIMARY KEY, e ENUM('café','naïve') CHARACTER SET latin1, "
+      "s SET('ж','я') CHARACTER SET cp1251)");
+  Offset from = db.here();
+  db.sql("INSERT INTO t VALUES (1, 'naïve', 'ж,я')");
+  std::vector<ChangeEvent> ev = Capture(db, SourceOptions(server, db.name()), from);
+  ASSERT_EQ(Ops(ev), (std::vector<Op>{Op::kCreate}));
+  ExpectRow(ev[0].after, {I(1), Str("naïve"), Str("ж,я")}, "insert");
+  EXPECT_EQ(ev[0].schema->columns()[1].enum_values, (std::vector<std::string>{"café", "naïve"}));
+  EXPECT_EQ(ev[0].schema->columns()[2].enum_values, (std::vector<std::string>{"ж", "я"}));
+}
+
 // MariaDB's JSON is an alias of LONGTEXT (with a json_valid CHECK): the
 // binlog carries text, so the value is the text as written and the schema
 // says longtext. GEOMETRY is WKB with MariaDB's SRID prefix stripped.
