@@ -12,6 +12,7 @@
 #include "cdc/error.h"
 #include "sources/mysql/binlog_event_reader.h"
 #include "sources/mysql/control_events.h"
+#include "sources/mysql/gtid.h"
 
 namespace cdc::mysql {
 namespace {
@@ -27,71 +28,6 @@ constexpr unsigned kMariaSlaveCapabilityGtid = 4;  // MARIA_SLAVE_CAPABILITY_GTI
 
 void PutLe(std::string& out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
-}
-
-uint8_t HexDigit(char c, const std::string& what) {
-  if (c >= '0' && c <= '9') return static_cast<uint8_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint8_t>(c - 'a' + 10);
-  if (c >= 'A' && c <= 'F') return static_cast<uint8_t>(c - 'A' + 10);
-  throw Error("bad hex digit in " + what);
-}
-
-std::string Trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return "";
-  return std::string(s.substr(b, s.find_last_not_of(ws) - b + 1));
-}
-
-std::vector<std::string> Split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t end = s.find(sep, start);
-    out.push_back(Trim(s.substr(start, end - start)));
-    if (end == std::string_view::npos) return out;
-    start = end + 1;
-  }
-}
-
-// One "uuid:1-5:7" member of a MySQL GTID set in the binary form of
-// COM_BINLOG_DUMP_GTID: 16 uuid bytes, interval count, [start, end) pairs.
-void EncodeGtidSid(const std::string& member, std::string& out) {
-  std::vector<std::string> parts = Split(member, ':');
-  std::string hex;
-  for (char c : parts[0]) {
-    if (c != '-') hex += c;
-  }
-  if (hex.size() != 32 || parts.size() < 2) {
-    throw Error("malformed GTID set member '" + member + "'");
-  }
-  for (size_t i = 0; i < 32; i += 2) {
-    out += static_cast<char>(HexDigit(hex[i], member) << 4 | HexDigit(hex[i + 1], member));
-  }
-  PutLe(out, parts.size() - 1, 8);
-  for (size_t i = 1; i < parts.size(); ++i) {
-    const std::string& p = parts[i];
-    if (p.empty() || !std::isdigit(static_cast<unsigned char>(p[0]))) {
-      // MySQL 8.3+ tagged GTIDs need the newer encoding (format 1).
-      throw Error("GTID set member '" + member + "': tagged GTIDs are not supported");
-    }
-    size_t dash = p.find('-');
-    uint64_t first = std::stoull(p.substr(0, dash));
-    uint64_t last = dash == std::string::npos ? first : std::stoull(p.substr(dash + 1));
-    PutLe(out, first, 8);
-    PutLe(out, last + 1, 8);  // the wire form is end-exclusive
-  }
-}
-
-std::string EncodeMySqlGtidSet(const std::string& text) {
-  std::vector<std::string> members;
-  for (std::string& m : Split(text, ',')) {
-    if (!m.empty()) members.push_back(std::move(m));
-  }
-  std::string out;
-  PutLe(out, members.size(), 8);
-  for (const std::string& m : members) EncodeGtidSid(m, out);
-  return out;
 }
 
 // The position a resume may use: artificial events (the ROTATE and FDE a
@@ -162,7 +98,7 @@ void BinlogClient::Impl::Announce(const BinlogStart& start) {
 void BinlogClient::Impl::SendMySqlGtidDump(const std::string& gtid) {
   std::string set;
   try {
-    set = EncodeMySqlGtidSet(gtid);
+    set = MySqlGtidSet::Parse(gtid).encode();
   } catch (const std::exception& e) {
     throw Error(options.context + ": GTID start '" + gtid + "': " + e.what());
   }

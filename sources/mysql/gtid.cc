@@ -43,6 +43,14 @@ bool LooksLikeUuid(std::string_view s) {
   return true;
 }
 
+void PutLe(std::string& out, uint64_t value) {
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+int HexValue(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
+}
+
 }  // namespace
 
 MariaGtidState MariaGtidState::Parse(std::string_view text) {
@@ -160,6 +168,28 @@ std::string MySqlGtidSet::to_string() const {
     for (const auto& [a, b] : intervals) {
       out += ":" + std::to_string(a);
       if (b != a) out += "-" + std::to_string(b);
+    }
+  }
+  return out;
+}
+
+std::string MySqlGtidSet::encode() const {
+  std::string out;
+  PutLe(out, sets_.size());
+  for (const auto& [key, intervals] : sets_) {
+    const auto& [uuid, tag] = key;
+    if (!tag.empty()) {
+      throw Error("GTID " + uuid + ":" + tag + ": tagged GTIDs cannot be sent to the server yet");
+    }
+    for (size_t i = 0; i < uuid.size(); ++i) {
+      if (uuid[i] == '-') continue;
+      out += static_cast<char>(HexValue(uuid[i]) << 4 | HexValue(uuid[i + 1]));
+      ++i;
+    }
+    PutLe(out, intervals.size());
+    for (const auto& [first, last] : intervals) {
+      PutLe(out, static_cast<uint64_t>(first));
+      PutLe(out, static_cast<uint64_t>(last) + 1);  // the wire form is end-exclusive
     }
   }
   return out;

@@ -39,6 +39,11 @@ class MySqlGtidSet {
   bool contains(const std::string& uuid, const std::string& tag, int64_t gno) const;
   std::string to_string() const;
   bool empty() const { return sets_.empty(); }
+  // The binary form COM_BINLOG_DUMP_GTID carries: the number of UUIDs (8
+  // bytes LE), then per UUID its 16 bytes, the number of intervals (8 bytes)
+  // and each interval as [start, end) (8 + 8 bytes). Throws cdc::Error for
+  // tagged GTIDs (MySQL 8.3+), which need a newer encoding.
+  std::string encode() const;
 
  private:
   void insert(const std::string& uuid, const std::string& tag, int64_t first, int64_t last);

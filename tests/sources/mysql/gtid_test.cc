@@ -45,6 +45,19 @@ TEST(MySqlGtidSetTest, KeepsTaggedIntervalsApart) {
   EXPECT_FALSE(s.contains("3e11fa47-71ca-11e1-9e33-c80aa9429562", "", 5));
 }
 
+TEST(MySqlGtidSetTest, EncodesForComBinlogDumpGtid) {
+  MySqlGtidSet s = MySqlGtidSet::Parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7");
+  auto le = [](uint64_t v) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+    return out;
+  };
+  const std::string uuid("\x3e\x11\xfa\x47\x71\xca\x11\xe1\x9e\x33\xc8\x0a\xa9\x42\x95\x62", 16);
+  EXPECT_EQ(s.encode(), le(1) + uuid + le(2) + le(1) + le(6) + le(7) + le(8));
+  EXPECT_EQ(MySqlGtidSet().encode(), le(0));
+  EXPECT_THROW(MySqlGtidSet::Parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:red:1").encode(), Error);
+}
+
 TEST(MySqlGtidSetTest, RejectsWhatIsNotASet) {
   for (const char* bad : {"nope:1", "3e11fa47-71ca-11e1-9e33-c80aa9429562",
                           "3e11fa47-71ca-11e1-9e33-c80aa9429562:5-2",
