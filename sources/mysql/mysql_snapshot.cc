@@ -190,6 +190,13 @@ class ReaderRef : public TableChunkReader {
 
 }  // namespace
 
+std::string MariaGtidStateAt(MySqlConnection& conn, const std::string& file, uint64_t pos) {
+  return conn
+      .query("SELECT BINLOG_GTID_POS(" + conn.quote(file) + ", " + std::to_string(pos) + ")",
+             "reading the GTID position of " + file + ":" + std::to_string(pos))
+      .get(0, 0);
+}
+
 BinlogPoint ReadBinlogPoint(MySqlConnection& conn) {
   MySqlResult r;
   try {
@@ -207,10 +214,7 @@ BinlogPoint ReadBinlogPoint(MySqlConnection& conn) {
   p.position = std::stoull(r.get(0, 1));
   if (conn.is_mariadb()) {
     // The GTID state at exactly that position, whatever committed since.
-    p.gtid = conn.query("SELECT BINLOG_GTID_POS(" + conn.quote(p.file) + ", " +
-                            std::to_string(p.position) + ")",
-                        "reading the GTID position")
-                 .get(0, 0);
+    p.gtid = MariaGtidStateAt(conn, p.file, p.position);
   } else if (r.columns.size() >= 5) {
     // Executed_Gtid_Set, read with the position; one UUID:ranges per line
     // when long.

@@ -60,6 +60,10 @@ struct BinlogPoint {
 // STATUS on MySQL 8.4+. Throws Error when binary logging is off.
 BinlogPoint ReadBinlogPoint(MySqlConnection& conn);
 
+// MariaDB: the GTID state at binlog position file:pos (BINLOG_GTID_POS),
+// "" when the server cannot tell (position not in its binlogs).
+std::string MariaGtidStateAt(MySqlConnection& conn, const std::string& file, uint64_t pos);
+
 class MySqlSnapshot {
  public:
   explicit MySqlSnapshot(const MySqlSourceOptions& options);

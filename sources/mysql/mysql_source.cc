@@ -150,17 +150,16 @@ void MySqlSource::stream(std::optional<StreamStart> from, bool snapshot,
   const bool only_snapshot = options_.snapshot == SnapshotMode::kInitialOnly;
   MySqlConnection conn(options_.connect, context_ + ": query connection");
   server_ = CheckServer(conn, context_);
-  auto enricher = std::make_shared<TableMapEnricher>(options_, server_.full_metadata);
+  enricher_ = std::make_unique<TableMapEnricher>(options_, server_.full_metadata);
   EventAssembler::Options a;
   a.server_name = options_.pipeline;
   a.captured = [this](const std::string& db, const std::string& t) {
     return TableCaptured(options_, db, t);
   };
-  a.lookup = [this, enricher](const std::string& db, const std::string& t) {
-    return enricher->lookup(db, t);
+  a.lookup = [this](const std::string& db, const std::string& t) {
+    return enricher_->lookup(db, t);
   };
   assembler_ = std::make_unique<EventAssembler>(std::move(a));
-  enricher_ = enricher;
 
   if (snapshot) {
     MySqlSnapshot snap(options_);
@@ -223,10 +222,7 @@ bool MySqlSource::stream_from(MySqlConnection& conn, StreamStart start,
   }
   if (start.gtid.empty() && server_.mariadb) {
     // Offsets made without a GTID state get one, so later ones can fail over.
-    start.gtid = conn.query("SELECT BINLOG_GTID_POS(" + conn.quote(start.position.file) + ", " +
-                                std::to_string(start.position.pos) + ")",
-                            "reading the GTID position of " + start.position.to_string())
-                     .get(0, 0);
+    start.gtid = MariaGtidStateAt(conn, start.position.file, start.position.pos);
   }
   BinlogClientOptions co;
   co.connect = options_.connect;

@@ -87,7 +87,7 @@ class MySqlSource : public Source {
   std::string context_;
   ServerInfo server_;
   std::unique_ptr<EventAssembler> assembler_;
-  std::shared_ptr<TableMapEnricher> enricher_;
+  std::unique_ptr<TableMapEnricher> enricher_;
   bool snapshot_taken_ = false;  // by this process (`always`)
 };
 

@@ -79,18 +79,8 @@ TEST(MySqlToKafkaTest, SnapshotThenChangesArriveExactlyOnceAcrossASigkill) {
   EXPECT_EQ(status, 0) << testing::ReadFile(log);
   ASSERT_EQ(got.size(), 6u) << testing::ReadFile(log);
 
-  const std::vector<std::string> ops = {"r", "r", "c", "u", "d"};
-  const std::vector<int> ids = {1, 2, 3, 2, 3};
-  for (size_t i = 0; i < ops.size(); ++i) {
-    SCOPED_TRACE("record " + std::to_string(i));
-    ASSERT_TRUE(got[i].key && got[i].value);
-    EXPECT_EQ(nlohmann::json::parse(*got[i].key), (nlohmann::json{{"id", ids[i]}}));
-    auto v = nlohmann::json::parse(*got[i].value);
-    EXPECT_EQ(v["op"], ops[i]);
-    EXPECT_EQ(v["source"]["connector"], "mysql");
-    EXPECT_EQ(v["source"]["db"], db.name());
-    EXPECT_EQ(v["source"]["table"], "customers");
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::ExpectCustomerChanges(got, {"r", "r", "c", "u", "d"},
+                                                         {1, 2, 3, 2, 3}, "mysql", db.name()));
   EXPECT_EQ(nlohmann::json::parse(*got[0].value)["after"],
             (nlohmann::json{{"id", 1}, {"name", "Ann"}, {"score", "12.50"}}));
   EXPECT_EQ(nlohmann::json::parse(*got[3].value)["after"],
@@ -98,17 +88,13 @@ TEST(MySqlToKafkaTest, SnapshotThenChangesArriveExactlyOnceAcrossASigkill) {
   EXPECT_EQ(nlohmann::json::parse(*got[4].value)["before"]["id"], 3);
   EXPECT_FALSE(got[5].value.has_value());  // the tombstone after the delete
 
-  auto shown = dir.path() / "offsets.json";
-  testing::ChildProcess show({CDCD_BINARY, "offsets", "show", "--config", config.string()},
-                             shown.string());
-  ASSERT_EQ(show.wait(), 0) << testing::ReadFile(shown);
-  std::string out = testing::ReadFile(shown);
-  auto offsets = nlohmann::json::parse(out.substr(out.find('[')));
+  auto offsets = testing::ShowOffsets(config, dir.path() / "offsets.json");
+  ASSERT_EQ(offsets.size(), 1u);
   EXPECT_EQ(offsets[0]["pipeline"], name);
   EXPECT_EQ(offsets[0]["offset"]["index"], 0);
   EXPECT_NE(offsets[0]["offset"]["tx"].get<std::string>().find("binlog."), std::string::npos)
-      << out;
-  EXPECT_TRUE(offsets[0]["offset"]["state"]["gtid"].is_string()) << out;
+      << offsets;
+  EXPECT_TRUE(offsets[0]["offset"]["state"]["gtid"].is_string()) << offsets;
 }
 
 }  // namespace

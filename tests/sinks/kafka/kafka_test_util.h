@@ -6,7 +6,9 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,6 +24,7 @@
 #include "sinks/kafka/kafka_topic_reader.h"
 #include "sinks/kafka/kafka_transactional_sink.h"
 #include "tests/support/id_test_format.h"
+#include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
@@ -109,6 +112,45 @@ inline void CreateTestTopic(const std::string& brokers, const std::string& topic
   kafka::ClientPtr rk = kafka::NewClient(
       RD_KAFKA_PRODUCER, kafka::MakeConf({{"bootstrap.servers", brokers}}), "test admin");
   kafka::CreateTopic(rk.get(), topic, partitions, configs, std::chrono::seconds(30));
+}
+
+// The end-to-end tests' "customers" records: record i is a Debezium change
+// with op ops[i] of row ids[i] of db.customers from `connector`, keyed by
+// {"id": ...}, with cdcd's headers.
+inline void ExpectCustomerChanges(const std::vector<kafka::KafkaMessage>& got,
+                                  const std::vector<std::string>& ops,
+                                  const std::vector<int>& ids, const std::string& connector,
+                                  const std::string& db) {
+  ASSERT_GE(got.size(), ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    ASSERT_TRUE(got[i].key && got[i].value);
+    EXPECT_EQ(nlohmann::json::parse(*got[i].key), (nlohmann::json{{"id", ids[i]}}));
+    auto v = nlohmann::json::parse(*got[i].value);
+    EXPECT_EQ(v["op"], ops[i]);
+    EXPECT_EQ(v["source"]["connector"], connector);
+    EXPECT_EQ(v["source"]["db"], db);
+    EXPECT_EQ(v["source"]["table"], "customers");
+    EXPECT_EQ(got[i].header("cdcd.op"), ops[i]);
+    EXPECT_TRUE(got[i].header("cdcd.event_id"));
+    EXPECT_TRUE(got[i].header("cdcd.source_ts_ms"));
+  }
+}
+
+// Runs `cdcd offsets show --config config` (its output goes to `out`) and
+// returns the committed offsets it printed; fails the test if it failed.
+inline nlohmann::json ShowOffsets(const std::filesystem::path& config,
+                                  const std::filesystem::path& out) {
+  ChildProcess show({CDCD_BINARY, "offsets", "show", "--config", config.string()}, out.string());
+  const int status = show.wait();
+  const std::string text = ReadFile(out);
+  EXPECT_EQ(status, 0) << text;
+  const size_t list = text.find('[');
+  if (status != 0 || list == std::string::npos) {
+    ADD_FAILURE() << "no offsets printed: " << text;
+    return nlohmann::json::array();
+  }
+  return nlohmann::json::parse(text.substr(list));
 }
 
 // An offset without source state.

@@ -14,6 +14,7 @@
 #include "sources/mysql/binlog_position.h"
 #include "sources/mysql/mysql_connection.h"
 #include "sources/mysql/mysql_options.h"
+#include "sources/mysql/mysql_snapshot.h"
 #include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
@@ -86,12 +87,8 @@ class TestSchema {
   // The server's current binlog end: an offset that resumes right here.
   Offset here() const {
     MySqlConnection c(server_, "test");
-    MySqlResult r = c.query("SHOW MASTER STATUS", "test SHOW MASTER STATUS");
-    BinlogPosition p{r.get(0, 0), std::stoull(r.get(0, 1))};
-    std::string gtid =
-        c.query("SELECT BINLOG_GTID_POS('" + p.file + "', " + std::to_string(p.pos) + ")", "t")
-            .get(0, 0);
-    return StreamOffset(p, 0, gtid);
+    const BinlogPoint p = ReadBinlogPoint(c);
+    return StreamOffset({p.file, p.position}, 0, p.gtid);
   }
 
  private:
