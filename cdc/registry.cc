@@ -38,4 +38,22 @@ std::unique_ptr<Sink> Registry::make_sink(const ConfigNode& config,
   return Lookup(sinks_, config, "sink")(config, ctx);
 }
 
+void Registry::add_capture(const std::string& scheme, CaptureFactory f) {
+  captures_[scheme] = std::move(f);
+}
+
+std::unique_ptr<CaptureReader> Registry::open_capture(const std::string& spec,
+                                                      const ConfigNode* connection) const {
+  std::string scheme = "file", location = spec;
+  auto colon = spec.find(':');
+  if (colon != std::string::npos && captures_.count(spec.substr(0, colon))) {
+    scheme = spec.substr(0, colon);
+    location = spec.substr(colon + 1);
+  }
+  auto it = captures_.find(scheme);
+  if (it == captures_.end()) throw CaptureError("no reader for captures of kind " + scheme);
+  if (location.empty()) throw CaptureError("capture \"" + spec + "\" names nothing to read");
+  return it->second(location, connection);
+}
+
 }  // namespace cdc

@@ -9,6 +9,11 @@
 //    crash at any instant, recover() returns either the previous offset (and
 //    no event of the batch is visible) or `next` (and all of them are).
 //    An empty batch commits only the offset (e.g. heartbeats moving on).
+//  - commit_records(records, next) is commit() for records that were built
+//    elsewhere -- a replay of what a sink committed before (cdc/replay.h):
+//    the same atomicity, the records written verbatim (topic, key, value,
+//    headers), no Format or routing applied. A sink that cannot take them
+//    keeps the default, which throws Error.
 //  - committed_offset() reads the last committed offset without changing
 //    anything or taking ownership (for `cdcd offsets show`); it may connect.
 //  - Failures throw: TransientError when a retry may succeed, Error otherwise.
@@ -23,7 +28,9 @@
 #include <vector>
 
 #include "cdc/change_event.h"
+#include "cdc/error.h"
 #include "cdc/offset.h"
+#include "cdc/record.h"
 
 namespace cdc {
 
@@ -45,6 +52,9 @@ class Sink {
   virtual std::optional<Offset> recover() = 0;
   virtual std::optional<Offset> committed_offset() = 0;
   virtual void commit(const std::vector<ChangeEvent>& batch, const Offset& next) = 0;
+  virtual void commit_records(const std::vector<Record>& /*records*/, const Offset& /*next*/) {
+    throw Error("this sink does not take replayed records");
+  }
   virtual std::vector<SinkMetric> metrics() const { return {}; }
 };
 

@@ -1,6 +1,8 @@
 #include "cdc/daemon/builtin_plugins.h"
 
+#include "sinks/file/file_capture_reader.h"
 #include "sinks/file/file_sink.h"
+#include "sinks/kafka/kafka_capture_reader.h"
 #include "sinks/kafka/kafka_transactional_sink.h"
 #include "sources/generator/generator_source.h"
 #include "sources/mysql/mysql_source.h"
@@ -15,6 +17,8 @@ Registry BuiltinRegistry() {
   RegisterMySqlSource(r);
   RegisterFileSink(r);
   RegisterKafkaSink(r);
+  RegisterFileCapture(r);
+  RegisterKafkaCapture(r);
   return r;
 }
 

@@ -6,12 +6,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <stop_token>
 #include <thread>
 
 #include "cdc/daemon/builtin_plugins.h"
 #include "cdc/daemon/daemon.h"
 #include "cdc/daemon/demo.h"
+#include "cdc/daemon/replay_command.h"
+#include "cdc/daemon/state_command.h"
 #include "cdc/error.h"
 #include "cdc/logging.h"
 #include "config/daemon_config.h"
@@ -23,16 +27,16 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 // SIGTERM and SIGINT are taken by a dedicated thread (blocked everywhere
-// else) that asks the daemon to drain, commit and stop.
+// else) that asks the work to drain, commit and stop.
 class SignalWatcher {
  public:
-  explicit SignalWatcher(cdc::Daemon& daemon) {
-    thread_ = std::thread([this, &daemon] {
+  explicit SignalWatcher(std::function<void()> on_stop) {
+    thread_ = std::thread([on_stop = std::move(on_stop)] {
       int sig = 0;
       sigset_t set = Signals();
       while (sigwait(&set, &sig) == 0 && sig != SIGUSR1) {
         spdlog::info("received {}: draining and stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        daemon.stop();
+        on_stop();
       }
     });
   }
@@ -58,8 +62,14 @@ int Run(const std::string& config_path, const std::string& pipeline) {
   cdc::ConfigureLogging(config.log.level, config.log.format);
   auto pipelines = cdc::BuildPipelines(config, cdc::BuiltinRegistry(), pipeline);
   cdc::Daemon daemon(std::move(config), std::move(pipelines));
-  SignalWatcher watcher(daemon);
+  SignalWatcher watcher([&daemon] { daemon.stop(); });
   return daemon.run() ? kExitOk : kExitFailure;
+}
+
+int Replay(const cdc::ReplayCommand& cmd) {
+  std::stop_source stop;
+  SignalWatcher watcher([&stop] { stop.request_stop(); });
+  return cdc::RunReplayCommand(cmd, cdc::BuiltinRegistry(), stop.get_token());
 }
 
 int Validate(const std::string& config_path) {
@@ -117,6 +127,35 @@ int main(int argc, char** argv) {
   demo->add_option("--dir", demo_dir, "Output directory (default: a new temp dir)");
   demo->add_option("--events", demo_events, "How many events to generate");
 
+  cdc::ReplayCommand rp;
+  auto* replay = app.add_subcommand(
+      "replay", "Publish a capture (file sink directory or Kafka topics) through a pipeline's "
+                "sink, exactly once; a killed replay resumes when run again");
+  replay->add_option("--from", rp.from, "DIR, or kafka:TOPIC[,TOPIC]")->required();
+  replay->add_option("-c,--config", rp.config_path, "YAML config file")->required();
+  replay->add_option("-p,--pipeline", rp.pipeline, "The pipeline whose sink is the target")
+      ->required();
+  replay->add_option("--table", rp.tables, "Only changes of this table (repeatable)");
+  replay->add_option("--since", rp.since, "Only changes committed at or after this time");
+  replay->add_option("--until", rp.until, "Only changes committed at or before this time");
+  replay->add_option("--topic-prefix", rp.topic_prefix, "Prepended to every topic");
+  replay->add_option("--rename-topic", rp.renames, "OLD=NEW (repeatable)");
+  replay->add_option("--name", rp.name, "The replay's identity in the target (default replay)");
+  replay->add_option("--brokers", rp.brokers, "Brokers of a kafka: capture");
+
+  cdc::StateCommand st;
+  auto* state = app.add_subcommand(
+      "state", "Print a table's rows as of a commit time or an event, computed from a capture");
+  state->add_option("--from", st.from, "DIR, or kafka:TOPIC[,TOPIC]")->required();
+  state->add_option("--table", st.table, "The table (schema.table, db.table or table)")
+      ->required();
+  state->add_option("--as-of", st.as_of, "Source commit time (default: the capture's end)");
+  state->add_option("--at-offset", st.at_offset, "An event id (header cdcd.event_id)");
+  state->add_option("--format", st.format, "jsonl (default) or csv");
+  state->add_option("--brokers", st.brokers, "Brokers of a kafka: capture");
+  state->add_option("-c,--config", st.config_path, "Config whose pipeline names the brokers");
+  state->add_option("-p,--pipeline", st.pipeline, "That pipeline");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -130,6 +169,8 @@ int main(int argc, char** argv) {
     if (*run) return Run(config_path, pipeline);
     if (*validate) return Validate(config_path);
     if (*show) return OffsetsShow(config_path, pipeline);
+    if (*replay) return Replay(rp);
+    if (*state) return cdc::RunStateCommand(st, cdc::BuiltinRegistry(), stdout);
     if (*demo) return cdc::RunDemo(demo_dir, demo_events) ? kExitOk : kExitFailure;
     if (*version) {
       std::printf("cdcd %s\n", CDCD_VERSION);

@@ -96,11 +96,33 @@ std::optional<Offset> FileSink::committed_offset() {
 }
 
 void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next) {
+  require_ready();
+  buffer_.clear();
+  uint64_t lines = 0;
+  for (const ChangeEvent& ev : batch) {
+    records_.clear();
+    builder_.build(ev, records_);
+    for (const Record& r : records_) filesink::AppendRecordLine(r, buffer_);
+    lines += records_.size();
+  }
+  write_buffer(lines, next);
+}
+
+void FileSink::commit_records(const std::vector<Record>& records, const Offset& next) {
+  require_ready();
+  buffer_.clear();
+  for (const Record& r : records) filesink::AppendRecordLine(r, buffer_);
+  write_buffer(records.size(), next);
+}
+
+void FileSink::require_ready() {
   if (!ready_) {
     throw Error("file sink " + options_.path + ": commit() needs a successful recover() first");
   }
-  ready_ = false;
-  uint64_t lines = render(batch);
+  ready_ = false;  // until this commit succeeds
+}
+
+void FileSink::write_buffer(uint64_t lines, const Offset& next) {
   CommitPoint cp = committed_;
   if (!buffer_.empty()) {
     if (cp.length >= options_.rotate_bytes) {
@@ -147,18 +169,6 @@ std::vector<SinkMetric> FileSink::metrics() const {
       {"segments_rotated_total", T::kCounter, "Segment files started past rotate_bytes.",
        value(segments_rotated_)},
   };
-}
-
-uint64_t FileSink::render(const std::vector<ChangeEvent>& batch) {
-  buffer_.clear();
-  uint64_t lines = 0;
-  for (const ChangeEvent& ev : batch) {
-    records_.clear();
-    builder_.build(ev, records_);
-    for (const Record& r : records_) filesink::AppendRecordLine(r, buffer_);
-    lines += records_.size();
-  }
-  return lines;
 }
 
 void FileSink::lock_directory() {

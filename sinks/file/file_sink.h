@@ -77,6 +77,8 @@ class FileSink : public Sink {
   // Reads offsets.json only: no lock, no directory created, nothing changed.
   std::optional<Offset> committed_offset() override;
   void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override;
+  // The same steps with lines of the given records (a replay).
+  void commit_records(const std::vector<Record>& records, const Offset& next) override;
   std::vector<SinkMetric> metrics() const override;
 
  private:
@@ -88,7 +90,9 @@ class FileSink : public Sink {
   void trim_segment(const filesink::CommitPoint& cp, std::vector<std::string>& actions);
   void check_line_end(int fd, const filesink::CommitPoint& cp, const std::string& path);
   void open_segment(uint64_t segment, bool create_new);
-  uint64_t render(const std::vector<ChangeEvent>& batch);
+  void require_ready();
+  // Steps 2-4 of a commit, for the `lines` lines in buffer_.
+  void write_buffer(uint64_t lines, const Offset& next);
 
   FileSinkOptions options_;
   RecordBuilder builder_;

@@ -4,8 +4,8 @@
 // the length it names, in segment order. Committed bytes never change, so this
 // is safe while a FileSink is writing the directory: a commit made meanwhile
 // is simply not seen. Segments below the committed one that a consumer has
-// archived (removed) are skipped. Used by tests, the kill test and
-// `cdcd offsets show`.
+// archived (removed) are skipped. Used by tests and the kill tests; it holds
+// every record in memory (FileCaptureReader streams them).
 #pragma once
 
 #include <map>
@@ -24,7 +24,7 @@ struct FileRecordLine {
 };
 
 // The committed lines of `dir`, in order; empty when nothing was committed.
-// Throws Error naming the file (and line) when offsets.json or a committed
+// Throws Error naming the file (and byte) when offsets.json or a committed
 // line is corrupt, or the committed segment is shorter than committed.
 std::vector<FileRecordLine> ReadCommittedRecords(const std::string& dir);
 

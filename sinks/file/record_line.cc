@@ -1,5 +1,7 @@
 #include "sinks/file/record_line.h"
 
+#include <simdjson.h>
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -63,11 +65,12 @@ bool LooksLikeJson(std::string_view b) {
   // A line break would split the record over two lines of the file.
   if (std::memchr(b.data(), '\n', b.size()) || std::memchr(b.data(), '\r', b.size())) return false;
   char first = b.front(), last = b.back();
-  if (b.size() >= 2 && ((first == '{' && last == '}') || (first == '[' && last == ']') ||
-                        (first == '"' && last == '"'))) {
+  if (b.size() >= 2 && ((first == '{' && last == '}') || (first == '[' && last == ']'))) {
     return true;
   }
-  return b == "true" || b == "false" || b == "null" || IsJsonNumber(b);
+  // Not "null" nor a string: in a line they stand for a null key or value
+  // and for embedded bytes (see ParseRecordLine).
+  return b == "true" || b == "false" || IsJsonNumber(b);
 }
 
 void AppendRecordLine(const Record& record, std::string& out) {
@@ -85,6 +88,124 @@ void AppendRecordLine(const Record& record, std::string& out) {
     AppendJsonString(record.headers[i].value, record, "a header value", out);
   }
   out += "}}\n";
+}
+
+namespace {
+
+namespace od = simdjson::ondemand;
+static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING);
+
+[[noreturn]] void BadLine(const std::string& file, uint64_t at, const std::string& what) {
+  throw Error(file + ": byte " + std::to_string(at) + ": not a cdcd record line: " + what);
+}
+
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A key or value: null, embedded bytes (a string), or the bytes verbatim.
+simdjson::error_code ReadPayload(od::value v, std::optional<std::string>& out) {
+  od::json_type type;
+  if (auto err = v.type().get(type)) return err;
+  std::string_view bytes;
+  switch (type) {
+    case od::json_type::null:
+      out.reset();
+      return simdjson::SUCCESS;
+    case od::json_type::string:
+      if (auto err = v.get_string().get(bytes)) return err;
+      break;
+    case od::json_type::object: {
+      od::object o;
+      if (auto err = v.get_object().get(o)) return err;
+      if (auto err = o.raw_json().get(bytes)) return err;
+      break;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto err = v.get_array().get(a)) return err;
+      if (auto err = a.raw_json().get(bytes)) return err;
+      break;
+    }
+    default:
+      bytes = TrimRight(v.raw_json_token());
+  }
+  out.emplace(bytes);
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadHeaders(od::value v, std::vector<Header>& out) {
+  od::object o;
+  if (auto err = v.get_object().get(o)) return err;
+  for (auto field : o) {
+    std::string_view name, value;
+    if (auto err = field.unescaped_key().get(name)) return err;
+    if (auto err = field.value().get_string().get(value)) return err;
+    out.push_back(Header{std::string(name), std::string(value)});
+  }
+  return simdjson::SUCCESS;
+}
+
+}  // namespace
+
+struct RecordLineParser::Impl {
+  od::parser parser;
+};
+
+RecordLineParser::RecordLineParser() : impl_(std::make_unique<Impl>()) {}
+RecordLineParser::~RecordLineParser() = default;
+
+void RecordLineParser::parse(std::string_view line, Record& out, const std::string& file,
+                             uint64_t at) {
+  out.key.reset();
+  out.value.reset();
+  out.headers.clear();
+  if (line.empty() || line.back() != '}') BadLine(file, at, "it does not end with }");
+  od::document doc;
+  od::object o;
+  if (auto err = impl_->parser.iterate(line.data(), line.size(), line.size() + kLinePadding)
+                     .get(doc)) {
+    BadLine(file, at, simdjson::error_message(err));
+  }
+  if (auto err = doc.get_object().get(o)) BadLine(file, at, simdjson::error_message(err));
+  // The writer's fields, in its order: topic, key, value, headers.
+  static constexpr std::string_view kFields[] = {"topic", "key", "value", "headers"};
+  size_t n = 0;
+  for (auto field : o) {
+    std::string_view name;
+    simdjson::error_code err = field.unescaped_key().get(name);
+    if (!err && (n >= 4 || name != kFields[n])) {
+      BadLine(file, at, "field " + std::string(name) + " where " +
+                                 (n < 4 ? std::string(kFields[n]) : "the end") + " belongs");
+    }
+    if (!err) {
+      switch (n) {
+        case 0: {
+          std::string_view topic;
+          err = field.value().get_string().get(topic);
+          if (!err) out.topic.assign(topic);
+          break;
+        }
+        case 1:
+          err = ReadPayload(field.value(), out.key);
+          break;
+        case 2:
+          err = ReadPayload(field.value(), out.value);
+          break;
+        default:
+          err = ReadHeaders(field.value(), out.headers);
+      }
+    }
+    if (err) {
+      BadLine(file, at,
+              std::string(n < 4 ? kFields[n] : "line") + ": " + simdjson::error_message(err));
+    }
+    ++n;
+  }
+  if (n != 4) BadLine(file, at, "it ends before its " + std::string(kFields[n]));
 }
 
 }  // namespace cdc::filesink

@@ -12,8 +12,13 @@
 // printed document) are embedded as a JSON string instead; such bytes must be
 // UTF-8 text, or AppendRecordLine throws Error. A Format that produces bytes
 // that look like JSON but are malformed yields a line that does not parse.
+// Bytes that read as `null` or as a JSON string are embedded too, so that a
+// line reads back unambiguously (RecordLineParser): `null` is a null key or
+// value, a string is embedded bytes, anything else is the bytes verbatim.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,5 +31,25 @@ void AppendRecordLine(const Record& record, std::string& out);
 
 // The cheap look described above.
 bool LooksLikeJson(std::string_view bytes);
+
+// How many readable bytes must follow a line in memory for the parser (which
+// reads ahead in blocks).
+inline constexpr size_t kLinePadding = 64;
+
+// Reads lines back into the Records they were made of, byte for byte.
+// Reusable: keeps its buffers between lines. Not thread-safe.
+class RecordLineParser {
+ public:
+  RecordLineParser();
+  ~RecordLineParser();
+  // Parses `line` (without its newline) into `out`. kLinePadding readable
+  // bytes must follow `line`. Throws Error "<file>: byte <at>: ..." when the
+  // line is not a record line; `at` is where the line starts in the file.
+  void parse(std::string_view line, Record& out, const std::string& file, uint64_t at);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace cdc::filesink

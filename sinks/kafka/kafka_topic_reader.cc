@@ -121,27 +121,29 @@ void ReadTopicsToEnd(const TopicReadOptions& options, const std::vector<std::str
   rd_kafka_consumer_close(rk.get());
 }
 
+void ToRecord(const rd_kafka_message_t& msg, Record& out) {
+  out.topic = msg.rkt ? rd_kafka_topic_name(msg.rkt) : "";
+  out.key = Bytes(msg.key, msg.key_len);
+  out.value = Bytes(msg.payload, msg.len);
+  out.headers.clear();
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(&msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  const char* name;
+  const void* value;
+  size_t size;
+  for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); ++i) {
+    out.headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
+  }
+}
+
 std::vector<KafkaMessage> ReadAllMessages(const TopicReadOptions& options,
                                           const std::vector<std::string>& topics) {
   std::vector<KafkaMessage> out;
   ReadTopicsToEnd(options, topics, [&](const rd_kafka_message_t& msg) {
-    KafkaMessage m;
-    m.topic = rd_kafka_topic_name(msg.rkt);
-    m.partition = msg.partition;
-    m.offset = msg.offset;
-    m.key = Bytes(msg.key, msg.key_len);
-    m.value = Bytes(msg.payload, msg.len);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(&msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); ++i) {
-        m.headers.push_back(
-            {name, value ? std::string(static_cast<const char*>(value), size) : ""});
-      }
-    }
-    out.push_back(std::move(m));
+    Record r;
+    ToRecord(msg, r);
+    out.push_back({std::move(r.topic), msg.partition, msg.offset, std::move(r.key),
+                   std::move(r.value), std::move(r.headers)});
   });
   return out;
 }

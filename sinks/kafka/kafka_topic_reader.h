@@ -49,6 +49,10 @@ struct TopicReadOptions {
 void ReadTopicsToEnd(const TopicReadOptions& options, const std::vector<std::string>& topics,
                      const std::function<void(const rd_kafka_message_t&)>& on_message);
 
+// A consumed message as a Record: topic, key and value (null when absent),
+// headers (a null header value reads as empty).
+void ToRecord(const rd_kafka_message_t& msg, Record& out);
+
 // The same, collected.
 std::vector<KafkaMessage> ReadAllMessages(const TopicReadOptions& options,
                                           const std::vector<std::string>& topics);

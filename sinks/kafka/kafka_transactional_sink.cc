@@ -109,40 +109,57 @@ void KafkaTransactionalSink::close_producer() {
 }
 
 void KafkaTransactionalSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next) {
+  Transaction tx = begin();
+  for (const ChangeEvent& ev : batch) {
+    records_.clear();
+    builder_.build(ev, records_);
+    for (const Record& r : records_) produce_record(r, tx);
+  }
+  finish(tx, next);
+}
+
+void KafkaTransactionalSink::commit_records(const std::vector<Record>& records,
+                                            const Offset& next) {
+  Transaction tx = begin();
+  for (const Record& r : records) produce_record(r, tx);
+  finish(tx, next);
+}
+
+KafkaTransactionalSink::Transaction KafkaTransactionalSink::begin() {
   if (!ready_ || !producer_) {
     throw Error(context() + ": commit() needs a successful recover() first");
   }
   ready_ = false;  // until this commit succeeds
-  const auto t0 = Clock::now();
-  const auto deadline = t0 + options_.transaction_timeout;
+  Transaction tx;
+  tx.started = Clock::now();
+  tx.deadline = tx.started + options_.transaction_timeout;
   reports_.reset();
   kafka::TakeTransactionError(producer_.get());  // a previous transaction's, if any
 
   kafka::ErrorPtr err(rd_kafka_begin_transaction(producer_.get()));
   if (err) throw_for("begin_transaction", err.get());
   in_transaction_ = true;
+  return tx;
+}
 
-  uint64_t records = 0, bytes = 0;
-  for (const ChangeEvent& ev : batch) {
-    records_.clear();
-    builder_.build(ev, records_);
-    for (const Record& r : records_) {
-      produce(r.topic, r.key, r.value, r.headers, deadline);
-      ++records;
-      bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
-      for (const Header& h : r.headers) bytes += h.name.size() + h.value.size();
-    }
-  }
-  produce(store_.topic(), store_.key(), store_.encode(next, records), {}, deadline);
-  flush_and_check(deadline);
-  commit_transaction(deadline);
+void KafkaTransactionalSink::produce_record(const Record& r, Transaction& tx) {
+  produce(r.topic, r.key, r.value, r.headers, tx.deadline);
+  ++tx.records;
+  tx.bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+  for (const Header& h : r.headers) tx.bytes += h.name.size() + h.value.size();
+}
+
+void KafkaTransactionalSink::finish(const Transaction& tx, const Offset& next) {
+  produce(store_.topic(), store_.key(), store_.encode(next, tx.records), {}, tx.deadline);
+  flush_and_check(tx.deadline);
+  commit_transaction(tx.deadline);
   in_transaction_ = false;
   ready_ = true;
 
-  double ms = MillisSince(t0);
+  double ms = MillisSince(tx.started);
   std::lock_guard lock(metrics_mu_);
-  metrics_.records += records;
-  metrics_.bytes += bytes;
+  metrics_.records += tx.records;
+  metrics_.bytes += tx.bytes;
   metrics_.transactions += 1;
   metrics_.last_commit_ms = ms;
   metrics_.max_commit_ms = std::max(metrics_.max_commit_ms, ms);
@@ -336,6 +353,13 @@ std::vector<SinkMetric> KafkaTransactionalSink::metrics() const {
 std::unique_ptr<Sink> MakeKafkaSink(const ConfigNode& config, const PipelineContext& ctx) {
   config.mark_used("type");
   KafkaSinkOptions options = KafkaSinkOptions::FromConfig(config, ctx.pipeline_name);
+  if (!ctx.instance.empty()) {
+    // Another writer of this pipeline's topics (a replay): an offset record
+    // and a transactional id of its own, so that it neither overwrites the
+    // pipeline's offset nor fences the running pipeline.
+    options.pipeline += ":" + ctx.instance;
+    options.transactional_id += ":" + ctx.instance;
+  }
   TopicRouting routing =
       TopicRouting::FromConfig(config, ctx.pipeline_name, ctx.format_options.tombstones);
   config.reject_unknown_keys();

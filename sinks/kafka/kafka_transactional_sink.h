@@ -20,7 +20,8 @@
 // A fresh producer per recovery keeps recovery one code path whatever state
 // the failure left librdkafka in (abortable, fatal, timed out mid-commit).
 //
-// commit(batch, next) -- one Kafka transaction:
+// commit(batch, next) -- one Kafka transaction (commit_records the same, with
+// the records given):
 //   begin_transaction; produce each record (waiting, never dropping, when
 //   librdkafka's queue is full); produce the offset record; flush; check the
 //   delivery report of every record; commit_transaction (retried on
@@ -70,6 +71,7 @@ class KafkaTransactionalSink : public Sink {
   std::optional<Offset> recover() override;
   std::optional<Offset> committed_offset() override;
   void commit(const std::vector<ChangeEvent>& batch, const Offset& next) override;
+  void commit_records(const std::vector<Record>& records, const Offset& next) override;
 
   // The counters below through the generic hook (see ToSinkMetrics).
   std::vector<SinkMetric> metrics() const override;
@@ -78,6 +80,16 @@ class KafkaTransactionalSink : public Sink {
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  // One commit's Kafka transaction: begin, produce_record each record,
+  // finish (the offset record, flush, commit).
+  struct Transaction {
+    Clock::time_point started, deadline;
+    uint64_t records = 0, bytes = 0;
+  };
+  Transaction begin();
+  void produce_record(const Record& r, Transaction& tx);
+  void finish(const Transaction& tx, const Offset& next);
 
   void start_producer();
   void close_producer();

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "cdc/error.h"
@@ -51,13 +52,76 @@ TEST(RecordLineTest, BytesThatAreNeitherJsonNorUtf8AreAnError) {
 }
 
 TEST(RecordLineTest, LooksLikeJson) {
-  for (const char* yes : {"{}", "{\"a\":1}", "[1,2]", "\"s\"", "true", "false", "null", "0", "-1",
-                          "12.5", "-0.5e+3", "1E9"}) {
+  for (const char* yes :
+       {"{}", "{\"a\":1}", "[1,2]", "true", "false", "0", "-1", "12.5", "-0.5e+3", "1E9"}) {
     EXPECT_TRUE(LooksLikeJson(yes)) << yes;
   }
-  for (const char* no : {"", "{", "\"", "abc", "01", "1.", "-", "1e", ".5", "+1", "True", " {}",
-                         "{}\n", "{\"a\":\n1}", "[1]\r"}) {
+  // A JSON string or null would read back as embedded bytes or as null.
+  for (const char* no : {"", "{", "\"", "\"s\"", "null", "abc", "01", "1.", "-", "1e", ".5", "+1",
+                         "True", " {}", "{}\n", "{\"a\":\n1}", "[1]\r"}) {
     EXPECT_FALSE(LooksLikeJson(no)) << no;
+  }
+}
+
+// The parser reads the line back into the very Record that made it.
+Record ParseBack(const Record& r) {
+  std::string line;
+  AppendRecordLine(r, line);
+  line.pop_back();  // the newline
+  std::string padded = line + std::string(kLinePadding, ' ');
+  RecordLineParser parser;
+  Record out;
+  parser.parse(std::string_view(padded.data(), line.size()), out, "seg", 7);
+  return out;
+}
+
+void ExpectSame(const Record& a, const Record& b) {
+  EXPECT_EQ(a.topic, b.topic);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.value, b.value);
+  ASSERT_EQ(a.headers.size(), b.headers.size());
+  for (size_t i = 0; i < a.headers.size(); ++i) {
+    EXPECT_EQ(a.headers[i].name, b.headers[i].name);
+    EXPECT_EQ(a.headers[i].value, b.headers[i].value);
+  }
+}
+
+TEST(RecordLineTest, ParsesBackByteForByte) {
+  const std::vector<Record> records = {
+      {"t.x", R"({"id": 1})", R"({"b":2,"a":1, "s":"\u00e9\n"})", {{"cdcd.op", "c"}}},
+      {"t", std::nullopt, std::nullopt, {}},
+      {"\"q\"\u00fcnicode \u00e9", "plain text", "{\n  \"pretty\": true\n}", {{"h", "tab\there"}}},
+      {"n", "null", "\"a string\"", {{"empty", ""}}},
+      {"nums", "-12.5e3", "true", {}},
+      {"arr", "[1,{\"a\":[]}]", "false", {{"a", "1"}, {"b", "2"}}},
+  };
+  for (const Record& r : records) {
+    SCOPED_TRACE(r.topic);
+    ExpectSame(ParseBack(r), r);
+  }
+}
+
+TEST(RecordLineTest, RefusesLinesThatAreNotRecords) {
+  RecordLineParser parser;
+  Record out;
+  for (const char* bad : {"", "{}", "{\"topic\":\"t\"}", "[1]",
+                          "{\"topic\":1,\"key\":null,\"value\":null,\"headers\":{}}",
+                          "{\"key\":null,\"topic\":\"t\",\"value\":null,\"headers\":{}}",
+                          "{\"topic\":\"t\",\"key\":null,\"value\":null,\"headers\":{\"h\":1}}",
+                          "{\"topic\":\"t\",\"key\":null,\"value\":null,\"headers\":{},\"x\":1}",
+                          "{\"topic\":\"t\",\"key\":{\"a\":,\"value\":null,\"headers\":{}}"}) {
+    std::string padded = std::string(bad) + std::string(kLinePadding, ' ');
+    EXPECT_THROW(parser.parse(std::string_view(padded.data(), std::strlen(bad)), out, "seg", 42),
+                 Error)
+        << bad;
+  }
+  std::string padded = "{}" + std::string(kLinePadding, ' ');
+  try {
+    parser.parse(std::string_view(padded.data(), 2), out, "events-000003.jsonl", 42);
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("events-000003.jsonl: byte 42: not a cdcd record line"),
+              std::string::npos)
+        << e.what();
   }
 }
 
