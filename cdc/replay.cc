@@ -222,15 +222,20 @@ ReplayResult RunReplay(const CaptureOpener& open, Sink& target, const ReplayOpti
   for (int failures = 0;;) {
     try {
       std::unique_ptr<CaptureReader> reader = open();
+      // Checked before recover(), which may create and lock things: a
+      // replay refused here leaves the target as it was.
+      if (!checked_tables) {
+        const Committed peek = CheckCommitted(target.committed_offset(), reader->describe(), options);
+        if (!peek.position && !options.tables.empty()) {
+          CheckTablesPresent(*reader, options.tables);
+          reader = open();
+        }
+        checked_tables = true;
+      }
       const Committed committed = CheckCommitted(target.recover(), reader->describe(), options);
       if (committed.read > last_committed) failures = 0;  // the last attempt got somewhere
       last_committed = committed.read;
       result.resumed = committed.position.has_value();
-      if (!result.resumed && !options.tables.empty() && !checked_tables) {
-        CheckTablesPresent(*reader, options.tables);
-        checked_tables = true;
-        reader = open();
-      }
       if (committed.position) {
         reader->seek(*committed.position);
         spdlog::info("replay {}: resuming {} after {} records read, {} written", options.name,

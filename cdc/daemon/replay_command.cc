@@ -69,9 +69,14 @@ const ConfigNode* KafkaConnection(const std::string& brokers, const ConfigNode* 
 }
 
 int RunReplayCommand(const ReplayCommand& cmd, const Registry& registry, std::stop_token stop) {
-  const ReplayOptions options = Options(cmd);
+  ReplayOptions options = Options(cmd);
   DaemonConfig config = LoadConfigFile(cmd.config_path);
   const PipelineConfig& pipeline = *SelectPipelines(config, cmd.pipeline).front();
+  // Batches and retries as the pipeline's own.
+  options.max_records = pipeline.batch.max_events;
+  options.max_bytes = pipeline.batch.max_bytes;
+  options.initial_backoff = pipeline.retry.initial_backoff;
+  options.max_backoff = pipeline.retry.max_backoff;
   std::unique_ptr<ConfigNode> storage;
   const ConfigNode* connection = KafkaConnection(cmd.brokers, &pipeline.sink, storage);
   auto open = [&] { return registry.open_capture(cmd.from, connection); };

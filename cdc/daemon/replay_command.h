@@ -12,6 +12,7 @@
 // the running pipeline is neither fenced nor overwritten; a file sink must
 // be another directory than the capture. Kafka captures are read with
 // --brokers, or else P's own Kafka sink settings (brokers and properties).
+// Batches (batch.max_events, batch.max_bytes) and retry backoff are P's.
 #pragma once
 
 #include <stop_token>

@@ -34,10 +34,10 @@ std::vector<std::string> CdcdRunDir::argv() const {
 }
 
 int KillRounds(const CdcdRunDir& dir, int rounds, const std::function<void(int)>& before_kill,
-               bool may_finish) {
+               bool may_finish, const std::vector<std::string>& argv) {
   int kills = 0;
   for (int round = 0; round < rounds; ++round) {
-    ChildProcess cdcd(dir.argv(), dir.log());
+    ChildProcess cdcd(argv.empty() ? dir.argv() : argv, dir.log());
     before_kill(round);
     if (::testing::Test::HasFatalFailure()) return kills;
     cdcd.signal(SIGKILL);
@@ -75,8 +75,9 @@ void RunUntilThenStop(const CdcdRunDir& dir, const std::function<void()>& until,
   ASSERT_EQ(status, 0) << dir.log_text();
 }
 
-void RunToCompletion(const CdcdRunDir& dir, std::chrono::seconds timeout) {
-  ChildProcess cdcd(dir.argv(), dir.log());
+void RunToCompletion(const CdcdRunDir& dir, std::chrono::seconds timeout,
+                     const std::vector<std::string>& argv) {
+  ChildProcess cdcd(argv.empty() ? dir.argv() : argv, dir.log());
   int status = -1;
   if (!cdcd.wait_for(timeout, status)) {
     Fail("cdcd did not finish\n" + dir.log_text());

@@ -38,12 +38,13 @@ class CdcdRunDir {
   std::string config_, log_, out_;
 };
 
-// `rounds` times: start cdcd, call `before_kill(round)` (which waits, and may
-// fail the test: the loop then stops), SIGKILL it and reap it. A run must die
-// of the SIGKILL, or with `may_finish` also have exited 0 (its stream ended
-// first). Returns how many runs the SIGKILL killed.
+// `rounds` times: start cdcd (`argv`, default dir.argv()), call
+// `before_kill(round)` (which waits, and may fail the test: the loop then
+// stops), SIGKILL it and reap it. A run must die of the SIGKILL, or with
+// `may_finish` also have exited 0 (its stream ended first). Returns how many
+// runs the SIGKILL killed.
 int KillRounds(const CdcdRunDir& dir, int rounds, const std::function<void(int)>& before_kill,
-               bool may_finish = false);
+               bool may_finish = false, const std::vector<std::string>& argv = {});
 
 // KillRounds waiting a uniformly random time in [min, max] before each SIGKILL.
 int KillAfterRandomDelays(const CdcdRunDir& dir, int rounds, std::chrono::milliseconds min,
@@ -56,8 +57,10 @@ int KillAfterRandomDelays(const CdcdRunDir& dir, int rounds, std::chrono::millis
 void RunUntilThenStop(const CdcdRunDir& dir, const std::function<void()>& until,
                       std::chrono::seconds timeout = std::chrono::seconds(30));
 
-// Starts cdcd and waits for it to reach the end of its stream and exit 0.
-void RunToCompletion(const CdcdRunDir& dir, std::chrono::seconds timeout);
+// Starts cdcd (`argv`, default dir.argv()) and waits for it to reach the end
+// of its stream and exit 0.
+void RunToCompletion(const CdcdRunDir& dir, std::chrono::seconds timeout,
+                     const std::vector<std::string>& argv = {});
 
 // The seed of a randomized test: $CDCD_E2E_SEED, or a random one.
 uint32_t E2eSeed();
