@@ -291,7 +291,13 @@ BinlogPoint MySqlSnapshot::open() {
   return point_;
 }
 
+struct MySqlSnapshot::Readers {
+  std::map<std::string, TablePlan> plans;
+  std::vector<std::unique_ptr<Reader>> readers;
+};
+
 void MySqlSnapshot::close() {
+  readers_.reset();
   workers_.clear();  // disconnecting ends the transactions (read only: nothing to commit)
   tables_.clear();
   maps_.clear();
@@ -299,9 +305,8 @@ void MySqlSnapshot::close() {
   estimates_.clear();
 }
 
-bool MySqlSnapshot::run(SnapshotProgress progress, const Offset& final_offset, bool finish_done,
-                        Emitter& out, std::stop_token stop) {
-  if (workers_.empty()) throw Error(options_.context() + ": snapshot run() before open()");
+SnapshotRequest MySqlSnapshot::request() {
+  if (workers_.empty()) throw Error(options_.context() + ": snapshot request() before open()");
   SnapshotRequest req;
   req.context = options_.context();
   req.point_label = point_.label();
@@ -311,25 +316,37 @@ bool MySqlSnapshot::run(SnapshotProgress progress, const Offset& final_offset, b
                        {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(point_.position))},
                        // The GTID of an event's own transaction: a snapshot row has none.
                        {"gtid", ColumnType::kString, Value::Null()}};
-  std::map<std::string, TablePlan> plans;
+  readers_ = std::make_unique<Readers>();
   for (size_t i = 0; i < maps_.size(); ++i) {
     TablePlan p = Plan(maps_[i]);
     req.tables.push_back({p.name, schemas_[i], !p.key_sql.empty(), estimates_[i]});
-    plans.emplace(p.name, std::move(p));
+    readers_->plans.emplace(p.name, std::move(p));
   }
+  RowDecodeOptions opts;
+  opts.zero_date = options_.zero_dates;
+  for (auto& w : workers_) {
+    readers_->readers.push_back(std::make_unique<Reader>(*w, readers_->plans, opts));
+  }
+  req.workers = static_cast<int>(workers_.size());
+  req.chunk_size = options_.snapshot_chunk_size;
+  return req;
+}
+
+std::unique_ptr<TableChunkReader> MySqlSnapshot::reader(size_t worker) {
+  if (!readers_) throw Error(options_.context() + ": snapshot reader() before request()");
+  return std::make_unique<ReaderRef>(*readers_->readers.at(worker));
+}
+
+bool MySqlSnapshot::run(SnapshotProgress progress, const Offset& final_offset, bool finish_done,
+                        Emitter& out, std::stop_token stop) {
+  SnapshotRequest req = request();
   req.progress = std::move(progress);
   req.final_offset = final_offset;
   req.finish_done = finish_done;
-  req.workers = static_cast<int>(workers_.size());
-  req.chunk_size = options_.snapshot_chunk_size;
-  RowDecodeOptions opts;
-  opts.zero_date = options_.zero_dates;
-  std::vector<std::unique_ptr<Reader>> readers;
-  for (auto& w : workers_) readers.push_back(std::make_unique<Reader>(*w, plans, opts));
   bool finished = false;
   try {
     finished = RunTableSnapshot(
-        req, [&](size_t w) { return std::make_unique<ReaderRef>(*readers.at(w)); }, out, stop);
+        req, [&](size_t w) { return reader(w); }, out, stop);
   } catch (...) {
     close();
     throw;

@@ -80,15 +80,22 @@ class MySqlSnapshot {
   const std::vector<CatalogTable>& tables() const { return tables_; }
   TableSchemaPtr schema(size_t table) const { return schemas_.at(table); }
 
+  // The snapshot to run at the point (context, label, source fields,
+  // tables); reader(w) is worker w's connection inside it.
+  SnapshotRequest request();
+  std::unique_ptr<TableChunkReader> reader(size_t worker);
+
   // Reads every table not done in `progress` (whose point the caller set)
   // and emits its rows; the last event's next is `final_offset`, or with
   // finish_done the progress with phase "done". Returns false when stopped.
   // Ends the worker transactions (whatever the outcome).
   bool run(SnapshotProgress progress, const Offset& final_offset, bool finish_done, Emitter& out,
            std::stop_token stop);
+  // Ends the worker transactions.
+  void close();
 
  private:
-  void close();
+  struct Readers;
 
   MySqlSourceOptions options_;
   BinlogPoint point_;
@@ -97,6 +104,7 @@ class MySqlSnapshot {
   std::vector<TableSchemaPtr> schemas_;
   std::vector<TableMapEvent> maps_;
   std::vector<double> estimates_;
+  std::unique_ptr<Readers> readers_;  // made by request()
 };
 
 }  // namespace cdc::mysql

@@ -1,284 +1,32 @@
 #include "sources/mysql/mysql_source.h"
 
-#include <spdlog/spdlog.h>
-
-#include "sources/mysql/binlog_client.h"
-#include "sources/mysql/binlog_event_decoder.h"
-#include "sources/mysql/mysql_connection.h"
-#include "sources/mysql/mysql_snapshot.h"
-#include "sources/mysql/table_map_enricher.h"
-
 namespace cdc::mysql {
 namespace {
 
-using std::chrono::milliseconds;
-
-constexpr milliseconds kEmitWait{200};
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// One server variable, or nullopt when the server does not know it.
-std::optional<std::string> Variable(MySqlConnection& conn, const std::string& name) {
-  try {
-    MySqlResult r = conn.query("SELECT @@GLOBAL." + name, "reading " + name);
-    if (r.size() == 0 || !r.rows[0][0]) return std::nullopt;
-    return r.rows[0][0];
-  } catch (const MySqlServerError& e) {
-    if (e.code() == 1193) return std::nullopt;  // ER_UNKNOWN_SYSTEM_VARIABLE
-    throw;
-  }
-}
-
-void CheckPrivileges(MySqlConnection& conn, const std::string& context, bool mariadb) {
-  MySqlResult grants = conn.query("SHOW GRANTS FOR CURRENT_USER()", "reading privileges");
-  std::string all;
-  for (const auto& row : grants.rows) all += Upper(row[0].value_or("")) + "\n";
-  auto has = [&](const char* p) { return all.find(p) != std::string::npos; };
-  const bool everything = has("GRANT ALL PRIVILEGES ON *.*");
-  std::vector<std::string> missing;
-  if (!everything && !has("REPLICATION SLAVE") && !has("REPLICATION REPLICA")) {
-    missing.push_back("REPLICATION SLAVE");
-  }
-  if (!everything && !has("REPLICATION CLIENT") && !has("BINLOG MONITOR") && !has("SUPER")) {
-    missing.push_back(mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT");
-  }
-  if (missing.empty()) return;
-  std::string list;
-  for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
-  throw Error(context + ": the user lacks " + list + " (SHOW GRANTS shows none of it): run GRANT " +
-              list + " ON *.* TO <user>, plus SELECT on the captured tables and RELOAD for "
-              "snapshots");
-}
-
-// Adds the snapshot's progress to an offset written while catching up.
-void AddSnapshotState(Offset& o, const nlohmann::json& snapshot_state) {
-  if (snapshot_state.is_null()) return;
-  if (!o.state.is_object()) o.state = nlohmann::json::object();
-  o.state["snapshot"] = snapshot_state;
+CoordinatorOptions Coordination(const MySqlSourceOptions& o) {
+  CoordinatorOptions c;
+  c.context = o.context();
+  c.snapshot.mode = o.snapshot;
+  c.snapshot.workers = o.snapshot_workers;
+  c.snapshot.chunk_size = o.snapshot_chunk_size;
+  return c;
 }
 
 }  // namespace
 
-ServerInfo CheckServer(MySqlConnection& conn, const std::string& context) {
-  ServerInfo info;
-  info.mariadb = conn.is_mariadb();
-  info.version = conn.server_version();
-  auto need = [&](const std::string& var, const std::string& want, const std::string& fix) {
-    std::string v = Upper(Variable(conn, var).value_or(""));
-    if (v != want) {
-      throw Error(context + ": " + var + " is " + (v.empty() ? "not set" : v) + ", cdcd needs " +
-                  want + ": " + fix);
-    }
-  };
-  const std::string log_bin = Variable(conn, "log_bin").value_or("0");
-  if (log_bin != "1" && Upper(log_bin) != "ON") {
-    throw Error(context + ": binary logging is off on " + info.version +
-                ": start the server with log_bin (and binlog_format=ROW, binlog_row_image=FULL)");
-  }
-  need("binlog_format", "ROW",
-       "set binlog_format=ROW in the server's configuration (SET GLOBAL binlog_format=ROW "
-       "applies to new sessions only)");
-  need("binlog_row_image", "FULL",
-       "set binlog_row_image=FULL, else updates and deletes lack whole rows");
-  CheckPrivileges(conn, context, info.mariadb);
-  info.full_metadata = Upper(Variable(conn, "binlog_row_metadata").value_or("")) == "FULL";
-  if (!info.full_metadata) {
-    spdlog::warn(
-        "{}: binlog_row_metadata is not FULL on {}: column names, signedness and charsets come "
-        "from information_schema instead of the binlog. DDL applied while cdcd is stopped makes "
-        "events written before it decode with the NEW definition. Set binlog_row_metadata=FULL "
-        "(MySQL >= 8.0.1, MariaDB >= 10.5) to avoid this",
-        context, info.version);
-  }
-  info.gtid_enabled =
-      info.mariadb || Upper(Variable(conn, "gtid_mode").value_or("OFF")) == "ON";
-  return info;
-}
-
 MySqlSource::MySqlSource(MySqlSourceOptions options)
-    : options_(std::move(options)), context_(options_.context()) {}
+    : options_(std::move(options)),
+      connector_(options_),
+      coordinator_(Coordination(options_), connector_) {}
 
 MySqlSource::~MySqlSource() = default;
 
-void MySqlSource::acknowledge(const Offset&) {
-  // Nothing to release: the server keeps its binlogs by its own retention
-  // settings, whatever its replicas have read.
-}
-
 void MySqlSource::run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) {
-  const SnapshotMode mode = options_.snapshot;
-  std::optional<StreamStart> start;
-  std::optional<SnapshotProgress> resume;
-  if (from && IsSnapshotOffset(*from)) {
-    SnapshotProgress progress = SnapshotProgress::FromJson(from->state);
-    if (progress.phase == "done") {
-      if (mode == SnapshotMode::kInitialOnly) {
-        spdlog::info("{}: the initial_only snapshot was completed before: nothing to do",
-                     context_);
-        return;
-      }
-      throw Error(context_ + ": the committed offset " + from->debug_string() +
-                  " is the end of an initial_only snapshot, which has no binlog position to "
-                  "continue from: remove the sink's committed offset (and its data) to start "
-                  "over with this `snapshot` mode");
-    }
-    BinlogPoint point = BinlogPoint::FromJson(progress.point);
-    start = StreamStart{{point.file, point.position}, point.gtid, 0};
-    resume = std::move(progress);
-  } else if (from) {
-    start = ParseStreamOffset(*from);
-    if (from->state.is_object() && from->state.contains("snapshot")) {
-      resume = SnapshotProgress::FromJson(from->state["snapshot"]);
-    }
-    if (!resume && mode == SnapshotMode::kInitialOnly) {
-      spdlog::info("{}: snapshot: initial_only and a committed stream offset: nothing to do",
-                   context_);
-      return;
-    }
-  }
-  const bool snapshot =
-      ShouldSnapshot(mode, from.has_value(), resume.has_value(), snapshot_taken_);
-  stream(start, snapshot, resume, out, stop);
+  coordinator_.run(from, out, stop);
 }
 
-void MySqlSource::stream(std::optional<StreamStart> from, bool snapshot,
-                         const std::optional<SnapshotProgress>& resume, Emitter& out,
-                         std::stop_token stop) {
-  const bool only_snapshot = options_.snapshot == SnapshotMode::kInitialOnly;
-  MySqlConnection conn(options_.connect, context_ + ": query connection");
-  server_ = CheckServer(conn, context_);
-  enricher_ = std::make_unique<TableMapEnricher>(options_, server_.full_metadata);
-  EventAssembler::Options a;
-  a.server_name = options_.pipeline;
-  a.captured = [this](const std::string& db, const std::string& t) {
-    return TableCaptured(options_, db, t);
-  };
-  a.lookup = [this](const std::string& db, const std::string& t) {
-    return enricher_->lookup(db, t);
-  };
-  assembler_ = std::make_unique<EventAssembler>(std::move(a));
-
-  if (snapshot) {
-    MySqlSnapshot snap(options_);
-    BinlogPoint point = snap.open();
-    const BinlogPosition at{point.file, point.position};
-    if (resume && !only_snapshot) {
-      spdlog::info(
-          "{}: resuming an interrupted snapshot: streaming {} to the new point {}, then "
-          "reading the rest of the tables there",
-          context_, from->position.to_string(), at.to_string());
-      SnapshotProgress state = *resume;
-      state.phase = "snapshot";
-      if (!stream_from(conn, *from, at, state.to_json(), out, stop)) return;
-    }
-    SnapshotProgress progress = resume ? *resume : SnapshotProgress{};
-    progress.phase = "snapshot";
-    progress.point = point.to_json();
-    if (!snap.run(progress, StreamOffset(at, 0, point.gtid), only_snapshot, out, stop)) return;
-    snapshot_taken_ = true;
-    if (only_snapshot) return;
-    from = StreamStart{at, point.gtid, 0};
-  }
-  if (!from) from = current_start(conn);
-  stream_from(conn, *from, std::nullopt, nullptr, out, stop);
-}
-
-StreamStart MySqlSource::current_start(MySqlConnection& conn) {
-  const BinlogPoint p = ReadBinlogPoint(conn);
-  StreamStart s{{p.file, p.position}, p.gtid, 0};
-  spdlog::info("{}: no committed offset: streaming from the binlog's end {}{}", context_,
-               s.position.to_string(), s.gtid.empty() ? "" : " (GTID " + s.gtid + ")");
-  return s;
-}
-
-bool MySqlSource::emit(ChangeEvent& ev, Emitter& out, std::stop_token stop) {
-  while (true) {
-    Emitter::Result r = out.try_emit_for(ev, kEmitWait);
-    if (r == Emitter::Result::kEmitted) return true;
-    if (r == Emitter::Result::kStopping || stop.stop_requested()) return false;
-  }
-}
-
-bool MySqlSource::stream_from(MySqlConnection& conn, StreamStart start,
-                              const std::optional<BinlogPosition>& until,
-                              const nlohmann::json& snapshot_state, Emitter& out,
-                              std::stop_token stop) {
-  if (until && !Before(start.position, *until) && start.skip == 0) return true;
-  bool by_gtid = false;
-  if (options_.resume_by == ResumeBy::kGtid) {
-    if (!server_.gtid_enabled) {
-      throw Error(context_ + ": resume_by: gtid, but the server has GTIDs off (gtid_mode)");
-    }
-    if (start.gtid.empty()) {
-      throw Error(context_ + ": resume_by: gtid, but the committed offset " +
-                  start.position.to_string() + " carries no GTID state");
-    }
-    by_gtid = true;
-  } else if (options_.resume_by == ResumeBy::kAuto) {
-    by_gtid = server_.gtid_enabled && !start.gtid.empty();
-  }
-  if (start.gtid.empty() && server_.mariadb) {
-    // Offsets made without a GTID state get one, so later ones can fail over.
-    start.gtid = MariaGtidStateAt(conn, start.position.file, start.position.pos);
-  }
-  BinlogClientOptions co;
-  co.connect = options_.connect;
-  co.server_id = options_.server_id;
-  co.heartbeat_period = options_.heartbeat_interval;
-  co.context = context_;
-  BinlogStart bs;
-  if (by_gtid) {
-    bs.gtid = start.gtid;
-  } else {
-    bs.file = start.position.file;
-    bs.position = start.position.pos;
-  }
-  BinlogClient client(co, bs);
-  std::stop_callback interrupt(stop, [&client] { client.interrupt(); });
-  spdlog::info("{}: streaming the binlog from {}{}{}", context_,
-               by_gtid ? "after GTID " + start.gtid : start.position.to_string(),
-               start.skip ? " skipping " + std::to_string(start.skip) + " events" : "",
-               until ? " to " + until->to_string() : "");
-
-  BinlogEventDecoder decoder(RowDecodeOptions{options_.zero_dates});
-  decoder.set_table_map_hook(
-      [this](std::shared_ptr<const TableMapEvent> t) { return enricher_->enrich(std::move(t)); });
-  assembler_->reset(start, server_.mariadb);
-  std::vector<ChangeEvent> events;
-  while (!stop.stop_requested()) {
-    std::optional<BinlogEvent> raw = client.next();
-    if (!raw) return false;  // interrupted: stopping
-    DecodedEvent d = decoder.decode(*raw);
-    events.clear();
-    const uint8_t type = raw->header.type;
-    if (type == kHeartbeatEvent || type == kHeartbeatEventV2) {
-      if (auto hb = assembler_->heartbeat()) events.push_back(std::move(*hb));
-    } else if (raw->position == 0) {
-      continue;  // made up by the server for the dump (fake ROTATE, FORMAT_DESCRIPTION)
-    } else {
-      const uint64_t end = raw->position + raw->header.event_size;
-      if (const auto* payload = std::get_if<TransactionPayloadEvent>(&d.body)) {
-        for (const BinlogEvent& inner : payload->events) {
-          assembler_->feed(decoder.decode(inner), end, events);
-        }
-      } else {
-        if (const auto* q = std::get_if<QueryEvent>(&d.body)) enricher_->on_query(*q);
-        assembler_->feed(d, end, events);
-      }
-    }
-    for (ChangeEvent& ev : events) {
-      AddSnapshotState(ev.next, snapshot_state);
-      if (!emit(ev, out, stop)) return false;
-    }
-    if (until && !assembler_->in_transaction() && raw->position != 0 &&
-        !Before(BinlogPosition{raw->file, raw->position + raw->header.event_size}, *until)) {
-      return true;
-    }
-  }
-  return false;
+void MySqlSource::acknowledge(const Offset& committed) {
+  coordinator_.acknowledge(committed);
 }
 
 void RegisterMySqlSource(Registry& registry) {

@@ -1,5 +1,7 @@
 #include "sources/postgres/snapshot.h"
 
+#include <unistd.h>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,14 +105,14 @@ SnapshotRow ToRow(const TablePlan& p, const PgResult& r, int row) {
 // thread and used only there.
 class PgChunkReader : public TableChunkReader {
  public:
-  PgChunkReader(const PostgresSourceOptions& o, const PgSnapshotRequest& req, size_t worker,
-                const TablePlans& plans)
+  PgChunkReader(const PostgresSourceOptions& o, const std::string& context,
+                const std::string& snapshot_name, size_t worker, const TablePlans& plans)
       : conn_(o.dsn, PgConnection::Mode::kQuery,
-              req.context + ": snapshot worker " + std::to_string(worker)),
+              context + ": snapshot worker " + std::to_string(worker)),
         plans_(plans) {
     conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a snapshot read");
-    conn_.exec("SET TRANSACTION SNAPSHOT " + conn_.quote_literal(req.snapshot_name),
-               "importing exported snapshot " + req.snapshot_name);
+    conn_.exec("SET TRANSACTION SNAPSHOT " + conn_.quote_literal(snapshot_name),
+               "importing exported snapshot " + snapshot_name);
   }
 
   SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
@@ -180,39 +182,61 @@ Lsn SnapshotPoint(const SnapshotProgress& progress) {
   return *lsn;
 }
 
-bool RunSnapshot(const PostgresSourceOptions& options, const PgSnapshotRequest& pg,
-                 PgCatalog& catalog, PgTypeMap& types, Emitter& out, std::stop_token stop) {
+struct PgSnapshotPoint::Plans {
+  TablePlans by_name;
+};
+
+PgSnapshotPoint::PgSnapshotPoint(const PostgresSourceOptions& options, std::string context,
+                                 std::string database, std::vector<PgTableInfo> tables,
+                                 PgCatalog& catalog, PgTypeMap& types)
+    : options_(options),
+      context_(std::move(context)),
+      database_(std::move(database)),
+      tables_(std::move(tables)),
+      catalog_(catalog),
+      types_(types) {
+  slot_conn_ = std::make_unique<PgConnection>(options.dsn, PgConnection::Mode::kReplication,
+                                              context_ + ": snapshot slot connection");
+  const std::string name =
+      options.slot.substr(0, 40) + "_snap_" + std::to_string(static_cast<long>(getpid()));
+  PgResult c = slot_conn_->exec("CREATE_REPLICATION_SLOT " + slot_conn_->quote_ident(name) +
+                                    " TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT",
+                                "creating temporary slot " + name + " for the snapshot");
+  point_ = ParseLsn(c.get(0, 1)).value_or(0);
+  snapshot_name_ = c.get(0, 2);
+}
+
+PgSnapshotPoint::~PgSnapshotPoint() = default;
+
+SnapshotRequest PgSnapshotPoint::request() {
   SnapshotRequest req;
-  req.context = pg.context;
-  req.point_label = FormatLsn(pg.point);
+  req.context = context_;
+  req.point_label = FormatLsn(point_);
   req.connector = "postgresql";
-  req.server_name = options.pipeline;
+  req.server_name = options_.pipeline;
   req.source_fields = {
       {"txId", ColumnType::kInt64, Value::Null()},
-      {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(pg.point))},
+      {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(point_))},
       {"xmin", ColumnType::kInt64, Value::Null()},
       {"unchanged_toast", ColumnType::kString, Value::Null()},
   };
-  TablePlans plans;
-  {
-    PgConnection plan_conn(options.dsn, PgConnection::Mode::kQuery,
-                           pg.context + ": snapshot planning");
-    for (const PgTableInfo& t : pg.tables) {
-      TablePlan p = Plan(plan_conn, t, pg.database, catalog, types);
-      req.tables.push_back({t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate});
-      plans.emplace(t.qualified(), std::move(p));
-    }
+  req.workers = options_.snapshot_workers;
+  req.chunk_size = options_.snapshot_chunk_size;
+  plans_ = std::make_unique<Plans>();
+  PgConnection plan_conn(options_.dsn, PgConnection::Mode::kQuery,
+                         context_ + ": snapshot planning");
+  for (const PgTableInfo& t : tables_) {
+    TablePlan p = Plan(plan_conn, t, database_, catalog_, types_);
+    req.tables.push_back({t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate});
+    plans_->by_name.emplace(t.qualified(), std::move(p));
   }
-  req.progress = pg.progress;
-  // The LSN text, as offsets committed before the shared engine have it.
-  req.progress.point = req.point_label;
-  req.final_offset = pg.final_offset;
-  req.finish_done = pg.finish_done;
-  req.workers = options.snapshot_workers;
-  req.chunk_size = options.snapshot_chunk_size;
-  return RunTableSnapshot(
-      req, [&](size_t w) { return std::make_unique<PgChunkReader>(options, pg, w, plans); }, out,
-      stop);
+  return req;
+}
+
+std::unique_ptr<TableChunkReader> PgSnapshotPoint::reader(size_t worker) {
+  if (!plans_) throw Error(context_ + ": snapshot reader before request()");
+  return std::make_unique<PgChunkReader>(options_, context_, snapshot_name_, worker,
+                                         plans_->by_name);
 }
 
 }  // namespace cdc::pg

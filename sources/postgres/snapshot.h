@@ -33,16 +33,9 @@
 // stream position {tx: "<P>", index: 0} (or, for initial_only, the progress
 // with phase "done"), so a committed snapshot resumes as a stream from P.
 //
-// Resuming after a crash (PostgresSource::stream). The exported snapshot is
-// gone, so the rest is read at a fresh point P2 (a new temporary slot): the
-// cdcd slot first streams every transaction committed in [P, P2), unfiltered,
-// with offsets that still carry the progress; then the unread key ranges are
-// read here at P2, then the stream goes on from P2. Per key, values only move
-// forward in time: read keys get their changes after P, unread keys get their
-// [P, P2) changes and then their value at P2. No key is read twice (except in
-// a table without a primary key, which is re-read whole), nothing is lost,
-// and a crash during either step repeats it from the committed offset.
-// docs/architecture.md §4 explains why this instead of DBLog watermarks.
+// Resuming after a crash is the coordinator's (cdc/source_coordinator.h): a
+// fresh point P2, the stream from the committed offset up to P2, the unread
+// key ranges at P2, then the stream from P2.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -51,9 +44,11 @@
 #include <vector>
 
 #include "cdc/source.h"
+#include "cdc/source_connector.h"
 #include "cdc/table_snapshot.h"
 #include "sources/postgres/lsn.h"
 #include "sources/postgres/pg_catalog.h"
+#include "sources/postgres/pg_connection.h"
 #include "sources/postgres/pg_type_map.h"
 #include "sources/postgres/postgres_options.h"
 
@@ -64,26 +59,42 @@ namespace cdc::pg {
 SnapshotProgress ParseSnapshotProgress(const nlohmann::json& state);
 
 // The snapshot point of a progress parsed by ParseSnapshotProgress (or made
-// by RunSnapshot). Throws Error when it is not an LSN text.
+// by a PgSnapshotPoint). Throws Error when it is not an LSN text.
 Lsn SnapshotPoint(const SnapshotProgress& progress);
 
-struct PgSnapshotRequest {
-  std::string context;        // for logs and errors
-  std::string database;       // current_database()
-  std::string snapshot_name;  // the exported snapshot
-  Lsn point = 0;              // the temporary slot's consistent point
-  std::vector<PgTableInfo> tables;
-  // Tables already read (from a committed offset); its point is replaced.
-  SnapshotProgress progress;
-  // The next of the last event: the stream position; or, when finish_done
-  // (initial_only), the progress with phase "done".
-  Offset final_offset;
-  bool finish_done = false;
-};
+// The point of a PostgreSQL snapshot: a temporary logical slot created with
+// EXPORT_SNAPSHOT on a replication connection of its own, kept open (and
+// idle) for as long as this object lives, so that the exported snapshot
+// does. Its consistent point P splits the WAL exactly as the stream offsets
+// do (see the top of this file).
+class PgSnapshotPoint : public ConsistentPoint {
+ public:
+  // Creates the temporary slot. `tables` are the published tables, whose
+  // Relations are built with `catalog` and `types` (on the calling thread,
+  // in request()).
+  PgSnapshotPoint(const PostgresSourceOptions& options, std::string context,
+                  std::string database, std::vector<PgTableInfo> tables, PgCatalog& catalog,
+                  PgTypeMap& types);
+  ~PgSnapshotPoint() override;
 
-// Reads and emits the snapshot. Returns false when stopped before the end.
-// Relations are built with `catalog` and `types` on the calling thread.
-bool RunSnapshot(const PostgresSourceOptions& options, const PgSnapshotRequest& request,
-                 PgCatalog& catalog, PgTypeMap& types, Emitter& out, std::stop_token stop);
+  Lsn lsn() const { return point_; }
+  // The LSN text, as offsets committed before the shared engine have it.
+  nlohmann::json point() const override { return FormatLsn(point_); }
+  SnapshotRequest request() override;
+  std::unique_ptr<TableChunkReader> reader(size_t worker) override;
+
+ private:
+  struct Plans;
+  const PostgresSourceOptions& options_;
+  std::string context_;
+  std::string database_;
+  std::vector<PgTableInfo> tables_;
+  PgCatalog& catalog_;
+  PgTypeMap& types_;
+  std::unique_ptr<PgConnection> slot_conn_;
+  Lsn point_ = 0;
+  std::string snapshot_name_;
+  std::unique_ptr<Plans> plans_;
+};
 
 }  // namespace cdc::pg

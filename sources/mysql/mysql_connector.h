@@ -1,0 +1,84 @@
+// MySqlConnector: the MySQL/MariaDB pieces of a source
+// (cdc/source_connector.h) -- the start-up checks, the snapshot point and the
+// binlog stream.
+//
+// open(): a query connection checks the server (log_bin, binlog_format=ROW,
+// binlog_row_image=FULL, privileges; binlog_row_metadata=FULL or a loud
+// warning and information_schema for column names, see below).
+//
+// open_point(): MySqlSnapshot fixes a binlog point P under a brief FLUSH
+// TABLES WITH READ LOCK and opens the worker transactions at P:
+// transactions before P are in the snapshot, the stream from P sends the
+// others.
+//
+// stream(): the binlog client dumps from the start offset: by GTID when
+// resume_by allows it (survives a failover), else by file:pos, and the
+// assembler skips the events of the first transaction already delivered.
+// Without a start it begins at the binlog's end. With `until` (a point) it
+// returns once the first transaction at or after the point is reached.
+//
+// Without binlog_row_metadata=FULL (MySQL < 8.0.1, MariaDB < 10.5, or the
+// setting left at MINIMAL) TABLE_MAPs carry no column names, signedness or
+// charsets: they are taken from information_schema when a table is first
+// mapped and after each DDL on it. DDL applied while cdcd was down is then
+// invisible for the events written before it: hence the warning.
+//
+// Failures: a lost connection is a TransientError; a purged binlog, a wrong
+// server setting or a missing privilege stop the pipeline with what to do.
+// acknowledge() releases nothing: binlog retention is the server's
+// (binlog_expire_logs_seconds).
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "cdc/source_connector.h"
+#include "sources/mysql/binlog_position.h"
+#include "sources/mysql/event_assembler.h"
+#include "sources/mysql/mysql_options.h"
+
+namespace cdc::mysql {
+
+class MySqlConnection;
+class TableMapEnricher;
+
+// What the start-up checks learnt about the server.
+struct ServerInfo {
+  bool mariadb = false;
+  bool gtid_enabled = false;   // MariaDB: always; MySQL: gtid_mode=ON
+  bool full_metadata = false;  // binlog_row_metadata=FULL
+  std::string version;
+};
+
+// Runs the start-up checks; throws Error saying what to change.
+ServerInfo CheckServer(MySqlConnection& conn, const std::string& context);
+
+class MySqlConnector : public SourceConnector {
+ public:
+  explicit MySqlConnector(const MySqlSourceOptions& options);
+  ~MySqlConnector() override;
+
+  std::string context() const override { return context_; }
+  void open(bool has_position, bool will_stream) override;
+  void close() override;
+  std::unique_ptr<ConsistentPoint> open_point() override;
+  Offset point_offset(const nlohmann::json& point) override;
+  bool stream(const StreamFrom& from, const ConsistentPoint* until, Emitter& out,
+              std::stop_token stop) override;
+  void acknowledge(const Offset&) override {}
+
+ private:
+  bool stream_from(StreamStart start, const std::optional<BinlogPosition>& until, Emitter& out,
+                   std::stop_token stop);
+  // The server's current binlog end and GTID state.
+  StreamStart current_start();
+
+  const MySqlSourceOptions& options_;
+  std::string context_;
+  ServerInfo server_;
+  std::unique_ptr<MySqlConnection> conn_;  // between open() and close()
+  std::unique_ptr<EventAssembler> assembler_;
+  std::unique_ptr<TableMapEnricher> enricher_;
+};
+
+}  // namespace cdc::mysql

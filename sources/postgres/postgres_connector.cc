@@ -1,0 +1,251 @@
+#include "sources/postgres/postgres_connector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "sources/postgres/publication_manager.h"
+#include "sources/postgres/relation.h"
+#include "sources/postgres/replication_stream.h"
+#include "sources/postgres/slot_manager.h"
+#include "sources/postgres/snapshot.h"
+
+namespace cdc::pg {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr milliseconds kPollInterval{100};
+constexpr milliseconds kEmitWait{200};
+
+bool Contains(const std::string& s, const char* needle) {
+  return s.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+PostgresConnector::PostgresConnector(const PostgresSourceOptions& options)
+    : options_(options), context_("postgres source (pipeline " + options_.pipeline + ")") {
+  EventAssembler::Options a;
+  a.server_name = options_.pipeline;
+  a.slot = options_.slot;
+  a.toast_placeholder = options_.toast_placeholder;
+  assembler_ = std::make_unique<EventAssembler>(a, [this](const RelationMsg& m, uint32_t version) {
+    return BuildRelation(m, database_, version, *catalog_, *types_);
+  });
+}
+
+PostgresConnector::~PostgresConnector() = default;
+
+void PostgresConnector::explain(const PgServerError& e) const {
+  const std::string msg = e.what();
+  const PostgresSourceOptions& o = options_;
+  if (e.sqlstate() == "55006" || Contains(msg, "is active for PID")) {
+    throw Error(msg + " -- replication slot " + o.slot +
+                " is in use by another process: stop the other cdcd or replication client, or "
+                "give this pipeline its own `slot`");
+  }
+  if (Contains(msg, "publication") && Contains(msg, "does not exist")) {
+    throw Error(msg + " -- publication " + o.publication +
+                " was dropped while the slot still had changes to decode after it; the slot "
+                "cannot decode past that point. Drop slot " +
+                o.slot +
+                ", remove the sink's committed offset and start again (cdcd recreates both)");
+  }
+  if (Contains(msg, "invalidated") || Contains(msg, "can no longer get changes")) {
+    throw Error(msg + " -- replication slot " + o.slot +
+                " was invalidated (it fell behind max_slot_wal_keep_size); its WAL is gone. Drop "
+                "it, remove the sink's committed offset and start again with a snapshot");
+  }
+  throw Error(msg);
+}
+
+void PostgresConnector::acknowledge(const Offset& committed) {
+  auto lsn = ParseLsn(committed.tx);
+  if (!lsn) return;  // never made by this connector: nothing to release
+  Lsn cur = acked_.load();
+  while (*lsn > cur && !acked_.compare_exchange_weak(cur, *lsn)) {
+  }
+}
+
+void PostgresConnector::open(bool has_position, bool will_stream) {
+  close();
+  auto warn = [this](const std::string& m) { spdlog::warn("{}: {}", context_, m); };
+  try {
+    catalog_conn_ = std::make_unique<PgConnection>(options_.dsn, PgConnection::Mode::kQuery,
+                                                   context_ + ": catalog connection");
+    CheckServer(*catalog_conn_);
+    database_ =
+        catalog_conn_->exec("SELECT current_database()", "reading database name").get(0, 0);
+    PublicationSync pub = SyncPublication(*catalog_conn_, options_.publication, options_.tables,
+                                          options_.exclude_tables, warn);
+    if (pub.created || pub.altered) {
+      spdlog::info("{}: publication {} {} with {} tables", context_, options_.publication,
+                   pub.created ? "created" : "updated", pub.tables.size());
+    }
+    tables_ = std::move(pub.tables);
+    // initial_only needs no slot of its own: the snapshot's temporary one
+    // fixes the point.
+    if (will_stream) {
+      repl_ = std::make_unique<PgConnection>(options_.dsn, PgConnection::Mode::kReplication,
+                                             context_ + ": replication connection");
+      repl_used_ = false;
+      SlotState slot = PrepareSlot(*catalog_conn_, *repl_, options_.slot, has_position,
+                                   options_.slot_busy_timeout);
+      if (slot.created) {
+        spdlog::info("{}: created replication slot {} at {}", context_, options_.slot,
+                     FormatLsn(slot.consistent_point));
+      }
+    }
+    catalog_ = std::make_unique<PgCatalog>(*catalog_conn_);
+    types_ = std::make_unique<PgTypeMap>(*catalog_, warn);
+  } catch (const PgServerError& e) {
+    explain(e);
+  }
+}
+
+void PostgresConnector::close() {
+  types_.reset();
+  catalog_.reset();
+  repl_.reset();
+  catalog_conn_.reset();
+}
+
+std::unique_ptr<ConsistentPoint> PostgresConnector::open_point() {
+  try {
+    return std::make_unique<PgSnapshotPoint>(options_, context_, database_, tables_, *catalog_,
+                                             *types_);
+  } catch (const PgServerError& e) {
+    explain(e);
+  }
+}
+
+Offset PostgresConnector::point_offset(const nlohmann::json& point) {
+  std::optional<Lsn> lsn;
+  if (point.is_string()) lsn = ParseLsn(point.get<std::string>());
+  if (!lsn) {
+    throw Error(context_ + ": snapshot progress point " + point.dump() +
+                " is not an LSN (\"X/X\")");
+  }
+  return Offset{FormatLsn(*lsn), 0, nullptr};
+}
+
+bool PostgresConnector::stream(const StreamFrom& start, const ConsistentPoint* until,
+                               Emitter& out, std::stop_token stop) {
+  try {
+    std::optional<Lsn> until_lsn;
+    if (until) {
+      until_lsn = static_cast<const PgSnapshotPoint*>(until)->lsn();
+      // A message after the point, so the stream sees it is there even when
+      // no transaction follows.
+      write_heartbeat();
+    }
+    if (repl_used_) {
+      // The last stream left the connection in COPY mode: a fresh one.
+      repl_ = std::make_unique<PgConnection>(options_.dsn, PgConnection::Mode::kReplication,
+                                             context_ + ": replication connection");
+    }
+    repl_used_ = true;
+    const bool reached = stream_from(start, until_lsn, out, stop);
+    if (!until && stop.stop_requested() && options_.drop_slot_on_stop) drop_slot();
+    return reached;
+  } catch (const PgServerError& e) {
+    explain(e);
+  }
+}
+
+void PostgresConnector::drop_slot() {
+  repl_->close();
+  spdlog::warn("{}: dropping replication slot {} (drop_slot_on_stop)", context_, options_.slot);
+  // The walsender may hold the slot for a moment after the stream closed.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      DropSlot(*catalog_conn_, options_.slot);
+      break;
+    } catch (const PgServerError& e) {
+      if (attempt >= 50) throw;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
+}
+
+void PostgresConnector::write_heartbeat() {
+  nlohmann::json content = {{"slot", options_.slot}, {"ts_us", NowMicros()}};
+  catalog_conn_->exec_params("SELECT pg_logical_emit_message(false, $1, $2)",
+                             {kHeartbeatPrefix, content.dump()}, "writing a heartbeat");
+}
+
+bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> until,
+                                    Emitter& out, std::stop_token stop) {
+  std::optional<StreamPosition> from;
+  if (start.offset) from = ParseStreamPosition(*start.offset);
+  ReplicationStream rs(*repl_, options_.status_interval);
+  // Only a committed offset may be confirmed at once; a snapshot's point is
+  // confirmed once the sink committed past it.
+  if (from && start.committed) rs.set_flushed(from->lsn);
+  rs.set_flushed(acked_.load());
+  const Lsn begin = from ? from->lsn : 0;
+  // The walsender of a stream closed just before may hold the slot a moment.
+  for (auto deadline = Clock::now() + options_.slot_busy_timeout;;) {
+    try {
+      rs.start(options_.slot, begin, options_.publication);
+      break;
+    } catch (const PgServerError& e) {
+      if (e.sqlstate() != "55006" || Clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
+  spdlog::info("{}: streaming slot {} from {}{}{}", context_, options_.slot,
+               begin ? FormatLsn(begin) : "the slot position",
+               from && from->skip ? " skipping " + std::to_string(from->skip) + " events" : "",
+               until ? " to " + FormatLsn(*until) : "");
+  assembler_->reset(from);
+
+  auto next_heartbeat = Clock::now() + options_.heartbeat_interval;
+  std::vector<ChangeEvent> events;
+  bool reached = false;
+  while (!stop.stop_requested() && !reached) {
+    rs.set_flushed(acked_.load());
+    rs.maybe_send_status();
+    if (options_.heartbeat_interval.count() > 0 && Clock::now() >= next_heartbeat) {
+      try {
+        write_heartbeat();
+      } catch (const PgServerError& e) {
+        spdlog::warn("{}: {} (the slot advances only with captured changes)", context_, e.what());
+      }
+      next_heartbeat = Clock::now() + options_.heartbeat_interval;
+    }
+    std::optional<std::string_view> payload = rs.next(kPollInterval);
+    if (!payload) continue;
+    PgOutputMessage message = DecodePgOutput(*payload);
+    if (until) {
+      // Everything committed before `until` was sent once a transaction or
+      // a non-transactional message at or after it arrives (commit order).
+      const auto* b = std::get_if<BeginMsg>(&message);
+      const auto* m = std::get_if<LogicalMsg>(&message);
+      if ((b && b->final_lsn >= *until) || (m && !m->transactional && m->lsn >= *until)) {
+        reached = true;
+        break;
+      }
+    }
+    events.clear();
+    assembler_->feed(std::move(message), events);
+    for (ChangeEvent& ev : events) {
+      while (true) {
+        Emitter::Result r = out.try_emit_for(ev, kEmitWait);
+        if (r == Emitter::Result::kEmitted) break;
+        if (r == Emitter::Result::kStopping || stop.stop_requested()) return false;
+        // Held back by a full pipeline: keep the walsender from timing out.
+        rs.set_flushed(acked_.load());
+        rs.maybe_send_status();
+      }
+    }
+  }
+  rs.set_flushed(acked_.load());
+  rs.send_status();
+  return reached;
+}
+
+}  // namespace cdc::pg
