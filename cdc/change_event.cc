@@ -48,6 +48,8 @@ const char* SnapshotMarkName(SnapshotMark m) {
       return "last_in_data_collection";
     case SnapshotMark::kLast:
       return "last";
+    case SnapshotMark::kIncremental:
+      return "incremental";
   }
   return "false";
 }

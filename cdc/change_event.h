@@ -39,7 +39,8 @@ enum class Op {
 const char* OpName(Op op);
 bool IsDataOp(Op op);
 
-enum class SnapshotMark { kFalse, kTrue, kFirst, kFirstInTable, kLastInTable, kLast };
+// kIncremental: a row read by an incremental snapshot while streaming.
+enum class SnapshotMark { kFalse, kTrue, kFirst, kFirstInTable, kLastInTable, kLast, kIncremental };
 const char* SnapshotMarkName(SnapshotMark m);  // "false", "true", "first", ...
 
 // A connector-specific field of the source block (lsn, xmin, file, pos, gtid...).

@@ -84,6 +84,12 @@ class Pipeline {
   PipelineStatus status() const;
   // The sink's own metrics (Sink::metrics()); thread-safe like status().
   std::vector<SinkMetric> sink_metrics() const { return sink_->metrics(); }
+  // The source's snapshot requests and status (Source::request_snapshot,
+  // Source::snapshot_status); thread-safe.
+  std::string request_snapshot(const std::vector<std::string>& tables, const std::string& where) {
+    return source_->request_snapshot(tables, where);
+  }
+  SnapshotStatus snapshot_status() const { return source_->snapshot_status(); }
   const std::string& name() const { return name_; }
 
  private:

@@ -1,13 +1,32 @@
-// SnapshotMode: the `snapshot:` setting shared by the database sources.
+// SnapshotMode and SnapshotSettings: the snapshot settings shared by the
+// database sources.
 //
-//   initial       read the tables on the first run (no committed offset), then stream
-//   never         only stream
-//   always        read the tables on the first run() of every process, then stream
-//   initial_only  read the tables once and stop; no stream
+//   snapshot: initial     the mode:
+//     initial       read the tables on the first run (no committed offset), then stream
+//     never         only stream
+//     always        read the tables on the first run() of every process, then stream
+//     initial_only  read the tables once and stop; no stream
+//   snapshot_workers: 2            parallel table readers (1..64)
+//   snapshot_chunk_size: 10000     rows per key-ordered chunk
+//
+// or, as one block:
+//
+//   snapshot:
+//     mode: initial
+//     workers: 2
+//     chunk_size: 10000
+//     key_columns: {"public.events": [event_id]}
+//
+// key_columns names, per table ("schema.table" / "database.table"), columns
+// that identify a row when the table has no primary key (or that should
+// order its snapshot instead): the snapshot then reads it in chunks of that
+// order, resumes it after a crash, and can snapshot it incrementally.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "cdc/config_node.h"
 
@@ -19,12 +38,17 @@ struct SnapshotSettings {
   SnapshotMode mode = SnapshotMode::kInitial;
   int workers = 2;             // snapshot_workers: parallel table readers
   int64_t chunk_size = 10000;  // snapshot_chunk_size: rows per key-ordered chunk
+  std::map<std::string, std::vector<std::string>> key_columns;  // by qualified table
 };
 
-// Reads `snapshot` (default initial), `snapshot_workers` (1..64) and
-// `snapshot_chunk_size` (>= 1) from a source block; fails at the offending
-// line.
+// Reads the settings above from a source block (either form, not both);
+// fails at the offending line.
 SnapshotSettings ParseSnapshotSettings(const ConfigNode& config);
+
+// The key_columns configured for `table` (qualified; a key may name it by
+// its last parts, "orders" for "public.orders"), or null.
+const std::vector<std::string>* KeyColumnsFor(
+    const std::map<std::string, std::vector<std::string>>& key_columns, const std::string& table);
 
 // Whether a source's run() reads the tables: when it resumes an interrupted
 // snapshot, on a first run (no committed offset) unless `never`, and with

@@ -18,9 +18,13 @@
 #include <chrono>
 #include <optional>
 #include <stop_token>
+#include <string>
+#include <vector>
 
 #include "cdc/change_event.h"
+#include "cdc/error.h"
 #include "cdc/offset.h"
+#include "cdc/snapshot_status.h"
 
 namespace cdc {
 
@@ -44,6 +48,19 @@ class Source {
   virtual void run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) = 0;
   // Thread-safe; called from the pipeline's commit thread.
   virtual void acknowledge(const Offset& committed) = 0;
+
+  // Asks for an incremental snapshot of `tables` (only rows matching
+  // `where`, SQL, when not empty) and returns the request's id. The request
+  // is durable once this returns (database sources write it to their signal
+  // table), and runs while the source streams. Thread-safe. Throws
+  // ConfigError for a bad request (a table not captured, no key, bad SQL),
+  // Error when it cannot be written; the default: not supported.
+  virtual std::string request_snapshot(const std::vector<std::string>& /*tables*/,
+                                       const std::string& /*where*/) {
+    throw ConfigError("this source does not take snapshot requests");
+  }
+  // The running snapshot, if any. Thread-safe.
+  virtual SnapshotStatus snapshot_status() const { return {}; }
 };
 
 }  // namespace cdc

@@ -11,8 +11,9 @@
 //   stream()              the log from a position, as events whose offsets
 //                         resume exactly (the source's own offset format);
 //   acknowledge()         release the log up to a committed offset;
-//   incremental()         what incremental snapshots need: the signal
-//                         table, watermark writes, plain chunk reads.
+//   incremental_reader()  what incremental snapshots need: plain chunk
+//                         reads and writes to the signal table, whose
+//                         changes the stream must carry.
 //
 // Offsets. Stream offsets are the connector's: {tx, index, state} with
 // `state` its own (null, or an object: MySQL keeps its GTID state there).
@@ -56,6 +57,35 @@ class ConsistentPoint {
   virtual std::unique_ptr<TableChunkReader> reader(size_t worker) = 0;
 };
 
+// One row of the signal table (snapshot_signal.h).
+struct SignalRow {
+  std::string id, type, data;
+};
+
+// Reads outside any snapshot and writes to the signal table, on a
+// connection of its own: an incremental snapshot's chunk thread, or the
+// thread of a snapshot request. Used by one thread at a time.
+class IncrementalReader {
+ public:
+  virtual ~IncrementalReader() = default;
+  // `table` (a user's name: "public.orders", "orders", "shop.orders") as the
+  // stream sees it now: its qualified name, schema, order key (the primary
+  // key, or the configured key_columns; empty: none) and row estimate.
+  // nullopt when the pipeline does not capture such a table.
+  virtual std::optional<SnapshotTable> describe(const std::string& table) = 0;
+  // At most `limit` rows in order-key order after `after` (from the start
+  // when nullopt) that satisfy `filter` (SQL; empty: all), in one statement;
+  // `last` when no more follow.
+  virtual SnapshotChunk read(const SnapshotTable& table,
+                             const std::optional<std::vector<std::string>>& after, int64_t limit,
+                             const std::string& filter) = 0;
+  // Inserts `rows` into the signal table, replacing rows with the same id,
+  // in one committed transaction.
+  virtual void write_signals(const std::vector<SignalRow>& rows) = 0;
+  // The data of the signal row `id`; nullopt when there is none.
+  virtual std::optional<std::string> read_signal(const std::string& id) = 0;
+};
+
 // Where a stream starts: a committed offset, or a position the coordinator
 // made (a snapshot point), which must not be confirmed to the server before
 // the sink commits past it.
@@ -88,6 +118,19 @@ class SourceConnector {
                       std::stop_token stop) = 0;
   // Thread-safe; called with committed offsets only.
   virtual void acknowledge(const Offset& committed) = 0;
+
+  // Incremental snapshots. The signal table's name as stream events name
+  // their tables ("schema.table" / "database.table"); fixed at construction.
+  virtual std::string signal_table() const = 0;
+  // Whether open() found (or made) the signal table and streams its
+  // changes; without it incremental snapshots cannot run.
+  virtual bool signals_available() const = 0;
+  // The tables the pipeline captures, qualified as describe() names them,
+  // as open() found them (the signal table excluded).
+  virtual std::vector<std::string> captured_tables() const = 0;
+  // A reader on a new connection. Thread-safe: callable from any thread,
+  // also while the source runs.
+  virtual std::unique_ptr<IncrementalReader> incremental_reader() = 0;
 };
 
 }  // namespace cdc

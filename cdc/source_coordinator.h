@@ -16,7 +16,11 @@
 //    P -> changes up to P2 -> later changes; unread keys get their [P, P2)
 //    changes, then their value at P2. docs/architecture.md §4 says why this
 //    rather than watermarks for the initial snapshot;
-//  - incremental snapshots while streaming (incremental_snapshot.h).
+//  - incremental snapshots while streaming (incremental_snapshot.h), asked
+//    for through the signal table, request_snapshot(), or by adding tables
+//    to the config: a run that takes no initial snapshot compares the
+//    captured tables with those the signal table remembers and snapshots
+//    the new ones incrementally.
 //
 // run() follows the Source contract (cdc/source.h); acknowledge() forwards
 // stream offsets to the connector (snapshot offsets release nothing).
@@ -27,6 +31,7 @@
 #include <string>
 
 #include "cdc/snapshot_mode.h"
+#include "cdc/snapshot_status.h"
 #include "cdc/source.h"
 #include "cdc/source_connector.h"
 
@@ -34,6 +39,7 @@ namespace cdc {
 
 struct CoordinatorOptions {
   std::string context;  // "postgres source (pipeline x)"
+  std::string pipeline;
   SnapshotSettings snapshot;
 };
 
@@ -43,6 +49,11 @@ class SourceCoordinator {
 
   void run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop);
   void acknowledge(const Offset& committed);
+  // Source::request_snapshot: checks the tables (captured, with a key) and
+  // the condition on a connection of its own, then writes an
+  // execute-snapshot signal; the stream acts on it where it was committed.
+  std::string request_snapshot(const std::vector<std::string>& tables, const std::string& where);
+  SnapshotStatus snapshot_status() const { return tracker_.status(); }
 
  private:
   // The snapshot (and catch-up) before the stream; false when stopped or
@@ -52,7 +63,13 @@ class SourceCoordinator {
 
   CoordinatorOptions options_;
   SourceConnector& connector_;
+  // Remembers the captured tables in the signal table; with
+  // `snapshot_added`, tables added since the last run get an
+  // execute-snapshot signal in the same transaction.
+  void sync_captured_tables(bool snapshot_added);
+
   bool snapshot_taken_ = false;  // by this process (`always`)
+  SnapshotTracker tracker_;
 };
 
 }  // namespace cdc

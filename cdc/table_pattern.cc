@@ -36,4 +36,10 @@ bool TableSelected(const std::vector<std::string>& include,
   return true;
 }
 
+bool TableNameMatches(std::string_view table, std::string_view name) {
+  if (name.empty() || name.size() > table.size()) return false;
+  if (table.compare(table.size() - name.size(), name.size(), name) != 0) return false;
+  return name.size() == table.size() || table[table.size() - name.size() - 1] == '.';
+}
+
 }  // namespace cdc

@@ -19,4 +19,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 bool TableSelected(const std::vector<std::string>& include,
                    const std::vector<std::string>& exclude, std::string_view qualified);
 
+// True when `name`'s dot-separated parts are the last parts of `table`
+// ("public.orders" and "orders" both match "shop.public.orders"): how a
+// user's table name finds a qualified one.
+bool TableNameMatches(std::string_view table, std::string_view name);
+
 }  // namespace cdc

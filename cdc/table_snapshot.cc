@@ -319,6 +319,18 @@ bool RunTableSnapshot(const SnapshotRequest& req, const ChunkReaderFactory& fact
   if (req.chunk_size < 1) throw Error(req.context + ": snapshot chunk size must be at least 1");
   SnapshotProgress progress = req.progress;
   std::vector<size_t> todo = PlanTables(req, progress);
+  struct Tracking {
+    SnapshotTracker* t;
+    bool completed = false;
+    ~Tracking() {
+      if (t) t->end(completed);
+    }
+  } tracking{req.tracker};
+  if (req.tracker) {
+    std::vector<SnapshotTracker::Table> tables;
+    for (size_t i : todo) tables.push_back({req.tables[i].name, req.tables[i].estimate});
+    req.tracker->begin("initial", req.point_label, tables);
+  }
   spdlog::info("{}: snapshot at {} of {} tables ({} to read) with {} workers", req.context,
                req.point_label, req.tables.size(), todo.size(), req.workers);
   EventWriter writer(req, progress, out, stop);
@@ -327,12 +339,18 @@ bool RunTableSnapshot(const SnapshotRequest& req, const ChunkReaderFactory& fact
     Readers readers(req, factory, std::move(todo));
     while (std::optional<QueuedChunk> chunk = readers.next(stop)) {
       if (!writer.add(*chunk)) return false;
-      log.add(*chunk, progress.tables[req.tables[chunk->table].name].rows);
+      const std::string& name = req.tables[chunk->table].name;
+      log.add(*chunk, progress.tables[name].rows);
+      if (req.tracker) {
+        req.tracker->rows(name, chunk->chunk.rows.size());
+        if (chunk->chunk.last) req.tracker->table_done(name);
+      }
     }
   }
   if (stop.stop_requested() || !writer.finish()) return false;
   spdlog::info("{}: snapshot at {} complete: {} rows", req.context, req.point_label,
                writer.events());
+  tracking.completed = true;
   return true;
 }
 

@@ -45,6 +45,7 @@
 
 #include "cdc/change_event.h"
 #include "cdc/offset.h"
+#include "cdc/snapshot_status.h"
 #include "cdc/source.h"
 
 namespace cdc {
@@ -78,6 +79,10 @@ struct SnapshotTable {
   // false: read whole through read_whole(), no resume.
   bool ordered = true;
   double estimate = -1;  // expected rows for the % in logs; negative: unknown
+  // Incremental snapshots: the columns of the order key (indexes into the
+  // schema's columns; the primary key or snapshot key_columns), whose
+  // values identify a row in stream events too.
+  std::vector<size_t> order_key;
 };
 
 struct SnapshotRow {
@@ -125,6 +130,7 @@ struct SnapshotRequest {
   bool finish_done = false;
   int workers = 2;
   int64_t chunk_size = 10000;
+  SnapshotTracker* tracker = nullptr;  // told of progress when set
 };
 
 // Reads and emits the snapshot. Returns false when stopped before the end

@@ -158,6 +158,15 @@ void TableState::apply(const ChangeView& c) {
     rows_.erase(key);
     return;
   }
+  if (c.old_key) {
+    // The key changed: the row moves (keeping what the update left out).
+    auto old = rows_.find(*c.old_key);
+    if (old != rows_.end()) {
+      std::string row = std::move(old->second);
+      rows_.erase(old);
+      rows_[key] = std::move(row);
+    }
+  }
   auto it = rows_.find(key);
   if (it != rows_.end() && c.op == 'u' && (!c.unchanged.empty() || c.lacks_unchanged)) {
     it->second = merge_unchanged(it->second, c.row, c.unchanged, c.lacks_unchanged);

@@ -3,7 +3,9 @@
 //
 // Applying a change (ChangeView, in commit order, keyed by the event key):
 // c, r and u put the change's row under its key; d removes the key; t
-// removes every row. An update that leaves columns out because they did not
+// removes every row. An update that changes the key (Debezium envelopes
+// carry the old key in the before image) removes the row under the old key.
+// An update that leaves columns out because they did not
 // change (unchanged TOASTed values: listed in the Debezium envelope's
 // source.unchanged_toast; a flat record simply omits them) keeps their
 // previous values. Rows are kept as their JSON text, so memory grows with

@@ -153,6 +153,62 @@ bool Daemon::ready() const {
   return true;
 }
 
+namespace {
+
+nlohmann::json SnapshotJson(const SnapshotStatus& s) {
+  nlohmann::json j = {{"running", !s.kind.empty()}, {"completed", s.snapshots_completed}};
+  if (s.kind.empty()) return j;
+  j.update({{"kind", s.kind},
+            {"id", s.id},
+            {"table", s.table},
+            {"rows", s.rows},
+            {"rows_estimated", s.rows_estimated},
+            {"tables_done", s.tables_done},
+            {"tables_total", s.tables_total},
+            {"rows_per_second", s.rows_per_second},
+            {"eta_seconds", s.eta_seconds >= 0 ? nlohmann::json(s.eta_seconds) : nullptr}});
+  return j;
+}
+
+}  // namespace
+
+std::pair<int, std::string> Daemon::request_snapshot(const std::string& pipeline,
+                                                     const std::string& body) {
+  auto error = [](int status, const std::string& message) {
+    return std::pair(status, nlohmann::json({{"error", message}}).dump() + "\n");
+  };
+  Pipeline* target = nullptr;
+  for (const auto& p : pipelines_) {
+    if (p->name() == pipeline) target = p.get();
+  }
+  if (!target) return error(404, "no pipeline named " + pipeline);
+  nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
+  std::vector<std::string> tables;
+  std::string where;
+  try {
+    if (!req.is_object()) throw std::runtime_error("the body is not a JSON object");
+    if (req.contains("table")) tables.push_back(req["table"].get<std::string>());
+    if (req.contains("tables")) {
+      for (const auto& t : req["tables"]) tables.push_back(t.get<std::string>());
+    }
+    where = req.value("where", "");
+    if (tables.empty()) throw std::runtime_error("name the tables: {\"tables\": [\"schema.table\"]}");
+  } catch (const std::exception& e) {
+    return error(400, std::string("bad snapshot request: ") + e.what());
+  }
+  try {
+    const std::string id = target->request_snapshot(tables, where);
+    return {202, nlohmann::json({{"pipeline", pipeline}, {"id", id}, {"tables", tables},
+                                 {"where", where}})
+                         .dump() +
+                     "\n"};
+  } catch (const ConfigError& e) {
+    return error(400, e.what());
+  } catch (const std::exception& e) {
+    return error(503, e.what());
+  }
+}
+
 std::string Daemon::pipelines_json() const {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& p : pipelines_) {
@@ -165,7 +221,8 @@ std::string Daemon::pipelines_json() const {
                    {"retries", s.retries},
                    {"queue_bytes", s.queue_bytes},
                    {"last_commit_ms", s.last_commit_ms},
-                   {"last_error", s.last_error}});
+                   {"last_error", s.last_error},
+                   {"snapshot", SnapshotJson(p->snapshot_status())}});
   }
   return arr.dump(2);
 }
@@ -199,6 +256,32 @@ std::string Daemon::metrics_text() const {
   });
   family("cdcd_pipeline_up", "gauge", "1 while the pipeline is running.");
   each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
+  auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
+    family(name, type, help);
+    for (const auto& p : pipelines_) {
+      m << name << "{pipeline=\"" << p->name() << "\"} " << value_of(p->snapshot_status())
+        << "\n";
+    }
+  };
+  snapshot("cdcd_snapshot_running", "gauge", "1 while a snapshot (initial or incremental) runs.",
+           [](const SnapshotStatus& s) { return s.kind.empty() ? 0 : 1; });
+  snapshot("cdcd_snapshot_rows", "gauge", "Rows the running snapshot emitted so far.",
+           [](const SnapshotStatus& s) { return s.rows; });
+  snapshot("cdcd_snapshot_rows_estimated", "gauge",
+           "Rows the running snapshot is expected to read (0: unknown).",
+           [](const SnapshotStatus& s) { return s.rows_estimated; });
+  snapshot("cdcd_snapshot_rows_per_second", "gauge", "Rate of the running snapshot.",
+           [](const SnapshotStatus& s) { return s.rows_per_second; });
+  snapshot("cdcd_snapshot_eta_seconds", "gauge",
+           "Estimated seconds until the running snapshot is done (-1: unknown).",
+           [](const SnapshotStatus& s) { return s.kind.empty() ? 0.0 : s.eta_seconds; });
+  snapshot("cdcd_snapshot_tables_done", "gauge", "Tables the running snapshot finished.",
+           [](const SnapshotStatus& s) { return s.tables_done; });
+  snapshot("cdcd_snapshot_tables_total", "gauge", "Tables the running snapshot reads.",
+           [](const SnapshotStatus& s) { return s.tables_total; });
+  snapshot("cdcd_snapshots_completed_total", "counter",
+           "Snapshots completed since the process started.",
+           [](const SnapshotStatus& s) { return s.snapshots_completed; });
   m << SinkMetricsText(sink_metrics());
   return m.str();
 }
@@ -235,6 +318,12 @@ void Daemon::start_http() {
   srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(), "text/plain; version=0.0.4");
   });
+  srv.Post(R"(/pipelines/([A-Za-z0-9_.\-]+)/snapshots)",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             auto [status, body] = request_snapshot(req.matches[1], req.body);
+             res.status = status;
+             res.set_content(body, "application/json");
+           });
   if (port == 0) {
     port = srv.bind_to_any_port(host);
   } else if (!srv.bind_to_port(host, port)) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cdc/pipeline.h"
@@ -52,6 +53,12 @@ class Daemon {
   std::string pipelines_json() const;
   std::string metrics_text() const;
   bool ready() const;
+  // POST /pipelines/<pipeline>/snapshots with `body` {"tables": [...] (or
+  // "table"), "where": "..."}: the HTTP status and the JSON answer -- 202
+  // {"pipeline", "id", "tables"}, 400 for a bad request, 404 for an unknown
+  // pipeline, 503 when the request cannot be written (database down).
+  std::pair<int, std::string> request_snapshot(const std::string& pipeline,
+                                               const std::string& body);
 
  private:
   void start_http();

@@ -15,6 +15,7 @@
 #include "cdc/daemon/daemon.h"
 #include "cdc/daemon/demo.h"
 #include "cdc/daemon/replay_command.h"
+#include "cdc/daemon/snapshot_command.h"
 #include "cdc/daemon/state_command.h"
 #include "cdc/error.h"
 #include "cdc/logging.h"
@@ -156,6 +157,15 @@ int main(int argc, char** argv) {
   state->add_option("-c,--config", st.config_path, "Config whose pipeline names the brokers");
   state->add_option("-p,--pipeline", st.pipeline, "That pipeline");
 
+  cdc::SnapshotCommand sn;
+  auto* snapshot = app.add_subcommand(
+      "snapshot", "Ask the running cdcd for an incremental snapshot of tables while it streams");
+  snapshot->add_option("-c,--config", sn.config_path, "The running daemon's config file")
+      ->required();
+  snapshot->add_option("-p,--pipeline", sn.pipeline, "The pipeline")->required();
+  snapshot->add_option("--table", sn.tables, "A table to snapshot (repeatable)")->required();
+  snapshot->add_option("--where", sn.where, "Only rows matching this SQL condition");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -170,6 +180,7 @@ int main(int argc, char** argv) {
     if (*validate) return Validate(config_path);
     if (*show) return OffsetsShow(config_path, pipeline);
     if (*replay) return Replay(rp);
+    if (*snapshot) return cdc::RunSnapshotCommand(sn);
     if (*state) return cdc::RunStateCommand(st, cdc::BuiltinRegistry(), stdout);
     if (*demo) return cdc::RunDemo(demo_dir, demo_events) ? kExitOk : kExitFailure;
     if (*version) {

@@ -84,15 +84,10 @@ void SplitNames(std::string_view list, std::vector<std::string>& out) {
 
 }  // namespace
 
-bool TableNameMatches(std::string_view table, std::string_view name) {
-  if (name.empty() || name.size() > table.size()) return false;
-  if (table.compare(table.size() - name.size(), name.size(), name) != 0) return false;
-  return name.size() == table.size() || table[table.size() - name.size() - 1] == '.';
-}
-
 struct EnvelopeReader::Impl {
-  od::parser value_parser, key_parser;
-  std::string value_buf, key_buf, row_buf;
+  od::parser value_parser, key_parser, image_parser;
+  std::string value_buf, key_buf, row_buf, image_buf, image_key_buf;
+  std::string_view before;  // the Debezium before image of the last value read
   const Record* record = nullptr;
 
   [[noreturn]] void fail(const std::string& what, error_code err) const {
@@ -142,7 +137,14 @@ struct EnvelopeReader::Impl {
     for (auto field : envelope) {
       std::string_view name;
       if (auto err = field.unescaped_key().get(name)) fail("envelope", err);
-      if (name == "after") {
+      if (name == "before") {
+        bool is_null = false;
+        od::value v = field.value();
+        if (auto err = v.is_null().get(is_null)) fail("before", err);
+        if (!is_null) {
+          if (auto err = RawValue(v, before)) fail("before", err);
+        }
+      } else if (name == "after") {
         bool is_null = false;
         od::value v = field.value();
         if (auto err = v.is_null().get(is_null)) fail("after", err);
@@ -198,6 +200,43 @@ struct EnvelopeReader::Impl {
     out.lacks_unchanged = out.op == 'u';
   }
 
+  // The key's identity as the before image gives it: the key object's
+  // fields in its order, their values from `before`; nullopt when a field is
+  // missing there.
+  std::optional<std::string> key_from_before(std::string_view key) {
+    std::vector<std::pair<std::string, std::string>> fields;  // raw name, name
+    {
+      od::document doc;
+      od::object o;
+      if (image_parser.iterate(Padded(key, image_key_buf)).get(doc) ||
+          doc.get_object().get(o)) {
+        return std::nullopt;
+      }
+      for (auto field : o) {
+        od::raw_json_string raw;
+        std::string_view name;
+        if (field.key().get(raw)) return std::nullopt;
+        const std::string_view raw_name = RawKey(raw);
+        if (field.unescaped_key().get(name)) return std::nullopt;
+        fields.emplace_back(std::string(raw_name), std::string(name));
+      }
+    }
+    od::document doc;
+    od::object o;
+    if (image_parser.iterate(Padded(before, image_buf)).get(doc) || doc.get_object().get(o)) {
+      return std::nullopt;
+    }
+    std::string out = "{";
+    for (const auto& [raw_name, name] : fields) {
+      od::value v;
+      std::string_view raw;
+      if (o.find_field_unordered(name).get(v) || RawValue(v, raw)) return std::nullopt;
+      if (out.size() > 1) out += ',';
+      out.append(raw_name).append(":").append(raw);
+    }
+    return out + "}";
+  }
+
   // Under Debezium with schemas the key is {"schema": ..., "payload": ...}.
   void read_key(const std::string& key, bool schemas, ChangeView& out) {
     if (!schemas) {
@@ -228,7 +267,9 @@ void EnvelopeReader::read(const Record& record, ChangeView& out) {
   out.row = {};
   out.unchanged.clear();
   out.lacks_unchanged = false;
+  out.old_key.reset();
   impl_->record = &record;
+  impl_->before = {};
   if (!record.value) {
     out.kind = ChangeView::Kind::kTombstone;
     if (record.key) out.key = std::string_view(*record.key);
@@ -267,6 +308,10 @@ void EnvelopeReader::read(const Record& record, ChangeView& out) {
   }
   if (out.kind == ChangeView::Kind::kChange && record.key) {
     impl_->read_key(*record.key, schemas, out);
+    if (out.op == 'u' && !impl_->before.empty() && out.key) {
+      std::optional<std::string> old = impl_->key_from_before(*out.key);
+      if (old && *old != *out.key) out.old_key = std::move(old);
+    }
   }
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "cdc/record.h"
+#include "cdc/table_pattern.h"
 
 namespace cdc {
 
@@ -52,11 +53,10 @@ struct ChangeView {
   // The flat envelope names no unchanged columns: any column the row lacks
   // may be one.
   bool lacks_unchanged = false;
+  // An update that changed the row's key (Debezium envelopes): the identity
+  // of the key before it, built from the before image in the key's shape.
+  std::optional<std::string> old_key;
 };
-
-// True when `name`'s dot-separated parts are the last parts of `table`
-// ("public.orders" and "orders" both match "shop.public.orders").
-bool TableNameMatches(std::string_view table, std::string_view name);
 
 class EnvelopeReader {
  public:

@@ -4,6 +4,7 @@
 
 #include "sources/mysql/binlog_client.h"
 #include "sources/mysql/binlog_event_decoder.h"
+#include "sources/mysql/mysql_catalog.h"
 #include "sources/mysql/mysql_connection.h"
 #include "sources/mysql/mysql_snapshot.h"
 #include "sources/mysql/table_map_enricher.h"
@@ -124,20 +125,61 @@ MySqlConnector::MySqlConnector(const MySqlSourceOptions& options)
 
 MySqlConnector::~MySqlConnector() = default;
 
-void MySqlConnector::open(bool, bool) {
+void MySqlConnector::open(bool, bool will_stream) {
   close();
   conn_ = std::make_unique<MySqlConnection>(options_.connect, context_ + ": query connection");
   server_ = CheckServer(*conn_, context_);
+  signals_ = will_stream && ensure_signal_table();
+  captured_.clear();
+  for (const CapturedTable& t : ListCapturedTables(*conn_, options_)) {
+    captured_.push_back(t.database + "." + t.table);
+  }
   enricher_ = std::make_unique<TableMapEnricher>(options_, server_.full_metadata);
   EventAssembler::Options a;
   a.server_name = options_.pipeline;
   a.captured = [this](const std::string& db, const std::string& t) {
-    return TableCaptured(options_, db, t);
+    return TableStreamed(options_, db, t);
   };
   a.lookup = [this](const std::string& db, const std::string& t) {
     return enricher_->lookup(db, t);
   };
   assembler_ = std::make_unique<EventAssembler>(std::move(a));
+}
+
+bool MySqlConnector::ensure_signal_table() {
+  if (options_.signal_table.empty()) {
+    spdlog::warn("{}: no signal_table configured (and `tables` names no single database to put "
+                 "cdcd_signal in): incremental snapshots are unavailable",
+                 context_);
+    return false;
+  }
+  const std::string& s = options_.signal_table;
+  const auto dot = s.find('.');
+  const std::string name = MySqlConnection::quote_ident(s.substr(0, dot)) + "." +
+                           MySqlConnection::quote_ident(s.substr(dot + 1));
+  const std::string ddl = "CREATE TABLE IF NOT EXISTS " + name +
+                          " (id VARCHAR(64) PRIMARY KEY, type VARCHAR(32) NOT NULL, data TEXT)";
+  try {
+    if (conn_->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                         conn_->quote(s.substr(0, dot)) +
+                         " AND TABLE_NAME = " + conn_->quote(s.substr(dot + 1)),
+                     "looking up the signal table " + s)
+            .size() > 0) {
+      return true;
+    }
+    conn_->query(ddl, "creating the signal table " + s);
+    spdlog::info("{}: created signal table {}", context_, s);
+    return true;
+  } catch (const MySqlServerError& e) {
+    spdlog::warn("{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
+                 "unavailable. Create it: {}, and grant the user INSERT on it",
+                 context_, s, e.what(), ddl);
+    return false;
+  }
+}
+
+std::unique_ptr<IncrementalReader> MySqlConnector::incremental_reader() {
+  return MakeIncrementalReader(options_);
 }
 
 void MySqlConnector::close() {

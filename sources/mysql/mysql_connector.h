@@ -4,7 +4,9 @@
 //
 // open(): a query connection checks the server (log_bin, binlog_format=ROW,
 // binlog_row_image=FULL, privileges; binlog_row_metadata=FULL or a loud
-// warning and information_schema for column names, see below).
+// warning and information_schema for column names, see below), and creates
+// the signal table when missing (`signal_table`; without one, or the right
+// to create it, incremental snapshots are unavailable, with a warning).
 //
 // open_point(): MySqlSnapshot fixes a binlog point P under a brief FLUSH
 // TABLES WITH READ LOCK and opens the worker transactions at P:
@@ -29,6 +31,7 @@
 // (binlog_expire_logs_seconds).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -66,12 +69,19 @@ class MySqlConnector : public SourceConnector {
   bool stream(const StreamFrom& from, const ConsistentPoint* until, Emitter& out,
               std::stop_token stop) override;
   void acknowledge(const Offset&) override {}
+  std::string signal_table() const override { return options_.signal_table; }
+  bool signals_available() const override { return signals_.load(); }
+  std::vector<std::string> captured_tables() const override { return captured_; }
+  std::unique_ptr<IncrementalReader> incremental_reader() override;
 
  private:
   bool stream_from(StreamStart start, const std::optional<BinlogPosition>& until, Emitter& out,
                    std::stop_token stop);
   // The server's current binlog end and GTID state.
   StreamStart current_start();
+  // Creates the signal table when missing; false (with a warning) when it
+  // cannot.
+  bool ensure_signal_table();
 
   const MySqlSourceOptions& options_;
   std::string context_;
@@ -79,6 +89,8 @@ class MySqlConnector : public SourceConnector {
   std::unique_ptr<MySqlConnection> conn_;  // between open() and close()
   std::unique_ptr<EventAssembler> assembler_;
   std::unique_ptr<TableMapEnricher> enricher_;
+  std::atomic<bool> signals_{false};
+  std::vector<std::string> captured_;  // as open() found them
 };
 
 }  // namespace cdc::mysql

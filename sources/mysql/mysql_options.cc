@@ -13,8 +13,28 @@ bool IsSystemDatabase(const std::string& db) {
 
 bool TableCaptured(const MySqlSourceOptions& o, const std::string& database,
                    const std::string& table) {
-  if (IsSystemDatabase(database)) return false;
+  if (IsSystemDatabase(database) || IsSignalTable(o, database, table)) return false;
   return TableSelected(o.tables, o.exclude_tables, database + "." + table);
+}
+
+bool IsSignalTable(const MySqlSourceOptions& o, const std::string& database,
+                   const std::string& table) {
+  return !o.signal_table.empty() && o.signal_table == database + "." + table;
+}
+
+bool TableStreamed(const MySqlSourceOptions& o, const std::string& database,
+                   const std::string& table) {
+  return TableCaptured(o, database, table) || IsSignalTable(o, database, table);
+}
+
+// cdc_signal in the database of the first `tables` pattern, when that names
+// one database; "" (no signal table) otherwise.
+std::string DefaultSignalTable(const std::vector<std::string>& tables) {
+  if (tables.empty()) return "";
+  const std::string& first = tables.front();
+  const std::string db = first.substr(0, first.find('.'));
+  if (db.empty() || db.find('*') != std::string::npos) return "";
+  return db + ".cdcd_signal";
 }
 
 MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
@@ -62,6 +82,11 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
   o.snapshot = snap.mode;
   o.snapshot_workers = snap.workers;
   o.snapshot_chunk_size = snap.chunk_size;
+  o.snapshot_key_columns = snap.key_columns;
+  o.signal_table = config.get_string("signal_table", DefaultSignalTable(o.tables));
+  if (!o.signal_table.empty() && o.signal_table.find('.') == std::string::npos) {
+    config.child("signal_table").fail("a signal table is \"database.table\"");
+  }
   o.heartbeat_interval = config.get_duration("heartbeat_interval", o.heartbeat_interval);
   if (o.heartbeat_interval.count() < 1000 && o.heartbeat_interval.count() != 0) {
     config.child("heartbeat_interval").fail("must be at least 1s (or 0 to disable)");

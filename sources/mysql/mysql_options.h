@@ -12,9 +12,15 @@
 //   tables              "database.table" patterns, '*' matches any run of
 //                       characters; default: every table outside the system databases
 //   exclude_tables      patterns removed from `tables`
-//   snapshot            initial | never | always | initial_only (default initial)
+//   snapshot            initial | never | always | initial_only (default initial),
+//                       or a block {mode, workers, chunk_size, key_columns}
+//                       (cdc/snapshot_mode.h)
 //   snapshot_workers    parallel table readers (default 2)
 //   snapshot_chunk_size rows per primary-key-ordered chunk (default 10000)
+//   signal_table        "database.table" of the signal table: incremental
+//                       snapshot requests and watermarks (default
+//                       cdcd_signal in the database of the first `tables`
+//                       pattern when it names one; created when missing)
 //   heartbeat_interval  binlog heartbeat period asked of the server: an idle
 //                       stream still proves the connection alive (default 5s)
 //   zero_dates          null | string: how 0000-00-00 dates are delivered
@@ -29,6 +35,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +57,8 @@ struct MySqlSourceOptions {
   SnapshotMode snapshot = SnapshotMode::kInitial;
   int snapshot_workers = 2;
   int64_t snapshot_chunk_size = 10000;
+  std::map<std::string, std::vector<std::string>> snapshot_key_columns;
+  std::string signal_table;  // "database.table"; empty: none
   std::chrono::milliseconds heartbeat_interval{5000};
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   ResumeBy resume_by = ResumeBy::kAuto;
@@ -65,8 +74,14 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
 bool IsSystemDatabase(const std::string& database);
 
 // True when db.table is captured under `options` (tables minus
-// exclude_tables, system databases never).
+// exclude_tables; system databases and the signal table never).
 bool TableCaptured(const MySqlSourceOptions& options, const std::string& database,
+                   const std::string& table);
+bool IsSignalTable(const MySqlSourceOptions& options, const std::string& database,
+                   const std::string& table);
+// Whether the binlog's events of db.table are decoded: the captured tables
+// and the signal table.
+bool TableStreamed(const MySqlSourceOptions& options, const std::string& database,
                    const std::string& table);
 
 }  // namespace cdc::mysql

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cdc/error.h"
+#include "cdc/snapshot_mode.h"
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/mysql_schema.h"
 #include "sources/mysql/mysql_text_value.h"
@@ -22,6 +23,7 @@ struct TablePlan {
   const TableMapEvent* map = nullptr;
   std::string from;                  // `db`.`table`
   std::string select_list;           // expressions in column order
+  std::vector<size_t> key;           // order key: primary key or key_columns
   std::vector<std::string> key_sql;  // quoted key column names, key order
 };
 
@@ -31,7 +33,7 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-TablePlan Plan(const TableMapEvent& m) {
+TablePlan Plan(const TableMapEvent& m, const MySqlSourceOptions& options) {
   TablePlan p;
   p.name = m.database + "." + m.table;
   p.map = &m;
@@ -41,9 +43,20 @@ TablePlan Plan(const TableMapEvent& m) {
     exprs.push_back(SnapshotSelectExpr(c, MySqlConnection::quote_ident(c.name)));
   }
   p.select_list = Join(exprs, ", ");
-  for (size_t k : m.primary_key) {
-    p.key_sql.push_back(MySqlConnection::quote_ident(m.columns[k].name));
+  p.key = m.primary_key;
+  if (const auto* configured = KeyColumnsFor(options.snapshot_key_columns, p.name)) {
+    p.key.clear();
+    for (const std::string& name : *configured) {
+      auto it = std::find_if(m.columns.begin(), m.columns.end(),
+                             [&](const TableMapColumn& c) { return c.name == name; });
+      if (it == m.columns.end()) {
+        throw Error("snapshot key_columns of " + p.name + " name column " + name +
+                    ", which the table does not have");
+      }
+      p.key.push_back(static_cast<size_t>(it - m.columns.begin()));
+    }
   }
+  for (size_t k : p.key) p.key_sql.push_back(MySqlConnection::quote_ident(m.columns[k].name));
   return p;
 }
 
@@ -72,7 +85,7 @@ std::string KeyLiteral(MySqlConnection& conn, const TableMapColumn& col, const s
 // turns into an index range (row constructors are not always optimized).
 std::string KeyAfter(MySqlConnection& conn, const TablePlan& p,
                      const std::vector<std::string>& values) {
-  const auto& key = p.map->primary_key;
+  const auto& key = p.key;
   if (values.size() != key.size()) {
     throw Error("snapshot of " + p.name + ": a resume key of " + std::to_string(values.size()) +
                 " values for a primary key of " + std::to_string(key.size()) + " columns");
@@ -110,8 +123,35 @@ SnapshotRow ToRow(const TablePlan& p, const TextRow& text, const RowDecodeOption
       throw Error("snapshot of " + p.name + ", column " + cols[c].name + ": " + e.what());
     }
   }
-  for (size_t k : p.map->primary_key) row.key.push_back(text[k].value_or(""));
+  for (size_t k : p.key) row.key.push_back(text[k].value_or(""));
   return row;
+}
+
+// The schema the binlog stream gives the table of `m` (FULL metadata).
+TableSchemaPtr SchemaOf(const TableMapEvent& m) {
+  std::vector<Column> cols;
+  for (size_t i = 0; i < m.columns.size(); ++i) cols.push_back(ColumnFromTableMap(m.columns[i], i));
+  return std::make_shared<const TableSchema>(TableId{m.database, "", m.table}, 1,
+                                             std::move(cols), m.primary_key);
+}
+
+// At most `limit` rows after `after` in key order that match `filter`.
+SnapshotChunk ReadChunk(MySqlConnection& conn, const TablePlan& p,
+                        const std::optional<std::vector<std::string>>& after, int64_t limit,
+                        const std::string& filter, const RowDecodeOptions& opts) {
+  std::vector<std::string> conds;
+  if (after) conds.push_back("(" + KeyAfter(conn, p, *after) + ")");
+  if (!filter.empty()) conds.push_back("(" + filter + ")");
+  const std::string sql = "SELECT " + p.select_list + " FROM " + p.from +
+                          (conds.empty() ? "" : " WHERE " + Join(conds, " AND ")) +
+                          " ORDER BY " + Join(p.key_sql, ", ") + " LIMIT " +
+                          std::to_string(limit + 1);
+  MySqlResult r = conn.query(sql, "reading " + p.name + " for the snapshot");
+  SnapshotChunk c;
+  c.last = static_cast<int64_t>(r.size()) <= limit;
+  const size_t take = c.last ? r.size() : static_cast<size_t>(limit);
+  for (size_t i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r.rows[i], opts));
+  return c;
 }
 
 // Thrown through query_each to abandon a streamed table when stopping.
@@ -125,16 +165,7 @@ class Reader : public TableChunkReader {
 
   SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
                      int64_t limit) override {
-    const TablePlan& p = plans_.at(t.name);
-    std::string sql = "SELECT " + p.select_list + " FROM " + p.from;
-    if (after) sql += " WHERE " + KeyAfter(conn_, p, *after);
-    sql += " ORDER BY " + Join(p.key_sql, ", ") + " LIMIT " + std::to_string(limit + 1);
-    MySqlResult r = conn_.query(sql, "reading " + p.name + " for the snapshot");
-    SnapshotChunk c;
-    c.last = static_cast<int64_t>(r.size()) <= limit;
-    const size_t take = c.last ? r.size() : static_cast<size_t>(limit);
-    for (size_t i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r.rows[i], opts_));
-    return c;
+    return ReadChunk(conn_, plans_.at(t.name), after, limit, "", opts_);
   }
 
   void read_whole(const SnapshotTable& t, int64_t limit,
@@ -280,12 +311,7 @@ BinlogPoint MySqlSnapshot::open() {
   for (const CapturedTable& t : ListCapturedTables(lock, options_)) {
     tables_.push_back(ReadCatalogTable(lock, t.database, t.table));
     maps_.push_back(ToTableMap(tables_.back()));
-    std::vector<Column> cols;
-    for (size_t i = 0; i < maps_.back().columns.size(); ++i) {
-      cols.push_back(ColumnFromTableMap(maps_.back().columns[i], i));
-    }
-    schemas_.push_back(std::make_shared<const TableSchema>(
-        TableId{t.database, "", t.table}, 1, std::move(cols), tables_.back().primary_key));
+    schemas_.push_back(SchemaOf(maps_.back()));
     estimates_.push_back(t.estimate);
   }
   return point_;
@@ -318,8 +344,8 @@ SnapshotRequest MySqlSnapshot::request() {
                        {"gtid", ColumnType::kString, Value::Null()}};
   readers_ = std::make_unique<Readers>();
   for (size_t i = 0; i < maps_.size(); ++i) {
-    TablePlan p = Plan(maps_[i]);
-    req.tables.push_back({p.name, schemas_[i], !p.key_sql.empty(), estimates_[i]});
+    TablePlan p = Plan(maps_[i], options_);
+    req.tables.push_back({p.name, schemas_[i], !p.key.empty(), estimates_[i], p.key});
     readers_->plans.emplace(p.name, std::move(p));
   }
   RowDecodeOptions opts;
@@ -353,6 +379,110 @@ bool MySqlSnapshot::run(SnapshotProgress progress, const Offset& final_offset, b
   }
   close();
   return finished;
+}
+
+namespace {
+
+// Plain reads (autocommit: each statement sees what is committed) and signal
+// writes on a connection of its own.
+class MySqlIncrementalReader : public IncrementalReader {
+ public:
+  explicit MySqlIncrementalReader(const MySqlSourceOptions& o)
+      : options_(o), conn_(o.connect, o.context() + ": incremental snapshot connection") {
+    conn_.query("SET SESSION time_zone = '+00:00'", "setting the session time zone");
+    opts_.zero_date = o.zero_dates;
+  }
+
+  std::optional<SnapshotTable> describe(const std::string& name) override {
+    std::optional<std::pair<std::string, std::string>> t = resolve(name);
+    if (!t) return std::nullopt;
+    auto entry = std::make_unique<Entry>();
+    entry->map = ToTableMap(ReadCatalogTable(conn_, t->first, t->second));
+    entry->plan = Plan(entry->map, options_);
+    entry->plan.map = &entry->map;
+    double estimate = -1;
+    MySqlResult rows = conn_.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = " + conn_.quote(t->first) +
+                                       " AND TABLE_NAME = " + conn_.quote(t->second),
+                                   "estimating the rows of " + name);
+    if (rows.size() > 0 && rows.rows[0][0]) estimate = std::stod(*rows.rows[0][0]);
+    SnapshotTable out{entry->plan.name, SchemaOf(entry->map), !entry->plan.key.empty(), estimate,
+                      entry->plan.key};
+    entries_[out.name] = std::move(entry);
+    return out;
+  }
+
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
+                     int64_t limit, const std::string& filter) override {
+    return ReadChunk(conn_, entries_.at(t.name)->plan, after, limit, filter, opts_);
+  }
+
+  void write_signals(const std::vector<SignalRow>& rows) override {
+    const std::string table = SignalTable();
+    conn_.query("START TRANSACTION", "writing signals");
+    for (const SignalRow& r : rows) {
+      conn_.query("INSERT INTO " + table + " (id, type, data) VALUES (" + conn_.quote(r.id) + ", " +
+                      conn_.quote(r.type) + ", " + conn_.quote(r.data) +
+                      ") ON DUPLICATE KEY UPDATE type = VALUES(type), data = VALUES(data)",
+                  "writing signal " + r.id);
+    }
+    conn_.query("COMMIT", "writing signals");
+  }
+
+  std::optional<std::string> read_signal(const std::string& id) override {
+    MySqlResult r = conn_.query("SELECT data FROM " + SignalTable() + " WHERE id = " + conn_.quote(id),
+                                "reading signal " + id);
+    if (r.size() == 0) return std::nullopt;
+    return r.rows[0][0].value_or("");
+  }
+
+ private:
+  struct Entry {
+    TableMapEvent map;
+    TablePlan plan;
+  };
+
+  std::string SignalTable() const {
+    const std::string& s = options_.signal_table;
+    const auto dot = s.find('.');
+    return MySqlConnection::quote_ident(s.substr(0, dot)) + "." +
+           MySqlConnection::quote_ident(s.substr(dot + 1));
+  }
+
+  // "db.table", or a table name that one captured database holds.
+  std::optional<std::pair<std::string, std::string>> resolve(const std::string& name) {
+    const auto dot = name.find('.');
+    if (dot != std::string::npos) {
+      std::pair<std::string, std::string> t{name.substr(0, dot), name.substr(dot + 1)};
+      MySqlResult r = conn_.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                      conn_.quote(t.first) + " AND TABLE_NAME = " +
+                                      conn_.quote(t.second),
+                                  "looking up table " + name);
+      if (r.size() == 0 || !TableCaptured(options_, t.first, t.second)) return std::nullopt;
+      return t;
+    }
+    MySqlResult r = conn_.query(
+        "SELECT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_NAME = " + conn_.quote(name),
+        "looking up table " + name);
+    std::optional<std::pair<std::string, std::string>> found;
+    for (const auto& row : r.rows) {
+      if (!TableCaptured(options_, row[0].value_or(""), name)) continue;
+      if (found) return std::nullopt;  // ambiguous: name the database
+      found = std::pair(row[0].value_or(""), name);
+    }
+    return found;
+  }
+
+  const MySqlSourceOptions& options_;
+  MySqlConnection conn_;
+  RowDecodeOptions opts_;
+  std::map<std::string, std::unique_ptr<Entry>> entries_;
+};
+
+}  // namespace
+
+std::unique_ptr<IncrementalReader> MakeIncrementalReader(const MySqlSourceOptions& options) {
+  return std::make_unique<MySqlIncrementalReader>(options);
 }
 
 }  // namespace cdc::mysql

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc/source_connector.h"
 #include "cdc/table_snapshot.h"
 #include "sources/mysql/mysql_catalog.h"
 #include "sources/mysql/mysql_connection.h"
@@ -63,6 +64,10 @@ BinlogPoint ReadBinlogPoint(MySqlConnection& conn);
 // MariaDB: the GTID state at binlog position file:pos (BINLOG_GTID_POS),
 // "" when the server cannot tell (position not in its binlogs).
 std::string MariaGtidStateAt(MySqlConnection& conn, const std::string& file, uint64_t pos);
+
+// Reads for incremental snapshots and writes to the signal table on a new
+// connection of its own (see IncrementalReader).
+std::unique_ptr<IncrementalReader> MakeIncrementalReader(const MySqlSourceOptions& options);
 
 class MySqlSnapshot {
  public:

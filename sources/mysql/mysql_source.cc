@@ -9,6 +9,8 @@ CoordinatorOptions Coordination(const MySqlSourceOptions& o) {
   c.snapshot.mode = o.snapshot;
   c.snapshot.workers = o.snapshot_workers;
   c.snapshot.chunk_size = o.snapshot_chunk_size;
+  c.snapshot.key_columns = o.snapshot_key_columns;
+  c.pipeline = o.pipeline;
   return c;
 }
 
@@ -27,6 +29,15 @@ void MySqlSource::run(const std::optional<Offset>& from, Emitter& out, std::stop
 
 void MySqlSource::acknowledge(const Offset& committed) {
   coordinator_.acknowledge(committed);
+}
+
+std::string MySqlSource::request_snapshot(const std::vector<std::string>& tables,
+                                      const std::string& where) {
+  return coordinator_.request_snapshot(tables, where);
+}
+
+SnapshotStatus MySqlSource::snapshot_status() const {
+  return coordinator_.snapshot_status();
 }
 
 void RegisterMySqlSource(Registry& registry) {

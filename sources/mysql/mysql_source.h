@@ -23,6 +23,9 @@ class MySqlSource : public Source {
 
   void run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) override;
   void acknowledge(const Offset& committed) override;
+  std::string request_snapshot(const std::vector<std::string>& tables,
+                               const std::string& where) override;
+  SnapshotStatus snapshot_status() const override;
 
   const MySqlSourceOptions& options() const { return options_; }
 

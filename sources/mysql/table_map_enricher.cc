@@ -37,7 +37,7 @@ const CatalogTable* TableMapEnricher::catalog(const std::string& db, const std::
 std::shared_ptr<const TableMapEvent> TableMapEnricher::enrich(
     std::shared_ptr<const TableMapEvent> t) {
   if (full_metadata_ && t->has_optional_metadata) return t;
-  if (!TableCaptured(options_, t->database, t->table)) return t;
+  if (!TableStreamed(options_, t->database, t->table)) return t;
   const CatalogTable* c = catalog(t->database, t->table);
   if (!c) return t;
   const std::string where = t->database + "." + t->table;

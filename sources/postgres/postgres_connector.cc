@@ -24,10 +24,17 @@ bool Contains(const std::string& s, const char* needle) {
   return s.find(needle) != std::string::npos;
 }
 
+// "schema.table", a bare name being in "public".
+std::string Qualify(const std::string& name) {
+  return name.find('.') == std::string::npos ? "public." + name : name;
+}
+
 }  // namespace
 
 PostgresConnector::PostgresConnector(const PostgresSourceOptions& options)
-    : options_(options), context_("postgres source (pipeline " + options_.pipeline + ")") {
+    : options_(options),
+      context_("postgres source (pipeline " + options_.pipeline + ")"),
+      signal_table_(Qualify(options_.signal_table)) {
   EventAssembler::Options a;
   a.server_name = options_.pipeline;
   a.slot = options_.slot;
@@ -79,8 +86,12 @@ void PostgresConnector::open(bool has_position, bool will_stream) {
     CheckServer(*catalog_conn_);
     database_ =
         catalog_conn_->exec("SELECT current_database()", "reading database name").get(0, 0);
-    PublicationSync pub = SyncPublication(*catalog_conn_, options_.publication, options_.tables,
+    signals_ = will_stream && ensure_signal_table();
+    std::vector<std::string> published = options_.tables;
+    if (signals_ && !published.empty()) published.push_back(signal_table_);
+    PublicationSync pub = SyncPublication(*catalog_conn_, options_.publication, published,
                                           options_.exclude_tables, warn);
+    std::erase_if(pub.tables, [&](const PgTableInfo& t) { return t.qualified() == signal_table_; });
     if (pub.created || pub.altered) {
       spdlog::info("{}: publication {} {} with {} tables", context_, options_.publication,
                    pub.created ? "created" : "updated", pub.tables.size());
@@ -101,6 +112,43 @@ void PostgresConnector::open(bool has_position, bool will_stream) {
     }
     catalog_ = std::make_unique<PgCatalog>(*catalog_conn_);
     types_ = std::make_unique<PgTypeMap>(*catalog_, warn);
+  } catch (const PgServerError& e) {
+    explain(e);
+  }
+}
+
+bool PostgresConnector::ensure_signal_table() {
+  const auto dot = signal_table_.find('.');
+  const std::string name = catalog_conn_->quote_ident(signal_table_.substr(0, dot)) + "." +
+                           catalog_conn_->quote_ident(signal_table_.substr(dot + 1));
+  if (catalog_conn_->exec_params("SELECT to_regclass($1) IS NOT NULL", {name}, "looking up " + name)
+          .get(0, 0) == "t") {
+    return true;
+  }
+  try {
+    catalog_conn_->exec("CREATE TABLE IF NOT EXISTS " + name +
+                            " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)",
+                        "creating the signal table " + name);
+    spdlog::info("{}: created signal table {}", context_, signal_table_);
+    return true;
+  } catch (const PgServerError& e) {
+    spdlog::warn("{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
+                 "unavailable. Create it: CREATE TABLE {} (id varchar(64) PRIMARY KEY, type "
+                 "varchar(32) NOT NULL, data text), and let the pipeline's user insert into it",
+                 context_, signal_table_, e.what(), name);
+    return false;
+  }
+}
+
+std::vector<std::string> PostgresConnector::captured_tables() const {
+  std::vector<std::string> out;
+  for (const PgTableInfo& t : tables_) out.push_back(t.qualified());
+  return out;
+}
+
+std::unique_ptr<IncrementalReader> PostgresConnector::incremental_reader() {
+  try {
+    return MakeIncrementalReader(options_, context_, signal_table_);
   } catch (const PgServerError& e) {
     explain(e);
   }

@@ -3,9 +3,11 @@
 // pgoutput stream.
 //
 // open(): a normal connection checks the server (wal_level, REPLICATION),
-// keeps the publication equal to `tables` minus `exclude_tables`, and, when
-// the run streams, prepares the slot on a replication connection (created on
-// first run, checked otherwise; see SlotManager).
+// creates the signal table when missing (`signal_table`; without the right
+// to, a warning: incremental snapshots are then unavailable), keeps the
+// publication equal to `tables` minus `exclude_tables` plus the signal
+// table, and, when the run streams, prepares the slot on a replication
+// connection (created on first run, checked otherwise; see SlotManager).
 //
 // stream(): the replication connection streams from the start offset (or
 // the slot's position) and EventAssembler turns messages into events whose
@@ -52,6 +54,10 @@ class PostgresConnector : public SourceConnector {
   bool stream(const StreamFrom& start, const ConsistentPoint* until, Emitter& out,
               std::stop_token stop) override;
   void acknowledge(const Offset& committed) override;
+  std::string signal_table() const override { return signal_table_; }
+  bool signals_available() const override { return signals_.load(); }
+  std::vector<std::string> captured_tables() const override;
+  std::unique_ptr<IncrementalReader> incremental_reader() override;
 
   // The LSN last acknowledged (what status updates report as flushed).
   Lsn acknowledged_lsn() const { return acked_.load(); }
@@ -60,12 +66,17 @@ class PostgresConnector : public SourceConnector {
   bool stream_from(const StreamFrom& start, std::optional<Lsn> until, Emitter& out,
                    std::stop_token stop);
   void write_heartbeat();
+  // Creates the signal table when missing; false (with a warning) when it
+  // cannot.
+  bool ensure_signal_table();
   void drop_slot();
   // Turns a server error during streaming into the message a user can act on.
   [[noreturn]] void explain(const PgServerError& e) const;
 
   const PostgresSourceOptions& options_;
   std::string context_;
+  const std::string signal_table_;  // "schema.table"
+  std::atomic<bool> signals_{false};
   std::atomic<Lsn> acked_{0};
   std::unique_ptr<EventAssembler> assembler_;
   // Valid between open() and close().

@@ -6,9 +6,14 @@
 //                       tables of the database (outside system schemas).
 //   exclude_tables      patterns removed from `tables`
 //   slot, publication   names; default cdcd_<pipeline> (non-alphanumerics -> '_')
-//   snapshot            initial | never | always | initial_only (default initial)
+//   snapshot            initial | never | always | initial_only (default initial),
+//                       or a block {mode, workers, chunk_size, key_columns}
+//                       (cdc/snapshot_mode.h)
 //   snapshot_workers    parallel table readers (default 2)
 //   snapshot_chunk_size rows per PK-ordered chunk (default 10000)
+//   signal_table        "schema.table" of the signal table: incremental
+//                       snapshot requests and watermarks (default
+//                       public.cdcd_signal; created when missing)
 //   heartbeat_interval  pg_logical_emit_message period; 0 disables (default 10s)
 //   status_interval     standby status update period (default 10s)
 //   slot_busy_timeout   how long a slot held by another process is waited for
@@ -21,6 +26,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +48,8 @@ struct PostgresSourceOptions {
   SnapshotMode snapshot = SnapshotMode::kInitial;
   int snapshot_workers = 2;
   int64_t snapshot_chunk_size = 10000;
+  std::map<std::string, std::vector<std::string>> snapshot_key_columns;
+  std::string signal_table = "public.cdcd_signal";
   std::chrono::milliseconds heartbeat_interval{10000};
   std::chrono::milliseconds status_interval{10000};
   std::chrono::milliseconds slot_busy_timeout{15000};

@@ -9,6 +9,8 @@ CoordinatorOptions Coordination(const PostgresSourceOptions& o) {
   c.snapshot.mode = o.snapshot;
   c.snapshot.workers = o.snapshot_workers;
   c.snapshot.chunk_size = o.snapshot_chunk_size;
+  c.snapshot.key_columns = o.snapshot_key_columns;
+  c.pipeline = o.pipeline;
   return c;
 }
 
@@ -27,6 +29,15 @@ void PostgresSource::run(const std::optional<Offset>& from, Emitter& out, std::s
 
 void PostgresSource::acknowledge(const Offset& committed) {
   coordinator_.acknowledge(committed);
+}
+
+std::string PostgresSource::request_snapshot(const std::vector<std::string>& tables,
+                                      const std::string& where) {
+  return coordinator_.request_snapshot(tables, where);
+}
+
+SnapshotStatus PostgresSource::snapshot_status() const {
+  return coordinator_.snapshot_status();
 }
 
 void RegisterPostgresSource(Registry& registry) {

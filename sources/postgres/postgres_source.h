@@ -25,6 +25,9 @@ class PostgresSource : public Source {
 
   void run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) override;
   void acknowledge(const Offset& committed) override;
+  std::string request_snapshot(const std::vector<std::string>& tables,
+                               const std::string& where) override;
+  SnapshotStatus snapshot_status() const override;
 
   const PostgresSourceOptions& options() const { return options_; }
   // The LSN last acknowledged (what status updates report as flushed).

@@ -1,12 +1,15 @@
 #include "sources/postgres/snapshot.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "cdc/error.h"
+#include "cdc/snapshot_mode.h"
 #include "sources/postgres/pg_connection.h"
 #include "sources/postgres/relation.h"
 
@@ -37,8 +40,9 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
 
 // The columns pgoutput sends (generated columns are not), as a Relation
 // message, so that snapshot rows get the very schema the stream will use.
+// The order key is the primary key, or the configured key_columns.
 TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& database,
-               PgCatalog& catalog, PgTypeMap& types) {
+               PgCatalog& catalog, PgTypeMap& types, const PostgresSourceOptions& options) {
   TablePlan p;
   p.info = t;
   PgResult cols = conn.exec_params(
@@ -71,6 +75,19 @@ TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& data
     names.push_back(conn.quote_ident(c.name));
     msg.columns.push_back(std::move(c));
   }
+  if (const auto* configured = KeyColumnsFor(options.snapshot_key_columns, t.qualified())) {
+    key_by_position.clear();
+    for (const std::string& name : *configured) {
+      auto it = std::find_if(msg.columns.begin(), msg.columns.end(),
+                             [&](const RelationColumn& c) { return c.name == name; });
+      if (it == msg.columns.end()) {
+        throw Error("snapshot key_columns of " + t.qualified() + " name column " + name +
+                    ", which the table does not have");
+      }
+      key_by_position[static_cast<int>(key_by_position.size()) + 1] =
+          static_cast<size_t>(it - msg.columns.begin());
+    }
+  }
   for (const auto& [pos, idx] : key_by_position) {
     p.key_columns.push_back(idx);
     p.key_sql.push_back(names[idx]);
@@ -86,6 +103,26 @@ TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& data
   return p;
 }
 
+// A chunk's query: rows after $1.. (when `after`) in key order, matching
+// `filter`, one more than `limit` (to tell whether more follow).
+std::string ChunkSql(const TablePlan& p, bool after, int64_t limit, const std::string& filter) {
+  const std::string order = Join(p.key_sql, ", ");
+  std::vector<std::string> conds;
+  if (after) {
+    std::vector<std::string> ph;
+    for (size_t i = 0; i < p.key_types.size(); ++i) {
+      ph.push_back("$" + std::to_string(i + 1) + "::" + p.key_types[i]);
+    }
+    conds.push_back("(" + order + ") > (" + Join(ph, ", ") + ")");
+  }
+  if (!filter.empty()) conds.push_back("(" + filter + ")");
+  return "SELECT " + p.select_list + " FROM " + p.from +
+         (conds.empty() ? "" : " WHERE " + Join(conds, " AND ")) + " ORDER BY " + order +
+         " LIMIT " + std::to_string(limit + 1);
+}
+
+SnapshotChunk ChunkOf(const TablePlan& p, const PgResult& r, int64_t limit);
+
 // One result row as the engine's row: decoded with the table's (immutable)
 // Relation, plus the text of its key columns. Runs on a worker thread.
 SnapshotRow ToRow(const TablePlan& p, const PgResult& r, int row) {
@@ -99,6 +136,14 @@ SnapshotRow ToRow(const TablePlan& p, const PgResult& r, int row) {
   std::vector<std::string> unchanged;  // a snapshot row has no unchanged TOAST
   out.after = p.relation->DecodeNew(tuple, nullptr, std::nullopt, unchanged);
   return out;
+}
+
+SnapshotChunk ChunkOf(const TablePlan& p, const PgResult& r, int64_t limit) {
+  SnapshotChunk c;
+  c.last = r.rows() <= limit;
+  const int take = c.last ? r.rows() : static_cast<int>(limit);
+  for (int i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r, i));
+  return c;
 }
 
 // A worker's connection inside the exported snapshot. Made on the worker's
@@ -118,24 +163,9 @@ class PgChunkReader : public TableChunkReader {
   SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
                      int64_t limit) override {
     const TablePlan& p = plans_.at(t.name);
-    const std::string order = Join(p.key_sql, ", ");
-    std::string sql = "SELECT " + p.select_list + " FROM " + p.from;
-    std::vector<std::string> params;
-    if (after) {
-      std::vector<std::string> ph;
-      for (size_t i = 0; i < p.key_types.size(); ++i) {
-        ph.push_back("$" + std::to_string(i + 1) + "::" + p.key_types[i]);
-      }
-      sql += " WHERE (" + order + ") > (" + Join(ph, ", ") + ")";
-      params = *after;
-    }
-    sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit + 1);
-    PgResult r = conn_.exec_params(sql, params, What(p));
-    SnapshotChunk c;
-    c.last = r.rows() <= limit;
-    const int take = c.last ? r.rows() : static_cast<int>(limit);
-    for (int i = 0; i < take; ++i) c.rows.push_back(ToRow(p, r, i));
-    return c;
+    PgResult r = conn_.exec_params(ChunkSql(p, after.has_value(), limit, ""),
+                                   after.value_or(std::vector<std::string>{}), What(p));
+    return ChunkOf(p, r, limit);
   }
 
   // No order to resume in: one cursor over the whole table.
@@ -226,8 +256,9 @@ SnapshotRequest PgSnapshotPoint::request() {
   PgConnection plan_conn(options_.dsn, PgConnection::Mode::kQuery,
                          context_ + ": snapshot planning");
   for (const PgTableInfo& t : tables_) {
-    TablePlan p = Plan(plan_conn, t, database_, catalog_, types_);
-    req.tables.push_back({t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate});
+    TablePlan p = Plan(plan_conn, t, database_, catalog_, types_, options_);
+    req.tables.push_back(
+        {t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate, p.key_columns});
     plans_->by_name.emplace(t.qualified(), std::move(p));
   }
   return req;
@@ -237,6 +268,103 @@ std::unique_ptr<TableChunkReader> PgSnapshotPoint::reader(size_t worker) {
   if (!plans_) throw Error(context_ + ": snapshot reader before request()");
   return std::make_unique<PgChunkReader>(options_, context_, snapshot_name_, worker,
                                          plans_->by_name);
+}
+
+namespace {
+
+// "schema.table" split; a name without a schema is in "public".
+std::pair<std::string, std::string> SplitName(const std::string& name) {
+  auto dot = name.find('.');
+  if (dot == std::string::npos) return {"public", name};
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+// Plain reads (each its own statement, READ COMMITTED) and signal writes on
+// a connection of its own, with a catalog of its own for the Relations.
+class PgIncrementalReader : public IncrementalReader {
+ public:
+  PgIncrementalReader(const PostgresSourceOptions& o, const std::string& context,
+                      const std::string& signal_table)
+      : options_(o),
+        conn_(o.dsn, PgConnection::Mode::kQuery, context + ": incremental snapshot connection"),
+        catalog_(conn_),
+        types_(catalog_, [context](const std::string& m) { spdlog::warn("{}: {}", context, m); }),
+        signal_(SplitName(signal_table)) {
+    database_ = conn_.exec("SELECT current_database()", "reading database name").get(0, 0);
+  }
+
+  std::optional<SnapshotTable> describe(const std::string& name) override {
+    const auto [schema, table] = SplitName(name);
+    if (std::pair(schema, table) == signal_) return std::nullopt;
+    PgResult r = conn_.exec_params(
+        "SELECT c.oid, c.relreplident, "
+        "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), "
+        "EXISTS (SELECT 1 FROM pg_publication p WHERE p.pubname = $3 AND (p.puballtables OR "
+        "EXISTS (SELECT 1 FROM pg_publication_rel pr WHERE pr.prpubid = p.oid "
+        "AND pr.prrelid = c.oid))) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+        {schema, table, options_.publication}, "looking up table " + name);
+    if (r.rows() == 0 || r.get(0, 3) != "t") return std::nullopt;
+    PgTableInfo info;
+    info.schema = schema;
+    info.name = table;
+    info.oid = static_cast<uint32_t>(std::stoul(r.get(0, 0)));
+    info.replica_identity = r.get(0, 1).empty() ? 'd' : r.get(0, 1)[0];
+    info.has_primary_key = r.get(0, 2) == "t";
+    TablePlan p = Plan(conn_, info, database_, catalog_, types_, options_);
+    SnapshotTable out{info.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate,
+                      p.key_columns};
+    plans_.insert_or_assign(info.qualified(), std::move(p));
+    return out;
+  }
+
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
+                     int64_t limit, const std::string& filter) override {
+    const TablePlan& p = plans_.at(t.name);
+    PgResult r = conn_.exec_params(ChunkSql(p, after.has_value(), limit, filter),
+                                   after.value_or(std::vector<std::string>{}),
+                                   "reading a chunk of " + t.name + " for an incremental snapshot");
+    return ChunkOf(p, r, limit);
+  }
+
+  void write_signals(const std::vector<SignalRow>& rows) override {
+    const std::string table = conn_.quote_ident(signal_.first) + "." +
+                              conn_.quote_ident(signal_.second);
+    conn_.exec("BEGIN", "writing signals");
+    for (const SignalRow& row : rows) {
+      conn_.exec_params("INSERT INTO " + table +
+                            " (id, type, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE "
+                            "SET type = EXCLUDED.type, data = EXCLUDED.data",
+                        {row.id, row.type, row.data}, "writing signal " + row.id);
+    }
+    conn_.exec("COMMIT", "writing signals");
+  }
+
+  std::optional<std::string> read_signal(const std::string& id) override {
+    PgResult r = conn_.exec_params("SELECT data FROM " + conn_.quote_ident(signal_.first) + "." +
+                                       conn_.quote_ident(signal_.second) + " WHERE id = $1",
+                                   {id}, "reading signal " + id);
+    if (r.rows() == 0) return std::nullopt;
+    return r.get(0, 0);
+  }
+
+ private:
+  const PostgresSourceOptions& options_;
+  PgConnection conn_;
+  PgCatalog catalog_;
+  PgTypeMap types_;
+  std::pair<std::string, std::string> signal_;
+  std::string database_;
+  TablePlans plans_;
+};
+
+}  // namespace
+
+std::unique_ptr<IncrementalReader> MakeIncrementalReader(const PostgresSourceOptions& options,
+                                                         const std::string& context,
+                                                         const std::string& signal_table) {
+  return std::make_unique<PgIncrementalReader>(options, context, signal_table);
 }
 
 }  // namespace cdc::pg

@@ -97,4 +97,10 @@ class PgSnapshotPoint : public ConsistentPoint {
   std::unique_ptr<Plans> plans_;
 };
 
+// Reads for incremental snapshots and writes to `signal_table` ("schema.table")
+// on a new connection of its own (see IncrementalReader).
+std::unique_ptr<IncrementalReader> MakeIncrementalReader(const PostgresSourceOptions& options,
+                                                         const std::string& context,
+                                                         const std::string& signal_table);
+
 }  // namespace cdc::pg

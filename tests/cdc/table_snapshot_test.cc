@@ -77,7 +77,7 @@ class TableSnapshotTest : public ::testing::Test {
     req_.connector = "mysql";
     req_.server_name = "pipe";
     req_.source_fields = {{"file", ColumnType::kString, Value("bin.000001")}};
-    req_.tables = {{"db.a", Schema("a", true), true, 5}, {"db.b", Schema("b", true), true, -1}};
+    req_.tables = {{"db.a", Schema("a", true), true, 5, {0}}, {"db.b", Schema("b", true), true, -1, {0}}};
     req_.progress.point = "P1";
     req_.final_offset = Offset{"stream", 0, nullptr};
     req_.workers = 1;
@@ -167,7 +167,7 @@ TEST_F(TableSnapshotTest, ResumesFromProgress) {
 }
 
 TEST_F(TableSnapshotTest, UnorderedTableIsReadWholeAgain) {
-  req_.tables[1] = {"db.b", Schema("b", false), false, -1};
+  req_.tables[1] = {"db.b", Schema("b", false), false, -1, {}};
   data_["db.b"] = {{10, "b10"}, {20, "b20"}, {30, "b30"}};
   req_.progress.tables["db.b"] = {std::nullopt, 2, false};
   req_.progress.tables["db.a"] = {std::vector<std::string>{"5"}, 5, true};

@@ -141,6 +141,25 @@ TEST(TableStateTest, UnchangedColumnsKeepTheirValues) {
   EXPECT_EQ(*s.find("{\"id\":1}"), R"({"id":1,"title":"t2","body":"long text"})");
 }
 
+TEST(TableStateTest, AKeyChangeMovesTheRow) {
+  TableState s;
+  ChangeView c;
+  c.kind = ChangeView::Kind::kChange;
+  c.table = "t";
+  c.op = 'c';
+  c.key = "{\"id\":1}";
+  c.row = R"({"id":1,"v":"a"})";
+  s.apply(c);
+  c.op = 'u';
+  c.key = "{\"id\":-1}";
+  c.old_key = "{\"id\":1}";
+  c.row = R"({"id":-1,"v":"a"})";
+  s.apply(c);
+  EXPECT_EQ(s.size(), 1u);
+  EXPECT_EQ(s.find("{\"id\":1}"), nullptr);
+  EXPECT_EQ(*s.find("{\"id\":-1}"), R"({"id":-1,"v":"a"})");
+}
+
 TEST(TableStateTest, CsvHasEveryColumnAndQuotesWhatNeedsIt) {
   TableState s;
   ChangeView c;

@@ -3,10 +3,16 @@
 // `cdcd replay` killed until one finishes.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <random>
 #include <string>
@@ -106,6 +112,46 @@ inline int RunCdcd(const std::vector<std::string>& args, std::string& out, std::
   const int status = Shell(command, err);
   out = ReadFile(out_file);
   return status;
+}
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+inline int FreeTcpPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The key texts of the snapshot reads (op "r") of `topic` in a capture, in
+// order.
+inline std::vector<std::string> SnapshotReadKeys(const std::vector<Record>& records,
+                                                 const std::string& topic) {
+  std::vector<std::string> out;
+  for (const Record& r : records) {
+    if (r.topic != topic || !r.value || !r.key) continue;
+    for (const Header& h : r.headers) {
+      if (h.name == "cdcd.op" && h.value == "r") out.push_back(*r.key);
+    }
+  }
+  return out;
+}
+
+// The running snapshot of `pipeline` as /pipelines reports it on `port`
+// (null when unreachable).
+inline nlohmann::json SnapshotStatusOf(int port, const std::string& pipeline) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  auto res = client.Get("/pipelines");
+  if (!res || res->status != 200) return nullptr;
+  for (const auto& p : nlohmann::json::parse(res->body)) {
+    if (p["name"] == pipeline) return p["snapshot"];
+  }
+  return nullptr;
 }
 
 }  // namespace cdc::testing

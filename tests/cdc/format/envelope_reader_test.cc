@@ -106,6 +106,24 @@ TEST_P(EnvelopeReaderTest, UnchangedToastColumnsAreNamed) {
   }
 }
 
+TEST_P(EnvelopeReaderTest, AKeyChangingUpdateNamesTheOldKey) {
+  const TableSchemaPtr t = DocCustomers();
+  Row before = DocCustomerRow();
+  Row after = DocCustomerRow();
+  after.values[0] = Value(int64_t{7});
+  ChangeView v = Read(MakeEvent(Op::kUpdate, t, PgSource(t->id()), before, after));
+  ASSERT_EQ(v.kind, ChangeView::Kind::kChange);
+  EXPECT_EQ(nlohmann::json::parse(*v.key), nlohmann::json({{"id", 7}}));
+  if (GetParam().envelope == Envelope::kFlat) {
+    EXPECT_FALSE(v.old_key);  // a flat value has no before image
+  } else {
+    ASSERT_TRUE(v.old_key);
+    EXPECT_EQ(*v.old_key, "{\"id\":1}");
+  }
+  ChangeView same = Read(MakeEvent(Op::kUpdate, t, PgSource(t->id()), before, before));
+  EXPECT_FALSE(same.old_key);
+}
+
 INSTANTIATE_TEST_SUITE_P(Envelopes, EnvelopeReaderTest,
                          ::testing::Values(Case{"debezium_schemas", Envelope::kDebezium, true},
                                            Case{"debezium", Envelope::kDebezium, false},

@@ -1,0 +1,417 @@
+#include "cdc/incremental_snapshot.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cdc/error.h"
+#include "cdc/stream_state.h"
+#include "cdc/table_pattern.h"
+
+namespace cdc {
+namespace {
+
+constexpr std::chrono::milliseconds kEmitWait{200};
+constexpr std::chrono::seconds kLogEvery{5};
+
+// "schema.table", or "database.table" where there is no schema level.
+std::string ShortName(const TableId& t) {
+  return (t.schema.empty() ? t.database : t.schema) + "." + t.table;
+}
+
+const TableId& TableOf(const ChangeEvent& ev) {
+  return ev.schema ? ev.schema->id() : ev.source.table;
+}
+
+// A key's identity: each value's type and text, unambiguously joined.
+std::string KeyString(const Row& row, const std::vector<size_t>& columns) {
+  std::string out;
+  for (size_t c : columns) {
+    const Value& v = c < row.values.size() ? row.values[c] : Value();
+    const std::string text = v.debug_string();
+    out += std::to_string(v.variant().index()) + ":" + std::to_string(text.size()) + ":" + text;
+  }
+  return out;
+}
+
+bool SameColumns(const TableSchema& a, const TableSchema& b) {
+  if (a.columns().size() != b.columns().size()) return false;
+  for (size_t i = 0; i < a.columns().size(); ++i) {
+    if (a.columns()[i].name != b.columns()[i].name || a.columns()[i].type != b.columns()[i].type) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string RandomHex() {
+  return NewSignalId("c").substr(2);
+}
+
+}  // namespace
+
+bool IsSignalEvent(const ChangeEvent& ev, const std::string& signal_table) {
+  return !signal_table.empty() && !TableOf(ev).table.empty() &&
+         ShortName(TableOf(ev)) == signal_table;
+}
+
+struct IncrementalSnapshot::Chunk {
+  std::string id;
+  std::string table;
+  bool open = false;     // its low watermark was seen
+  bool spoiled = false;  // truncated or altered inside the window: read again
+  std::vector<std::string> key_names;
+  std::unordered_map<const TableSchema*, std::vector<size_t>> key_index;
+  std::unordered_set<std::string> touched;
+  TableSchemaPtr stream_schema;  // the table's latest schema in the stream
+};
+
+nlohmann::json IncrementalProgress::to_json() const {
+  nlohmann::json tables_json = nlohmann::json::array();
+  for (const Table& t : tables) {
+    tables_json.push_back({{"table", t.name},
+                           {"filter", t.filter},
+                           {"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
+                           {"rows", t.rows}});
+  }
+  return {{"id", id}, {"tables", tables_json}};
+}
+
+IncrementalProgress IncrementalProgress::FromJson(const nlohmann::json& j) {
+  try {
+    IncrementalProgress p;
+    p.id = j.at("id").get<std::string>();
+    for (const auto& t : j.at("tables")) {
+      Table table;
+      table.name = t.at("table").get<std::string>();
+      table.filter = t.at("filter").get<std::string>();
+      if (!t.at("last_key").is_null()) {
+        table.last_key = t.at("last_key").get<std::vector<std::string>>();
+      }
+      table.rows = t.at("rows").get<uint64_t>();
+      p.tables.push_back(std::move(table));
+    }
+    return p;
+  } catch (const std::exception& e) {
+    throw Error("offset state " + j.dump() + " is not an incremental snapshot's progress: " +
+                e.what());
+  }
+}
+
+IncrementalSnapshot::IncrementalSnapshot(IncrementalOptions options, SourceConnector& connector,
+                                         SnapshotTracker& tracker, Emitter& out,
+                                         std::optional<Offset> start,
+                                         std::optional<IncrementalProgress> resumed)
+    : options_(std::move(options)),
+      connector_(connector),
+      tracker_(tracker),
+      out_(out),
+      signal_table_(connector.signals_available() ? connector.signal_table() : ""),
+      captured_(connector.captured_tables()),
+      before_(std::move(start)),
+      nonce_(RandomHex()) {
+  if (resumed && !resumed->tables.empty()) {
+    progress_ = std::move(*resumed);
+    std::vector<SnapshotTracker::Table> tables;
+    for (const auto& t : progress_.tables) tables.push_back({t.name, -1});
+    tracker_.begin("incremental", progress_.id, tables);
+    spdlog::info("{}: resuming incremental snapshot {} at {}{}", options_.context, progress_.id,
+                 progress_.tables.front().name,
+                 progress_.tables.front().last_key ? " after the last row delivered" : "");
+    request_chunk();
+  }
+  set_progress();
+}
+
+IncrementalSnapshot::~IncrementalSnapshot() = default;
+
+bool IncrementalSnapshot::emit(ChangeEvent&& ev) {
+  while (true) {
+    Result r = try_emit_for(ev, kEmitWait);
+    if (r == Result::kEmitted) return true;
+    if (r == Result::kStopping) return false;
+  }
+}
+
+Emitter::Result IncrementalSnapshot::try_emit_for(ChangeEvent& ev,
+                                                  std::chrono::milliseconds timeout) {
+  if (worker_) worker_->rethrow();
+  if (pending_next_ < pending_.size() || is_signal(ev)) {
+    // A signal: acted on (once: a retry finds its chunk rows being drained).
+    if (pending_.empty()) on_signal(ev);
+    Result r = Result::kEmitted;
+    if (!drain(timeout, r)) return r;
+    pending_.clear();
+    pending_next_ = 0;
+    before_ = ev.next;
+    return Result::kEmitted;
+  }
+  if (progress_json_.is_null()) {
+    // No snapshot running: events pass as they are. (A snapshot starts with
+    // a signal, whose position becomes before_.)
+    return out_.try_emit_for(ev, timeout);
+  }
+  observe(ev);
+  Offset plain = ev.next;
+  if (plain.state.is_object()) plain.state.erase("incremental");
+  AddCoordinatorState(ev.next, nullptr, progress_json_);
+  const Result r = out_.try_emit_for(ev, timeout);
+  if (r == Result::kEmitted) before_ = std::move(plain);
+  return r;
+}
+
+bool IncrementalSnapshot::is_signal(const ChangeEvent& ev) const {
+  return IsSignalEvent(ev, signal_table_);
+}
+
+void IncrementalSnapshot::on_signal(const ChangeEvent& ev) {
+  std::optional<SnapshotSignal> s = ReadSignal(ev);
+  if (!s) return;
+  switch (s->kind) {
+    case SnapshotSignal::Kind::kExecute:
+      on_execute(*s);
+      break;
+    case SnapshotSignal::Kind::kStop:
+      on_stop(*s);
+      break;
+    case SnapshotSignal::Kind::kWindowOpen:
+      if (chunk_ && s->chunk == chunk_->id) {
+        chunk_->open = true;
+        chunk_->key_names = worker_->key_names(chunk_->id).value_or(std::vector<std::string>{});
+      }
+      break;
+    case SnapshotSignal::Kind::kWindowClose:
+      if (chunk_ && s->chunk == chunk_->id && chunk_->open) on_window_close(ev);
+      break;
+    case SnapshotSignal::Kind::kOther:
+      break;
+  }
+}
+
+void IncrementalSnapshot::on_execute(const SnapshotSignal& s) {
+  if (!s.pipeline.empty() && s.pipeline != options_.pipeline) return;
+  if (!s.error.empty()) {
+    spdlog::warn("{}: signal {} ignored: {}", options_.context, s.id, s.error);
+    return;
+  }
+  if (s.snapshot_type != "incremental") {
+    spdlog::warn("{}: signal {} asks for a '{}' snapshot: cdcd runs incremental ones",
+                 options_.context, s.id, s.snapshot_type);
+  }
+  std::vector<SnapshotTracker::Table> added;
+  for (const std::string& name : s.tables) {
+    std::vector<std::string> matches;
+    for (const std::string& c : captured_) {
+      if (TableNameMatches(c, name)) matches.push_back(c);
+    }
+    if (matches.size() != 1) {
+      auto log = s.pipeline.empty() ? spdlog::level::debug : spdlog::level::warn;
+      spdlog::log(log, "{}: signal {}: table {} is {} by this pipeline: not snapshotted",
+                  options_.context, s.id, name, matches.empty() ? "not captured" : "ambiguous");
+      continue;
+    }
+    const std::string& table = matches[0];
+    auto queued = std::find_if(progress_.tables.begin(), progress_.tables.end(),
+                               [&](const auto& t) { return t.name == table; });
+    if (queued != progress_.tables.end()) continue;
+    auto filter = s.filters.find(name);
+    if (filter == s.filters.end()) filter = s.filters.find(table);
+    progress_.tables.push_back(
+        {table, filter == s.filters.end() ? "" : filter->second, std::nullopt, 0});
+    added.push_back({table, -1});
+  }
+  if (added.empty()) return;
+  std::string names;
+  for (const auto& t : added) names += (names.empty() ? "" : ", ") + t.name;
+  if (!chunk_) {
+    progress_.id = s.id;
+    tracker_.begin("incremental", s.id, added);
+    spdlog::info("{}: incremental snapshot {} of {}", options_.context, s.id, names);
+    request_chunk();
+  } else {
+    tracker_.add_tables(added);
+    spdlog::info("{}: incremental snapshot {}: {} queued", options_.context, progress_.id, names);
+  }
+  set_progress();
+}
+
+void IncrementalSnapshot::on_stop(const SnapshotSignal& s) {
+  if ((!s.pipeline.empty() && s.pipeline != options_.pipeline) || progress_.tables.empty()) return;
+  const std::string current = progress_.tables.front().name;
+  std::erase_if(progress_.tables, [&](const IncrementalProgress::Table& t) {
+    return s.tables.empty() || std::any_of(s.tables.begin(), s.tables.end(), [&](const auto& n) {
+             return TableNameMatches(t.name, n);
+           });
+  });
+  spdlog::info("{}: signal {}: incremental snapshot {} stopped for {}", options_.context, s.id,
+               progress_.id, s.tables.empty() ? "every table" : "the tables named");
+  if (progress_.tables.empty() || progress_.tables.front().name != current) {
+    chunk_.reset();  // its rows, if they come, are no longer wanted
+    if (progress_.tables.empty()) {
+      tracker_.end(false);
+      progress_ = {};
+    } else {
+      request_chunk();
+    }
+  }
+  set_progress();
+}
+
+void IncrementalSnapshot::observe(const ChangeEvent& ev) {
+  if (!chunk_ || !chunk_->open || TableOf(ev).table.empty() ||
+      ShortName(TableOf(ev)) != chunk_->table) {
+    return;
+  }
+  if (ev.op == Op::kTruncate || ev.op == Op::kSchemaChange) {
+    chunk_->spoiled = true;
+    return;
+  }
+  if (!IsDataOp(ev.op) || !ev.schema) return;
+  chunk_->stream_schema = ev.schema;
+  auto [it, added] = chunk_->key_index.try_emplace(ev.schema.get());
+  if (added) {
+    for (const std::string& name : chunk_->key_names) {
+      std::optional<size_t> i = ev.schema->find(name);
+      if (!i) {
+        chunk_->spoiled = true;  // a key column is gone: read again
+        return;
+      }
+      it->second.push_back(*i);
+    }
+  }
+  if (ev.before) chunk_->touched.insert(KeyString(*ev.before, it->second));
+  if (ev.after) chunk_->touched.insert(KeyString(*ev.after, it->second));
+}
+
+void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
+  std::optional<ChunkWorker::Result> res = worker_->take(chunk_->id);
+  if (!res) throw Error(options_.context + ": the rows of chunk " + chunk_->id + " are missing");
+  std::unique_ptr<Chunk> chunk = std::move(chunk_);
+  IncrementalProgress::Table& t = progress_.tables.front();
+  if (!res->error.empty() || !res->table || res->table->order_key.empty()) {
+    spdlog::warn(
+        "{}: incremental snapshot {}: table {} {}: skipped", options_.context, progress_.id,
+        t.name,
+        !res->error.empty() ? "cannot be read (" + res->error + ")"
+        : !res->table       ? std::string("is no longer captured")
+                            : std::string("has no primary key, so its rows cannot be told "
+                                          "apart; name unique columns for it in the source's "
+                                          "snapshot key_columns to snapshot it"));
+    tracker_.table_done(t.name);
+    progress_.tables.erase(progress_.tables.begin());
+    next_table_or_finish();
+    return;
+  }
+  if (chunk->spoiled) {
+    spdlog::info("{}: incremental snapshot {}: {} was truncated or altered while a chunk was read; "
+                 "reading it again", options_.context, progress_.id, t.name);
+    request_chunk();
+    return;
+  }
+  const SnapshotTable& table = *res->table;
+  TableSchemaPtr schema = chunk->stream_schema && SameColumns(*chunk->stream_schema, *table.schema)
+                              ? chunk->stream_schema
+                              : table.schema;
+  tracker_.set_estimate(t.name, table.estimate);
+  std::vector<SnapshotRow>& rows = res->chunk.rows;
+  // The last row that goes out takes the table's completion with it.
+  size_t last_out = rows.size();
+  for (size_t i = rows.size(); i-- > 0;) {
+    if (!chunk->touched.count(KeyString(rows[i].after, table.order_key))) {
+      last_out = i;
+      break;
+    }
+  }
+  const std::string table_name = t.name;
+  uint64_t emitted = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SnapshotRow& row = rows[i];
+    const bool out = !chunk->touched.count(KeyString(row.after, table.order_key));
+    progress_.tables.front().last_key = row.key;
+    if (!out) continue;
+    ++progress_.tables.front().rows;
+    ChangeEvent ev;
+    ev.op = Op::kRead;
+    ev.id = hw.id + ":snapshot:" + std::to_string(emitted++);
+    ev.source = hw.source;
+    ev.source.table = schema->id();
+    ev.source.snapshot = SnapshotMark::kIncremental;
+    ev.schema = schema;
+    ev.after = std::move(row.after);
+    ev.capture_ts_us = NowMicros();
+    ev.next = *before_;
+    IncrementalProgress at = progress_;
+    if (i == last_out && res->chunk.last) at.tables.erase(at.tables.begin());
+    AddCoordinatorState(ev.next, nullptr, at.tables.empty() ? nlohmann::json() : at.to_json());
+    pending_.push_back(std::move(ev));
+  }
+  tracker_.rows(table_name, emitted);
+  log_progress(table_name, res->chunk.last);
+  if (res->chunk.last) {
+    tracker_.table_done(table_name);
+    progress_.tables.erase(progress_.tables.begin());
+    next_table_or_finish();
+  } else {
+    request_chunk();
+    set_progress();
+  }
+}
+
+bool IncrementalSnapshot::drain(std::chrono::milliseconds timeout, Result& result) {
+  if (!before_ && !pending_.empty()) {
+    throw Error(options_.context + ": incremental snapshot rows before any stream position");
+  }
+  while (pending_next_ < pending_.size()) {
+    result = out_.try_emit_for(pending_[pending_next_], timeout);
+    if (result != Result::kEmitted) return false;
+    ++pending_next_;
+  }
+  result = Result::kEmitted;
+  return true;
+}
+
+void IncrementalSnapshot::log_progress(const std::string& table, bool table_done) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!table_done && now - last_log_ < kLogEvery) return;
+  last_log_ = now;
+  const SnapshotStatus s = tracker_.status();
+  std::string pct = "?", eta = "?";
+  if (s.rows_estimated > 0) {
+    pct = std::to_string(static_cast<int>(std::min(100.0, 100.0 * s.rows / s.rows_estimated)));
+  }
+  if (s.eta_seconds >= 0) eta = std::to_string(static_cast<int64_t>(s.eta_seconds)) + "s";
+  spdlog::info("{}: incremental snapshot {}: {}{}: {} rows of ~{} ({}%), {:.0f} rows/s, ETA {}",
+               options_.context, progress_.id, table, table_done ? " done" : "", s.rows,
+               static_cast<uint64_t>(s.rows_estimated), pct, s.rows_per_second, eta);
+}
+
+void IncrementalSnapshot::request_chunk() {
+  const IncrementalProgress::Table& t = progress_.tables.front();
+  chunk_ = std::make_unique<Chunk>();
+  chunk_->id = nonce_ + "-" + std::to_string(++seq_);
+  chunk_->table = t.name;
+  if (!worker_) {
+    worker_ = std::make_unique<ChunkWorker>(connector_, options_.pipeline + "-watermark",
+                                            options_.chunk_size, options_.context);
+  }
+  worker_->request({chunk_->id, t.name, t.filter, t.last_key});
+}
+
+void IncrementalSnapshot::next_table_or_finish() {
+  if (progress_.tables.empty()) {
+    const SnapshotStatus s = tracker_.status();
+    spdlog::info("{}: incremental snapshot {} complete: {} rows", options_.context, progress_.id,
+                 s.rows);
+    tracker_.end(true);
+    progress_ = {};
+  } else {
+    request_chunk();
+  }
+  set_progress();
+}
+
+void IncrementalSnapshot::set_progress() {
+  progress_json_ = progress_.tables.empty() ? nlohmann::json() : progress_.to_json();
+}
+
+}  // namespace cdc
