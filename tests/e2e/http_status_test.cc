@@ -72,6 +72,30 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
             std::string::npos)
       << metrics->body;
 
+  EXPECT_NE(metrics->body.find("\ncdcd_snapshot_running{pipeline=\"web\"} 0\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_EQ(pipelines[0]["snapshot"]["running"], false);
+
+  // Snapshot requests: refused with the reason, as JSON.
+  auto post = [&](const std::string& path, const std::string& body) {
+    auto res = http.Post(path, body, "application/json");
+    EXPECT_TRUE(res);
+    return res ? std::pair(res->status, nlohmann::json::parse(res->body, nullptr, false))
+               : std::pair(0, nlohmann::json());
+  };
+  auto [status404, body404] = post("/pipelines/nope/snapshots", R"({"tables": ["t"]})");
+  EXPECT_EQ(status404, 404);
+  EXPECT_EQ(body404["error"], "no pipeline named nope");
+  auto [status_bad, body_bad] = post("/pipelines/web/snapshots", "{not json");
+  EXPECT_EQ(status_bad, 400);
+  EXPECT_NE(body_bad["error"].get<std::string>().find("bad snapshot request"), std::string::npos);
+  auto [status_none, body_none] = post("/pipelines/web/snapshots", R"({"where": "x > 1"})");
+  EXPECT_EQ(status_none, 400);
+  auto [status_gen, body_gen] = post("/pipelines/web/snapshots", R"({"table": "orders"})");
+  EXPECT_EQ(status_gen, 400);
+  EXPECT_EQ(body_gen["error"], "this source does not take snapshot requests");
+
   cdcd.signal(SIGTERM);
   int status = -1;
   ASSERT_TRUE(cdcd.wait_for(30s, status));

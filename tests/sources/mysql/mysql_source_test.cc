@@ -267,5 +267,44 @@ TEST(MySqlSourceTest, MissingReplicationPrivilegesAreNamed) {
       << message;
 }
 
+// A table added to `tables` is snapshotted incrementally on the next start,
+// while the stream goes on; its later changes follow.
+TEST(MySqlSourceTest, TableAddedToTablesIsSnapshottedIncrementally) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "added");
+  db.sql("CREATE TABLE a (id INT PRIMARY KEY)");
+  db.sql("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(10))");
+  db.sql("INSERT INTO b VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+  MySqlSourceOptions o = SourceOptions(server, db.name());
+  o.tables = {db.name() + ".a"};
+  Offset resume;
+  {
+    MySqlSource source(o);
+    WatchedEmitter out;
+    RunningSource run(source, db.here(), out);
+    db.sql("INSERT INTO a VALUES (1)");
+    std::vector<ChangeEvent> ev = Data(out, 1);
+    ASSERT_EQ(ev.size(), 1u) << run.error();
+    resume = ev[0].next;
+  }
+  o.tables = {db.name() + ".a", db.name() + ".b"};
+  MySqlSource source(o);
+  WatchedEmitter out;
+  RunningSource run(source, resume, out);
+  std::vector<ChangeEvent> ev = Data(out, 3);
+  ASSERT_EQ(ev.size(), 3u) << run.error();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(ev[i].op, Op::kRead);
+    EXPECT_EQ(ev[i].source.snapshot, SnapshotMark::kIncremental);
+    EXPECT_EQ(ev[i].source.table.table, "b");
+    EXPECT_EQ(Col(ev[i], *ev[i].after, "id"), Value(int64_t(i + 1)));
+  }
+  db.sql("UPDATE b SET v = 'w' WHERE id = 2");
+  ev = Data(out, 4);
+  ASSERT_EQ(ev.size(), 4u);
+  EXPECT_EQ(ev[3].op, Op::kUpdate);
+  EXPECT_EQ(run.error(), "");
+}
+
 }  // namespace
 }  // namespace cdc::mysql

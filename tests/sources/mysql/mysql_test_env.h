@@ -106,6 +106,7 @@ inline MySqlSourceOptions SourceOptions(const MySqlConnectOptions& server,
   o.server_id = 100000 + static_cast<uint32_t>(getpid() % 100000) * 7 +
                 static_cast<uint32_t>(std::hash<std::string>{}(schema) % 7);
   o.tables = {schema + ".*"};
+  o.signal_table = schema + ".cdcd_signal";
   o.snapshot = SnapshotMode::kNever;
   o.heartbeat_interval = std::chrono::milliseconds(1000);
   return o;

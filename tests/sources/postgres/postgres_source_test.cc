@@ -296,19 +296,27 @@ TEST_F(PostgresSourceTest, TruncateSchemaChangeAndTableAddedLater) {
     EXPECT_EQ(Col(all[3], *all[3].after, "note"), Value("x"));
     resume = all[3].next;
   }
-  // Table b joins `tables`: the publication is updated on the next start and
-  // b's later changes arrive.
+  // Table b joins `tables`: the publication is updated on the next start,
+  // b's rows so far come from an incremental snapshot, and its later changes
+  // arrive.
   o.tables = {"public.a", "public.b"};
   PostgresSource source(o);
   WatchedEmitter out;
   RunningSource run(source, resume, out);
   WaitStreaming(db, o.slot);
   db.sql("INSERT INTO b VALUES (2)");
-  ASSERT_TRUE(out.wait_data(1)) << run.error();
+  ASSERT_TRUE(out.wait_data(2)) << run.error();
   auto evs = out.data();
-  ASSERT_EQ(evs.size(), 1u);
-  EXPECT_EQ(evs[0].source.table.table, "b");
-  EXPECT_EQ(Col(evs[0], *evs[0].after, "id"), I(2));
+  ASSERT_EQ(evs.size(), 2u);
+  std::map<Op, const ChangeEvent*> by_op;
+  for (const ChangeEvent& ev : evs) {
+    EXPECT_EQ(ev.source.table.table, "b");
+    by_op[ev.op] = &ev;
+  }
+  ASSERT_TRUE(by_op.count(Op::kRead) && by_op.count(Op::kCreate));
+  EXPECT_EQ(Col(*by_op[Op::kRead], *by_op[Op::kRead]->after, "id"), I(1));
+  EXPECT_EQ(by_op[Op::kRead]->source.snapshot, SnapshotMark::kIncremental);
+  EXPECT_EQ(Col(*by_op[Op::kCreate], *by_op[Op::kCreate]->after, "id"), I(2));
 }
 
 TEST_F(PostgresSourceTest, ResumesExactlyMidTransactionAndAfterIt) {
