@@ -4,6 +4,8 @@
 #include <charconv>
 #include <vector>
 
+#include "cdc/civil_date.h"
+
 namespace cdc::format {
 
 void TextBuf::append(std::string_view s) {
@@ -196,27 +198,8 @@ int64_t FloorMod(int64_t a, int64_t b) {
 
 namespace {
 
-struct Civil {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-// Proleptic Gregorian date of a day count (H. Hinnant's civil_from_days).
-Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  int64_t era = FloorDiv(z, 146097);
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  unsigned day = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
-  unsigned month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
-  return {yoe + era * 400 + (month <= 2), month, day};
-}
-
 void AppendDate(TextBuf& t, int64_t days) {
-  Civil c = CivilFromDays(days);
+  const CivilDate c = CivilFromDays(days);
   // Java's ISO_LOCAL_DATE: four digits at least, '+' beyond 9999.
   if (c.year > 9999) t.append('+');
   if (c.year < 0) t.append('-');

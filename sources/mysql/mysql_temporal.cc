@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cdc/civil_date.h"
 #include "cdc/error.h"
 
 namespace cdc::mysql {
@@ -107,13 +108,8 @@ int64_t PackedTimeToMicros(int64_t packed) {
 }
 
 int32_t DaysFromCivil(int y, int m, int d) {
-  // Howard Hinnant's days_from_civil.
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
+  return static_cast<int32_t>(
+      cdc::DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
 }
 
 std::string FormatDate(const DateTimeParts& p) {

@@ -413,16 +413,6 @@ const char* PgKindName(PgKind kind) {
   return "?";
 }
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil, valid for the whole proleptic calendar.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 Value ParsePgText(PgKind kind, std::string_view text) {
   switch (kind) {
     case PgKind::kBool:

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "cdc/civil_date.h"
 #include "cdc/value.h"
 
 namespace cdc::pg {
@@ -59,6 +60,6 @@ Value ParsePgArray(PgKind element, char delimiter, std::string_view text);
 
 // Days since 1970-01-01 of a proleptic Gregorian date; `year` is
 // astronomical (1 BC = 0). Exposed for tests.
-int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+using cdc::DaysFromCivil;
 
 }  // namespace cdc::pg

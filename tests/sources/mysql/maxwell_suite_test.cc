@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "cdc/civil_date.h"
 #include "sources/mysql/mysql_source.h"
 #include "tests/sources/mysql/mysql_test_env.h"
 #include "tests/support/source_runner.h"
@@ -169,17 +170,9 @@ std::string Fraction(int64_t micros, int precision) {
   return "." + Pad(micros, 6).substr(0, precision);
 }
 
-// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-std::string CivilDate(int64_t days) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return Pad(yoe + era * 400 + (m <= 2), 4) + "-" + Pad(m, 2) + "-" + Pad(d, 2);
+std::string DateText(int64_t days) {
+  const cdc::CivilDate c = cdc::CivilFromDays(days);
+  return Pad(c.year, 4) + "-" + Pad(c.month, 2) + "-" + Pad(c.day, 2);
 }
 
 std::string DateTimeText(int64_t micros, int precision) {
@@ -187,7 +180,7 @@ std::string DateTimeText(int64_t micros, int precision) {
   int64_t days = micros >= 0 ? micros / day : -((-micros + day - 1) / day);
   int64_t rest = micros - days * day;
   int64_t secs = rest / 1000000;
-  return CivilDate(days) + " " + Pad(secs / 3600, 2) + ":" + Pad(secs / 60 % 60, 2) + ":" +
+  return DateText(days) + " " + Pad(secs / 3600, 2) + ":" + Pad(secs / 60 % 60, 2) + ":" +
          Pad(secs % 60, 2) + Fraction(rest % 1000000, precision);
 }
 
@@ -310,7 +303,7 @@ json ToMaxwell(const Value& v, const Column& col, bool json_alias) {
   }
   if (v.is<Decimal>()) return json::parse(v.as<Decimal>().text);
   if (v.is<Json>()) return json::parse(v.as<Json>().text);
-  if (v.is<Date>()) return CivilDate(v.as<Date>().days);
+  if (v.is<Date>()) return DateText(v.as<Date>().days);
   if (v.is<Timestamp>()) return DateTimeText(v.as<Timestamp>().micros, precision);
   if (v.is<TimestampTz>()) return DateTimeText(v.as<TimestampTz>().micros, precision);
   if (v.is<Time>()) return TimeText(v.as<Time>().micros, precision);
