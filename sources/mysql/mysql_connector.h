@@ -74,6 +74,8 @@ class MySqlConnector : public SourceConnector {
   std::vector<std::string> captured_tables() const override { return captured_; }
   std::unique_ptr<IncrementalReader> incremental_reader() override;
 
+  const MySqlSourceOptions& options() const { return options_; }
+
  private:
   bool stream_from(StreamStart start, const std::optional<BinlogPosition>& until, Emitter& out,
                    std::stop_token stop);
@@ -83,7 +85,7 @@ class MySqlConnector : public SourceConnector {
   // cannot.
   bool ensure_signal_table();
 
-  const MySqlSourceOptions& options_;
+  const MySqlSourceOptions options_;
   std::string context_;
   ServerInfo server_;
   std::unique_ptr<MySqlConnection> conn_;  // between open() and close()

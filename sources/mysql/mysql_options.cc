@@ -7,8 +7,7 @@
 namespace cdc::mysql {
 
 bool IsSystemDatabase(const std::string& db) {
-  return db == "mysql" || db == "sys" || db == "information_schema" ||
-         db == "performance_schema";
+  return db == "mysql" || db == "sys" || db == "information_schema" || db == "performance_schema";
 }
 
 bool TableCaptured(const MySqlSourceOptions& o, const std::string& database,
@@ -53,8 +52,8 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
       "ssl_mode", {"disabled", "preferred", "required", "verify_ca", "verify_identity"},
       "preferred");
   o.connect.ssl_ca = config.get_string("ssl_ca", "");
-  const bool verifying = o.connect.ssl_mode == "verify_ca" ||
-                         o.connect.ssl_mode == "verify_identity";
+  const bool verifying =
+      o.connect.ssl_mode == "verify_ca" || o.connect.ssl_mode == "verify_identity";
   if (verifying && o.connect.ssl_ca.empty()) {
     config.child("ssl_mode").fail("verify_ca and verify_identity need `ssl_ca`");
   }
@@ -78,11 +77,7 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
       }
     }
   }
-  const SnapshotSettings snap = ParseSnapshotSettings(config);
-  o.snapshot = snap.mode;
-  o.snapshot_workers = snap.workers;
-  o.snapshot_chunk_size = snap.chunk_size;
-  o.snapshot_key_columns = snap.key_columns;
+  o.snapshot = ParseSnapshotSettings(config);
   o.signal_table = config.get_string("signal_table", DefaultSignalTable(o.tables));
   if (!o.signal_table.empty() && o.signal_table.find('.') == std::string::npos) {
     config.child("signal_table").fail("a signal table is \"database.table\"");
@@ -95,7 +90,7 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
                      ? ZeroDatePolicy::kString
                      : ZeroDatePolicy::kNull;
   const std::string by = config.get_choice("resume_by", {"auto", "gtid", "position"}, "auto");
-  o.resume_by = by == "gtid" ? ResumeBy::kGtid
+  o.resume_by = by == "gtid"       ? ResumeBy::kGtid
                 : by == "position" ? ResumeBy::kPosition
                                    : ResumeBy::kAuto;
   config.reject_unknown_keys();

@@ -54,11 +54,8 @@ struct MySqlSourceOptions {
   uint32_t server_id = 0;
   std::vector<std::string> tables;
   std::vector<std::string> exclude_tables;
-  SnapshotMode snapshot = SnapshotMode::kInitial;
-  int snapshot_workers = 2;
-  int64_t snapshot_chunk_size = 10000;
-  std::map<std::string, std::vector<std::string>> snapshot_key_columns;
-  std::string signal_table;  // "database.table"; empty: none
+  SnapshotSettings snapshot;  // snapshot, snapshot_workers, snapshot_chunk_size, key_columns
+  std::string signal_table;   // "database.table"; empty: none
   std::chrono::milliseconds heartbeat_interval{5000};
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   ResumeBy resume_by = ResumeBy::kAuto;

@@ -44,7 +44,7 @@ TablePlan Plan(const TableMapEvent& m, const MySqlSourceOptions& options) {
   }
   p.select_list = Join(exprs, ", ");
   p.key = m.primary_key;
-  if (const auto* configured = KeyColumnsFor(options.snapshot_key_columns, p.name)) {
+  if (const auto* configured = KeyColumnsFor(options.snapshot.key_columns, p.name)) {
     p.key.clear();
     for (const std::string& name : *configured) {
       auto it = std::find_if(m.columns.begin(), m.columns.end(),
@@ -131,8 +131,8 @@ SnapshotRow ToRow(const TablePlan& p, const TextRow& text, const RowDecodeOption
 TableSchemaPtr SchemaOf(const TableMapEvent& m) {
   std::vector<Column> cols;
   for (size_t i = 0; i < m.columns.size(); ++i) cols.push_back(ColumnFromTableMap(m.columns[i], i));
-  return std::make_shared<const TableSchema>(TableId{m.database, "", m.table}, 1,
-                                             std::move(cols), m.primary_key);
+  return std::make_shared<const TableSchema>(TableId{m.database, "", m.table}, 1, std::move(cols),
+                                             m.primary_key);
 }
 
 // At most `limit` rows after `after` in key order that match `filter`.
@@ -143,9 +143,8 @@ SnapshotChunk ReadChunk(MySqlConnection& conn, const TablePlan& p,
   if (after) conds.push_back("(" + KeyAfter(conn, p, *after) + ")");
   if (!filter.empty()) conds.push_back("(" + filter + ")");
   const std::string sql = "SELECT " + p.select_list + " FROM " + p.from +
-                          (conds.empty() ? "" : " WHERE " + Join(conds, " AND ")) +
-                          " ORDER BY " + Join(p.key_sql, ", ") + " LIMIT " +
-                          std::to_string(limit + 1);
+                          (conds.empty() ? "" : " WHERE " + Join(conds, " AND ")) + " ORDER BY " +
+                          Join(p.key_sql, ", ") + " LIMIT " + std::to_string(limit + 1);
   MySqlResult r = conn.query(sql, "reading " + p.name + " for the snapshot");
   SnapshotChunk c;
   c.last = static_cast<int64_t>(r.size()) <= limit;
@@ -279,7 +278,7 @@ MySqlSnapshot::~MySqlSnapshot() = default;
 BinlogPoint MySqlSnapshot::open() {
   close();
   const std::string ctx = options_.context();
-  const int n = std::max(1, options_.snapshot_workers);
+  const int n = std::max(1, options_.snapshot.workers);
   for (int w = 0; w < n; ++w) {
     auto c = std::make_unique<MySqlConnection>(options_.connect,
                                                ctx + ": snapshot worker " + std::to_string(w));
@@ -354,7 +353,7 @@ SnapshotRequest MySqlSnapshot::request() {
     readers_->readers.push_back(std::make_unique<Reader>(*w, readers_->plans, opts));
   }
   req.workers = static_cast<int>(workers_.size());
-  req.chunk_size = options_.snapshot_chunk_size;
+  req.chunk_size = options_.snapshot.chunk_size;
   return req;
 }
 
@@ -401,10 +400,11 @@ class MySqlIncrementalReader : public IncrementalReader {
     entry->plan = Plan(entry->map, options_);
     entry->plan.map = &entry->map;
     double estimate = -1;
-    MySqlResult rows = conn_.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
-                                   "TABLE_SCHEMA = " + conn_.quote(t->first) +
-                                       " AND TABLE_NAME = " + conn_.quote(t->second),
-                                   "estimating the rows of " + name);
+    MySqlResult rows = conn_.query(
+        "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+        "TABLE_SCHEMA = " +
+            conn_.quote(t->first) + " AND TABLE_NAME = " + conn_.quote(t->second),
+        "estimating the rows of " + name);
     if (rows.size() > 0 && rows.rows[0][0]) estimate = std::stod(*rows.rows[0][0]);
     SnapshotTable out{entry->plan.name, SchemaOf(entry->map), !entry->plan.key.empty(), estimate,
                       entry->plan.key};
@@ -430,8 +430,9 @@ class MySqlIncrementalReader : public IncrementalReader {
   }
 
   std::optional<std::string> read_signal(const std::string& id) override {
-    MySqlResult r = conn_.query("SELECT data FROM " + SignalTable() + " WHERE id = " + conn_.quote(id),
-                                "reading signal " + id);
+    MySqlResult r =
+        conn_.query("SELECT data FROM " + SignalTable() + " WHERE id = " + conn_.quote(id),
+                    "reading signal " + id);
     if (r.size() == 0) return std::nullopt;
     return r.rows[0][0].value_or("");
   }
@@ -454,16 +455,17 @@ class MySqlIncrementalReader : public IncrementalReader {
     const auto dot = name.find('.');
     if (dot != std::string::npos) {
       std::pair<std::string, std::string> t{name.substr(0, dot), name.substr(dot + 1)};
-      MySqlResult r = conn_.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                      conn_.quote(t.first) + " AND TABLE_NAME = " +
-                                      conn_.quote(t.second),
-                                  "looking up table " + name);
+      MySqlResult r = conn_.query(
+          "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conn_.quote(t.first) +
+              " AND TABLE_NAME = " + conn_.quote(t.second),
+          "looking up table " + name);
       if (r.size() == 0 || !TableCaptured(options_, t.first, t.second)) return std::nullopt;
       return t;
     }
-    MySqlResult r = conn_.query(
-        "SELECT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_NAME = " + conn_.quote(name),
-        "looking up table " + name);
+    MySqlResult r =
+        conn_.query("SELECT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_NAME = " +
+                        conn_.quote(name),
+                    "looking up table " + name);
     std::optional<std::pair<std::string, std::string>> found;
     for (const auto& row : r.rows) {
       if (!TableCaptured(options_, row[0].value_or(""), name)) continue;

@@ -59,6 +59,7 @@ class PostgresConnector : public SourceConnector {
   std::vector<std::string> captured_tables() const override;
   std::unique_ptr<IncrementalReader> incremental_reader() override;
 
+  const PostgresSourceOptions& options() const { return options_; }
   // The LSN last acknowledged (what status updates report as flushed).
   Lsn acknowledged_lsn() const { return acked_.load(); }
 
@@ -73,7 +74,7 @@ class PostgresConnector : public SourceConnector {
   // Turns a server error during streaming into the message a user can act on.
   [[noreturn]] void explain(const PgServerError& e) const;
 
-  const PostgresSourceOptions& options_;
+  const PostgresSourceOptions options_;
   std::string context_;
   const std::string signal_table_;  // "schema.table"
   std::atomic<bool> signals_{false};

@@ -71,11 +71,7 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   if (o.publication.empty() || o.publication.size() > 63) {
     config.child("publication").fail("must have 1 to 63 characters");
   }
-  const SnapshotSettings snap = ParseSnapshotSettings(config);
-  o.snapshot = snap.mode;
-  o.snapshot_workers = snap.workers;
-  o.snapshot_chunk_size = snap.chunk_size;
-  o.snapshot_key_columns = snap.key_columns;
+  o.snapshot = ParseSnapshotSettings(config);
   o.signal_table = config.get_string("signal_table", o.signal_table);
   o.heartbeat_interval = config.get_duration("heartbeat_interval", o.heartbeat_interval);
   if (o.heartbeat_interval.count() < 0) config.child("heartbeat_interval").fail("must be >= 0");

@@ -45,10 +45,7 @@ struct PostgresSourceOptions {
   std::vector<std::string> exclude_tables;
   std::string slot;
   std::string publication;
-  SnapshotMode snapshot = SnapshotMode::kInitial;
-  int snapshot_workers = 2;
-  int64_t snapshot_chunk_size = 10000;
-  std::map<std::string, std::vector<std::string>> snapshot_key_columns;
+  SnapshotSettings snapshot;  // snapshot, snapshot_workers, snapshot_chunk_size, key_columns
   std::string signal_table = "public.cdcd_signal";
   std::chrono::milliseconds heartbeat_interval{10000};
   std::chrono::milliseconds status_interval{10000};

@@ -75,7 +75,7 @@ TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& data
     names.push_back(conn.quote_ident(c.name));
     msg.columns.push_back(std::move(c));
   }
-  if (const auto* configured = KeyColumnsFor(options.snapshot_key_columns, t.qualified())) {
+  if (const auto* configured = KeyColumnsFor(options.snapshot.key_columns, t.qualified())) {
     key_by_position.clear();
     for (const std::string& name : *configured) {
       auto it = std::find_if(msg.columns.begin(), msg.columns.end(),
@@ -250,8 +250,8 @@ SnapshotRequest PgSnapshotPoint::request() {
       {"xmin", ColumnType::kInt64, Value::Null()},
       {"unchanged_toast", ColumnType::kString, Value::Null()},
   };
-  req.workers = options_.snapshot_workers;
-  req.chunk_size = options_.snapshot_chunk_size;
+  req.workers = options_.snapshot.workers;
+  req.chunk_size = options_.snapshot.chunk_size;
   plans_ = std::make_unique<Plans>();
   PgConnection plan_conn(options_.dsn, PgConnection::Mode::kQuery,
                          context_ + ": snapshot planning");
@@ -329,8 +329,8 @@ class PgIncrementalReader : public IncrementalReader {
   }
 
   void write_signals(const std::vector<SignalRow>& rows) override {
-    const std::string table = conn_.quote_ident(signal_.first) + "." +
-                              conn_.quote_ident(signal_.second);
+    const std::string table =
+        conn_.quote_ident(signal_.first) + "." + conn_.quote_ident(signal_.second);
     conn_.exec("BEGIN", "writing signals");
     for (const SignalRow& row : rows) {
       conn_.exec_params("INSERT INTO " + table +

@@ -19,8 +19,8 @@ using testing::TestSchema;
 
 // Kills every connection of `user` (the dump and the query connections).
 int KillConnectionsOf(const std::string& socket, const std::string& user) {
-  std::string ids = RootSql(socket, "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" +
-                                        user + "'");
+  std::string ids =
+      RootSql(socket, "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'");
   int killed = 0;
   for (size_t pos = 0; pos < ids.size();) {
     size_t end = ids.find('\n', pos);
@@ -44,8 +44,10 @@ TEST(MySqlReconnectTest, KilledDumpConnectionResumesEveryRowExactlyOnceInOrder) 
   db.sql("CREATE TABLE t (id INT PRIMARY KEY)");
   // A user of this test's own, so that only its connections are killed.
   const std::string user = "cdcd_rc_" + std::to_string(getpid());
-  RootSql(socket, "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT REPLICATION "
-                  "SLAVE, BINLOG MONITOR, SELECT, RELOAD ON *.* TO '" + user + "'@'127.0.0.1'");
+  RootSql(socket, "CREATE USER '" + user +
+                      "'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT REPLICATION "
+                      "SLAVE, BINLOG MONITOR, SELECT, RELOAD ON *.* TO '" +
+                      user + "'@'127.0.0.1'");
   struct DropUser {
     std::string socket, user;
     ~DropUser() { RootSql(socket, "DROP USER IF EXISTS '" + user + "'@'127.0.0.1'"); }
@@ -55,7 +57,7 @@ TEST(MySqlReconnectTest, KilledDumpConnectionResumesEveryRowExactlyOnceInOrder) 
   as_user.user = user;
   as_user.password = "pw";
   MySqlSourceOptions o = testing::SourceOptions(as_user, db.name());
-  o.snapshot = SnapshotMode::kInitial;  // an empty table: the stream starts at its point
+  o.snapshot.mode = SnapshotMode::kInitial;  // an empty table: the stream starts at its point
   RunningPipeline run(std::make_unique<MySqlSource>(o));
 
   constexpr int kRows = 300;
@@ -74,7 +76,8 @@ TEST(MySqlReconnectTest, KilledDumpConnectionResumesEveryRowExactlyOnceInOrder) 
     kills += KillConnectionsOf(socket, user);
   }
   writer.join();
-  for (int i = 0; i < 600 && run.sink().ids().size() < kRows; ++i) std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 600 && run.sink().ids().size() < kRows; ++i)
+    std::this_thread::sleep_for(50ms);
   std::this_thread::sleep_for(500ms);  // a duplicate would arrive after the last row
   std::vector<int64_t> expected(kRows);
   for (int i = 0; i < kRows; ++i) expected[i] = i + 1;

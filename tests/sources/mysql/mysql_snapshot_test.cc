@@ -72,8 +72,8 @@ class MySqlSnapshotTest : public ::testing::Test {
     o.pipeline = "snaptest";
     o.connect = env_->connect;
     for (const auto& t : tables) o.tables.push_back(env_->database + "." + t);
-    o.snapshot_workers = workers;
-    o.snapshot_chunk_size = chunk;
+    o.snapshot.workers = workers;
+    o.snapshot.chunk_size = chunk;
     return o;
   }
   // Runs a whole snapshot of `o` from `progress` (point set here).

@@ -41,8 +41,9 @@ TEST(MySqlSourceTest, RowChangesHaveExactValuesAndOffsets) {
       "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
       "u INT UNSIGNED, big BIGINT UNSIGNED, at DATETIME(3)) ENGINE=InnoDB");
   Offset from = db.here();
-  db.sql("INSERT INTO t VALUES (1,'a',1.50,4294967295,18446744073709551615,"
-         "'2024-02-29 23:59:59.123'), (2,'b',-2.25,0,0,NULL), (3,'c',NULL,7,7,NULL)");
+  db.sql(
+      "INSERT INTO t VALUES (1,'a',1.50,4294967295,18446744073709551615,"
+      "'2024-02-29 23:59:59.123'), (2,'b',-2.25,0,0,NULL), (3,'c',NULL,7,7,NULL)");
   db.sql("UPDATE t SET name = 'bb' WHERE id = 2");
   db.sql("DELETE FROM t WHERE id = 3");
 
@@ -157,8 +158,8 @@ TEST(MySqlSourceTest, SnapshotThenStreamUnderConcurrentWriterEqualsTheTable) {
   db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
   db.sql("INSERT INTO t SELECT seq, 0 FROM seq_1_to_3000");
   MySqlSourceOptions opts = SourceOptions(server, db.name());
-  opts.snapshot = SnapshotMode::kInitial;
-  opts.snapshot_chunk_size = 100;
+  opts.snapshot.mode = SnapshotMode::kInitial;
+  opts.snapshot.chunk_size = 100;
   MySqlSource source(opts);
   WatchedEmitter out;
   std::atomic<bool> writing{true};
@@ -172,12 +173,15 @@ TEST(MySqlSourceTest, SnapshotThenStreamUnderConcurrentWriterEqualsTheTable) {
   RunningSource run(source, std::nullopt, out);
   writer.join();
   db.sql("INSERT INTO t VALUES (999999, -1)");  // the end marker
-  ASSERT_TRUE(out.wait([](const std::vector<ChangeEvent>& e) {
-    for (const ChangeEvent& x : e) {
-      if (x.op == Op::kCreate && x.after->values[0] == Value(int64_t{999999})) return true;
-    }
-    return false;
-  }, 60s)) << run.error();
+  ASSERT_TRUE(out.wait(
+      [](const std::vector<ChangeEvent>& e) {
+        for (const ChangeEvent& x : e) {
+          if (x.op == Op::kCreate && x.after->values[0] == Value(int64_t{999999})) return true;
+        }
+        return false;
+      },
+      60s))
+      << run.error();
   std::map<int64_t, int64_t> state;
   size_t reads = 0;
   for (const ChangeEvent& e : out.data()) {
@@ -209,9 +213,10 @@ TEST(MySqlSourceTest, HeartbeatsCarryTheCurrentPositionWhenIdle) {
   MySqlSource source(SourceOptions(server, db.name()));
   WatchedEmitter out;
   RunningSource run(source, from, out);
-  ASSERT_TRUE(out.wait([](const std::vector<ChangeEvent>& e) {
-    return !e.empty() && e.back().op == Op::kHeartbeat;
-  }, 20s)) << run.error();
+  ASSERT_TRUE(out.wait(
+      [](const std::vector<ChangeEvent>& e) { return !e.empty() && e.back().op == Op::kHeartbeat; },
+      20s))
+      << run.error();
   std::vector<ChangeEvent> all = out.all();
   const ChangeEvent& hb = all.back();
   const ChangeEvent* insert = nullptr;
@@ -221,7 +226,8 @@ TEST(MySqlSourceTest, HeartbeatsCarryTheCurrentPositionWhenIdle) {
   ASSERT_NE(insert, nullptr);
   // Idle after the insert: the heartbeat resumes where the insert's next does
   // (or later, if other tests wrote to the shared server meanwhile).
-  EXPECT_FALSE(Before(ParseStreamOffset(hb.next).position, ParseStreamOffset(insert->next).position));
+  EXPECT_FALSE(
+      Before(ParseStreamOffset(hb.next).position, ParseStreamOffset(insert->next).position));
   EXPECT_GT(hb.source.commit_ts_us, insert->source.commit_ts_us);
 }
 
@@ -248,8 +254,10 @@ TEST(MySqlSourceTest, MissingReplicationPrivilegesAreNamed) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   const std::string socket = testing::SharedSocket();
   const std::string user = "cdcd_nopriv_" + std::to_string(getpid());
-  testing::RootSql(socket, "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT "
-                           "SELECT ON *.* TO '" + user + "'@'127.0.0.1'");
+  testing::RootSql(socket, "CREATE USER '" + user +
+                               "'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT "
+                               "SELECT ON *.* TO '" +
+                               user + "'@'127.0.0.1'");
   MySqlConnectOptions weak = server;
   weak.user = user;
   weak.password = "pw";

@@ -107,7 +107,7 @@ inline MySqlSourceOptions SourceOptions(const MySqlConnectOptions& server,
                 static_cast<uint32_t>(std::hash<std::string>{}(schema) % 7);
   o.tables = {schema + ".*"};
   o.signal_table = schema + ".cdcd_signal";
-  o.snapshot = SnapshotMode::kNever;
+  o.snapshot.mode = SnapshotMode::kNever;
   o.heartbeat_interval = std::chrono::milliseconds(1000);
   return o;
 }
@@ -118,9 +118,9 @@ inline MySqlSourceOptions SourceOptions(const MySqlConnectOptions& server,
 class PrivateMariaDb {
  public:
   explicit PrivateMariaDb(const std::string& extra_args) {
-    state_ = std::filesystem::temp_directory_path() /
-             ("cdcd-private-mariadb-" + std::to_string(getpid()) + "-" +
-              std::to_string(counter_++));
+    state_ =
+        std::filesystem::temp_directory_path() /
+        ("cdcd-private-mariadb-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(state_);
     std::string out;
     int rc = Shell("CDCD_TEST_MYSQL_EXTRA_ARGS=" + ShellQuote(extra_args) + " " +
@@ -137,8 +137,8 @@ class PrivateMariaDb {
   }
   ~PrivateMariaDb() {
     std::string out;
-    Shell(ShellQuote(::cdc::testing::SourcePath("tests/services/svc").string()) +
-              " stop mariadb " + ShellQuote(state_.string()),
+    Shell(ShellQuote(::cdc::testing::SourcePath("tests/services/svc").string()) + " stop mariadb " +
+              ShellQuote(state_.string()),
           out);
     std::error_code ec;
     std::filesystem::remove_all(state_, ec);

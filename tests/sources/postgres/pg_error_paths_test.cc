@@ -4,9 +4,9 @@
 // and when the slot was invalidated; and, through a whole Pipeline, that a
 // server restart in the middle of a stream is a TransientError after which
 // every row arrives exactly once and in order, while a slot invalidated
-// during the stream stops the pipeline instead of retrying forever. Settings and faults the shared server must not
-// see run on a PrivatePostgres of the test's own. (A dropped publication is
-// covered by PostgresSourceTest.DroppedPublicationStopsWithAdvice.)
+// during the stream stops the pipeline instead of retrying forever. Settings and faults the shared
+// server must not see run on a PrivatePostgres of the test's own. (A dropped publication is covered
+// by PostgresSourceTest.DroppedPublicationStopsWithAdvice.)
 #include <gtest/gtest.h>
 
 #include <future>
@@ -40,7 +40,7 @@ PostgresSourceOptions Options(const std::string& dsn, const std::string& slot) {
   o.tables = {"public.t"};
   o.slot = slot;
   o.publication = "p_" + slot;
-  o.snapshot = SnapshotMode::kNever;
+  o.snapshot.mode = SnapshotMode::kNever;
   o.heartbeat_interval = 0ms;
   o.status_interval = 200ms;
   return o;

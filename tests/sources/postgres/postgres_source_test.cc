@@ -28,7 +28,7 @@ PostgresSourceOptions Options(const TestDatabase& db, std::vector<std::string> t
   o.tables = std::move(tables);
   o.slot = "s_" + db.name().substr(7);
   o.publication = "p_" + db.name().substr(7);
-  o.snapshot = SnapshotMode::kNever;
+  o.snapshot.mode = SnapshotMode::kNever;
   o.heartbeat_interval = 0ms;
   o.status_interval = 200ms;
   return o;

@@ -29,9 +29,9 @@ PostgresSourceOptions Options(const TestDatabase& db, SnapshotMode mode) {
   o.dsn = db.dsn();
   o.slot = "s_" + db.name().substr(7);
   o.publication = "p_" + db.name().substr(7);
-  o.snapshot = mode;
-  o.snapshot_workers = 3;
-  o.snapshot_chunk_size = 7;
+  o.snapshot.mode = mode;
+  o.snapshot.workers = 3;
+  o.snapshot.chunk_size = 7;
   o.heartbeat_interval = 0ms;
   o.status_interval = 200ms;
   return o;
@@ -215,7 +215,7 @@ TEST_F(PgSnapshotTest, ConcurrentWriterStateEqualsTable) {
       "INSERT INTO a SELECT g, 0 FROM generate_series(1, 3000) g;"
       "INSERT INTO b SELECT g, 0 FROM generate_series(1, 3000) g;");
   PostgresSourceOptions o = Options(db, SnapshotMode::kInitial);
-  o.snapshot_chunk_size = 50;
+  o.snapshot.chunk_size = 50;
   PostgresSource source(o);
   WatchedEmitter out;
   std::atomic<bool> writing{true};
@@ -341,8 +341,8 @@ TEST_F(PgSnapshotTest, ResumesAnInterruptedSnapshotExactlyOncePerPosition) {
       "INSERT INTO a SELECT g, 0 FROM generate_series(1, 200) g;"
       "INSERT INTO b SELECT 'k' || g, 0 FROM generate_series(1, 200) g;");
   PostgresSourceOptions o = Options(db, SnapshotMode::kInitial);
-  o.snapshot_chunk_size = 10;
-  o.snapshot_workers = 2;
+  o.snapshot.chunk_size = 10;
+  o.snapshot.workers = 2;
   auto writes = [&](int round) {
     const std::string r = std::to_string(round);
     db.sql("UPDATE a SET v = v + 1 WHERE id % 3 = " + std::to_string(round % 3) +

@@ -36,7 +36,7 @@ TEST(Wal2JsonCompareTest, PgoutputAndWal2jsonAgreeOnEveryValue) {
   o.tables = {"public.t"};
   o.slot = "s_" + db.name().substr(7);
   o.publication = "p_" + db.name().substr(7);
-  o.snapshot = SnapshotMode::kNever;
+  o.snapshot.mode = SnapshotMode::kNever;
   o.heartbeat_interval = 0ms;
   PostgresSource source(o);
   testing::WatchedEmitter out;
