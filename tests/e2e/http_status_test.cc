@@ -72,8 +72,7 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
             std::string::npos)
       << metrics->body;
 
-  EXPECT_NE(metrics->body.find("\ncdcd_snapshot_running{pipeline=\"web\"} 0\n"),
-            std::string::npos)
+  EXPECT_NE(metrics->body.find("\ncdcd_snapshot_running{pipeline=\"web\"} 0\n"), std::string::npos)
       << metrics->body;
   EXPECT_EQ(pipelines[0]["snapshot"]["running"], false);
 

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "cdc/timestamp.h"
+#include "sinks/file/commit_point.h"
 #include "sinks/file/directory_layout.h"
 #include "sinks/file/record_line.h"
 #include "tests/support/capture_util.h"
@@ -66,13 +67,19 @@ TEST_F(ReplayE2eTest, FileToFileIsExactlyOnceAcrossSigkills) {
   ASSERT_GE(captured.size(), kEvents);
   CdcdRunDir target;
   target.write_config(TargetConfig(target.out(), 100));
-  const std::vector<std::string> argv = {CDCD_BINARY, "replay",     "--from",
+  const std::vector<std::string> argv = {CDCD_BINARY,     "replay",   "--from",
                                          capture_->out(), "--config", target.config(),
-                                         "--pipeline", "restore"};
+                                         "--pipeline",    "restore"};
   const uint32_t seed = E2eSeed();
   SCOPED_TRACE("CDCD_E2E_SEED=" + std::to_string(seed));
   std::mt19937 rng(seed);
-  const int kills = KillUntilDone(target, argv, 20ms, 300ms, rng);
+  const int kills = KillAtProgress(
+      target, argv,
+      [&] {
+        const auto cp = filesink::ReadCommitPoint(target.out());
+        return cp ? cp->records : 0;
+      },
+      captured.size(), 8, rng);
   ASSERT_FALSE(HasFailure());
   std::cout << "replay into files: " << kills << " SIGKILLs\n";
   EXPECT_GE(kills, 5) << "the replay finished too early to be killed often enough";
@@ -84,8 +91,8 @@ TEST_F(ReplayE2eTest, FileToFileIsExactlyOnceAcrossSigkills) {
 
   // Run again: already complete, nothing written.
   std::string out, err;
-  EXPECT_EQ(RunCdcd({"replay", "--from", capture_->out(), "--config", target.config(),
-                     "--pipeline", "restore"},
+  EXPECT_EQ(RunCdcd({"replay", "--from", capture_->out(), "--config", target.config(), "--pipeline",
+                     "restore"},
                     out, err),
             0)
       << err;
@@ -116,12 +123,12 @@ TEST_F(ReplayE2eTest, TableAndTimeFiltersKeepExactlyThoseChanges) {
   CdcdRunDir target;
   target.write_config(TargetConfig(target.out(), 5000));
   std::string out, err;
-  ASSERT_EQ(RunCdcd({"replay", "--from", capture_->out(), "--config", target.config(),
-                     "--pipeline", "restore", "--table", "orders", "--since",
-                     FormatTimestampMicros(since), "--until", FormatTimestampMicros(until),
-                     "--rename-topic", "cap.public.orders=orders_copy"},
-                    out, err),
-            0)
+  ASSERT_EQ(
+      RunCdcd({"replay", "--from", capture_->out(), "--config", target.config(), "--pipeline",
+               "restore", "--table", "orders", "--since", FormatTimestampMicros(since), "--until",
+               FormatTimestampMicros(until), "--rename-topic", "cap.public.orders=orders_copy"},
+              out, err),
+      0)
       << err;
   std::vector<Record> replayed = CaptureRecords(target.out());
   for (Record& r : replayed) {

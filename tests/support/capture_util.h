@@ -11,9 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
@@ -101,6 +105,43 @@ inline int KillUntilDone(const CdcdRunDir& dir, const std::vector<std::string>& 
   return kills;
 }
 
+// Like KillUntilDone, but the kills follow the work rather than the clock, so
+// that a fast machine cannot finish before enough of them landed: `points`
+// random targets in (5%, 90%) of `total`; each run is SIGKILLed 0-5 ms after
+// `progress()` passed the next target (targets passed together count once),
+// and the last run goes to its end. Returns the kills.
+inline int KillAtProgress(const CdcdRunDir& dir, const std::vector<std::string>& argv,
+                          const std::function<uint64_t()>& progress, uint64_t total, int points,
+                          std::mt19937& rng) {
+  std::uniform_int_distribution<uint64_t> at(total / 20, total * 9 / 10);
+  std::vector<uint64_t> targets;
+  for (int i = 0; i < points; ++i) targets.push_back(at(rng));
+  std::sort(targets.begin(), targets.end());
+  std::uniform_int_distribution<int> jitter(0, 5);
+  int kills = 0;
+  size_t next = 0;
+  for (int round = 0; round < points + 10; ++round) {
+    ChildProcess run(argv, dir.log());
+    int status = -1;
+    while (next < targets.size() && progress() < targets[next]) {
+      if (run.wait_for(std::chrono::milliseconds(1), status)) break;
+    }
+    if (status < 0 && next < targets.size()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+      run.signal(SIGKILL);
+      status = run.wait();
+      if (status == 128 + SIGKILL) ++kills;
+      while (next < targets.size() && progress() >= targets[next]) ++next;
+      if (status == 128 + SIGKILL) continue;
+    }
+    if (status < 0) status = run.wait();
+    EXPECT_EQ(status, 0) << dir.log_text();
+    return kills;
+  }
+  ADD_FAILURE() << "no run finished\n" << dir.log_text();
+  return kills;
+}
+
 // Runs `cdcd <args>` to its end; returns its exit status, with what it
 // wrote to stdout in `out` and to stderr in `err`.
 inline int RunCdcd(const std::vector<std::string>& args, std::string& out, std::string& err) {
@@ -139,6 +180,51 @@ inline std::vector<std::string> SnapshotReadKeys(const std::vector<Record>& reco
     }
   }
   return out;
+}
+
+// Fails unless the snapshot reads of `topic` (keys {"id": n}) come in
+// strictly increasing key order -- no row read twice -- and number at least
+// `at_least`.
+inline void ExpectSnapshotReadsIncrease(const std::vector<Record>& records,
+                                        const std::string& topic, size_t at_least) {
+  std::vector<int64_t> keys;
+  for (const std::string& k : SnapshotReadKeys(records, topic)) {
+    keys.push_back(nlohmann::json::parse(k)["id"].get<int64_t>());
+  }
+  ASSERT_GE(keys.size(), at_least) << topic;
+  for (size_t i = 1; i < keys.size(); ++i) {
+    ASSERT_LT(keys[i - 1], keys[i]) << "snapshot read " << i << " of " << topic << " goes back";
+  }
+}
+
+// Rows of a table with columns id (int), v (int), note (text).
+using IdVNoteRows = std::map<int64_t, std::pair<int64_t, std::string>>;
+
+// `cdcd state --from dir --table table` as IdVNoteRows.
+inline IdVNoteRows StateOfIdVNote(const std::string& dir, const std::string& table) {
+  std::string out, err;
+  EXPECT_EQ(RunCdcd({"state", "--from", dir, "--table", table}, out, err), 0) << err;
+  IdVNoteRows rows;
+  for (size_t pos = 0; pos < out.size();) {
+    const size_t end = out.find('\n', pos);
+    nlohmann::json row = nlohmann::json::parse(out.substr(pos, end - pos));
+    rows[row["id"].get<int64_t>()] = {row["v"].get<int64_t>(), row["note"].get<std::string>()};
+    pos = end + 1;
+  }
+  return rows;
+}
+
+// Waits up to a minute for a committed record of `topic` in the capture `dir`.
+inline bool WaitForTopic(const std::string& dir, const std::string& topic) {
+  for (int i = 0; i < 600; ++i) {
+    if (std::filesystem::exists(dir + "/offsets.json")) {
+      for (const Record& r : CaptureRecords(dir)) {
+        if (r.topic == topic) return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 // The running snapshot of `pipeline` as /pipelines reports it on `port`

@@ -54,7 +54,7 @@ TEST(ReplayKafkaTest, FileCaptureToKafkaIsExactlyOnceAcrossSigkills) {
   CdcdRunDir target;
   target.write_config(KafkaTargetConfig("rk_" + tag, brokers, tag));
   const std::vector<std::string> argv = {
-      CDCD_BINARY,  "replay",  "--from",        capture.out(), "--config",
+      CDCD_BINARY,     "replay",     "--from",    capture.out(),    "--config",
       target.config(), "--pipeline", "rk_" + tag, "--topic-prefix", tag + "."};
   const uint32_t seed = E2eSeed();
   SCOPED_TRACE("CDCD_E2E_SEED=" + std::to_string(seed));
@@ -84,9 +84,10 @@ TEST(ReplayKafkaTest, FileCaptureToKafkaIsExactlyOnceAcrossSigkills) {
   // And back out of Kafka into files: the orders topic, as it was captured.
   const std::string orders = tag + ".cap.public.orders";
   CdcdRunDir files;
-  files.write_config("pipelines:\n  - name: back\n    source: {type: generator}\n"
-                     "    sink: {type: file, path: \"" +
-                     files.out() + "\"}\nhttp: {enabled: false}\n");
+  files.write_config(
+      "pipelines:\n  - name: back\n    source: {type: generator}\n"
+      "    sink: {type: file, path: \"" +
+      files.out() + "\"}\nhttp: {enabled: false}\n");
   std::string out, err;
   ASSERT_EQ(RunCdcd({"replay", "--from", "kafka:" + orders, "--brokers", brokers, "--config",
                      files.config(), "--pipeline", "back"},
@@ -103,10 +104,10 @@ TEST(ReplayKafkaTest, FileCaptureToKafkaIsExactlyOnceAcrossSigkills) {
   std::string from_files, from_topic;
   ASSERT_EQ(RunCdcd({"state", "--from", capture.out(), "--table", "orders"}, from_files, err), 0)
       << err;
-  ASSERT_EQ(RunCdcd({"state", "--from", "kafka:" + orders, "--brokers", brokers, "--table",
-                     "orders"},
-                    from_topic, err),
-            0)
+  ASSERT_EQ(
+      RunCdcd({"state", "--from", "kafka:" + orders, "--brokers", brokers, "--table", "orders"},
+              from_topic, err),
+      0)
       << err;
   EXPECT_GT(from_files.size(), 1000u);
   EXPECT_EQ(from_topic, from_files);

@@ -32,8 +32,7 @@ std::string Config(const MySqlConnectOptions& s, const std::string& db, const st
                    int port) {
   return "pipelines:\n  - name: " + db + "\n    source:\n      type: mysql\n      host: " + s.host +
          "\n      port: " + std::to_string(s.port) + "\n      user: " + s.user +
-         "\n      password: \"" + s.password +
-         "\"\n      ssl_mode: disabled\n      server_id: " +
+         "\n      password: \"" + s.password + "\"\n      ssl_mode: disabled\n      server_id: " +
          std::to_string(300000 + getpid() % 100000) + "\n      tables: [\"" + db +
          ".*\"]\n      snapshot: {mode: never, chunk_size: 4000}\n      heartbeat_interval: 1s\n"
          "    sink: {type: file, path: \"" +
@@ -97,8 +96,10 @@ TEST(MySqlIncrementalSnapshotTest, SignalledSnapshotWhileWritingSurvivesSigkills
     }
   });
 
-  db.sql("INSERT INTO cdcd_signal (id, type, data) VALUES ('sig-1', 'execute-snapshot', "
-         "'{\"data-collections\": [\"" + db.name() + ".t\"], \"type\": \"incremental\"}')");
+  db.sql(
+      "INSERT INTO cdcd_signal (id, type, data) VALUES ('sig-1', 'execute-snapshot', "
+      "'{\"data-collections\": [\"" +
+      db.name() + ".t\"], \"type\": \"incremental\"}')");
   for (uint64_t rows : {40000u, 30000u}) {
     ASSERT_TRUE(WaitStatus(port, pipeline, [&](const json& s) {
       return s.value("rows", uint64_t{0}) >= rows;
@@ -115,12 +116,7 @@ TEST(MySqlIncrementalSnapshotTest, SignalledSnapshotWhileWritingSurvivesSigkills
   writer.join();
   db.sql("INSERT INTO marker VALUES (1)");
   const std::string marker_topic = pipeline + "." + db.name() + ".marker";
-  bool marked = false;
-  for (int i = 0; i < 600 && !marked; ++i) {
-    std::this_thread::sleep_for(100ms);
-    for (const Record& r : CaptureRecords(dir.out())) marked |= r.topic == marker_topic;
-  }
-  ASSERT_TRUE(marked) << dir.log_text();
+  ASSERT_TRUE(WaitForTopic(dir.out(), marker_topic)) << dir.log_text();
   cdcd->signal(SIGTERM);
   EXPECT_EQ(cdcd->wait(), 0) << dir.log_text();
 
@@ -128,25 +124,11 @@ TEST(MySqlIncrementalSnapshotTest, SignalledSnapshotWhileWritingSurvivesSigkills
   for (const Record& r : captured) {
     EXPECT_EQ(r.topic.find("cdcd_signal"), std::string::npos) << "a signal leaked: " << r.topic;
   }
-  std::vector<int64_t> keys;
-  for (const std::string& k : SnapshotReadKeys(captured, pipeline + "." + db.name() + ".t")) {
-    keys.push_back(json::parse(k)["id"].get<int64_t>());
-  }
-  ASSERT_GT(keys.size(), static_cast<size_t>(kRows / 2));
-  for (size_t i = 1; i < keys.size(); ++i) {
-    ASSERT_LT(keys[i - 1], keys[i]) << "snapshot read " << i << " goes back";
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectSnapshotReadsIncrease(captured, pipeline + "." + db.name() + ".t", kRows / 2));
 
-  std::string out, err;
-  ASSERT_EQ(RunCdcd({"state", "--from", dir.out(), "--table", db.name() + ".t"}, out, err), 0)
-      << err;
-  std::map<int64_t, std::pair<int64_t, std::string>> state, table;
-  for (size_t pos = 0; pos < out.size();) {
-    const size_t end = out.find('\n', pos);
-    json row = json::parse(out.substr(pos, end - pos));
-    state[row["id"].get<int64_t>()] = {row["v"].get<int64_t>(), row["note"].get<std::string>()};
-    pos = end + 1;
-  }
+  const IdVNoteRows state = StateOfIdVNote(dir.out(), db.name() + ".t");
+  IdVNoteRows table;
   for (const auto& row : db.sql("SELECT id, v, note FROM t").rows) {
     table[std::stoll(*row[0])] = {std::stoll(*row[1]), *row[2]};
   }

@@ -26,9 +26,8 @@ constexpr int kRows = 200000;
 
 std::string Config(const TestDatabase& db, const std::string& out, int port) {
   const std::string tag = PgTag(db);
-  return "pipelines:\n  - name: " + tag +
-         "\n    source:\n      type: postgres\n      dsn: \"" + db.dsn() +
-         "\"\n      tables: [\"public.t\", \"public.marker\"]\n      slot: s_" + tag +
+  return "pipelines:\n  - name: " + tag + "\n    source:\n      type: postgres\n      dsn: \"" +
+         db.dsn() + "\"\n      tables: [\"public.t\", \"public.marker\"]\n      slot: s_" + tag +
          "\n      publication: p_" + tag +
          "\n      snapshot: {mode: never, chunk_size: 4000}\n      heartbeat_interval: 1s\n"
          "    sink: {type: file, path: \"" +
@@ -87,14 +86,14 @@ TEST(PgIncrementalSnapshotTest, SnapshotWhileWritingSurvivesSigkillsAndEqualsThe
     if (tx % 2 == 0) {
       c.exec("INSERT INTO t VALUES (" + std::to_string(next_id++) + ", 0, 'new')", "writer");
     }
-    if (tx % 50 == 7) c.exec("UPDATE t SET id = -id WHERE id = " + std::to_string(id + 20), "writer");
+    if (tx % 50 == 7)
+      c.exec("UPDATE t SET id = -id WHERE id = " + std::to_string(id + 20), "writer");
     c.exec("COMMIT", "writer");
   });
 
   // Asked through the CLI, which talks to the daemon's HTTP endpoint.
   std::string out, err;
-  ASSERT_EQ(RunCdcd({"snapshot", "--config", dir.config(), "--pipeline", pipeline, "--table",
-                     "t"},
+  ASSERT_EQ(RunCdcd({"snapshot", "--config", dir.config(), "--pipeline", pipeline, "--table", "t"},
                     out, err),
             0)
       << out << err << dir.log_text();
@@ -113,35 +112,17 @@ TEST(PgIncrementalSnapshotTest, SnapshotWhileWritingSurvivesSigkillsAndEqualsThe
   writer.stop();
   db.sql("INSERT INTO marker VALUES (1)");
   const std::string marker_topic = pipeline + ".public.marker";
-  bool marked = false;
-  for (int i = 0; i < 600 && !marked; ++i) {
-    std::this_thread::sleep_for(100ms);
-    for (const Record& r : CaptureRecords(dir.out())) marked |= r.topic == marker_topic;
-  }
-  ASSERT_TRUE(marked) << dir.log_text();
+  ASSERT_TRUE(WaitForTopic(dir.out(), marker_topic)) << dir.log_text();
   cdcd->signal(SIGTERM);
   EXPECT_EQ(cdcd->wait(), 0) << dir.log_text();
 
   // Snapshot reads in strictly increasing key order: none came twice.
   const std::vector<Record> captured = CaptureRecords(dir.out());
-  std::vector<int64_t> keys;
-  for (const std::string& k : SnapshotReadKeys(captured, pipeline + ".public.t")) {
-    keys.push_back(json::parse(k)["id"].get<int64_t>());
-  }
-  ASSERT_GT(keys.size(), static_cast<size_t>(kRows / 2));
-  for (size_t i = 1; i < keys.size(); ++i) {
-    ASSERT_LT(keys[i - 1], keys[i]) << "snapshot read " << i << " goes back";
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectSnapshotReadsIncrease(captured, pipeline + ".public.t", kRows / 2));
 
   // The state derived from the events is the table.
-  ASSERT_EQ(RunCdcd({"state", "--from", dir.out(), "--table", "public.t"}, out, err), 0) << err;
-  std::map<int64_t, std::pair<int64_t, std::string>> state, table;
-  for (size_t pos = 0; pos < out.size();) {
-    const size_t end = out.find('\n', pos);
-    json row = json::parse(out.substr(pos, end - pos));
-    state[row["id"].get<int64_t>()] = {row["v"].get<int64_t>(), row["note"].get<std::string>()};
-    pos = end + 1;
-  }
+  const IdVNoteRows state = StateOfIdVNote(dir.out(), "public.t");
+  IdVNoteRows table;
   auto rows = db.sql("SELECT id, v, note FROM t ORDER BY id");
   for (int i = 0; i < rows.rows(); ++i) {
     table[std::stoll(rows.get(i, 0))] = {std::stoll(rows.get(i, 1)), rows.get(i, 2)};

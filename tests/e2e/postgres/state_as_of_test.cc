@@ -76,8 +76,8 @@ TEST(PgStateAsOfTest, StateAsOfAMarkerEqualsTheTableCopiedInIt) {
   PgWriter writer(db.dsn(), E2eSeed(), [&](pg::PgConnection& c, int tx, std::mt19937& rng) {
     const int id = 1 + static_cast<int>(rng() % 3000);
     c.exec("BEGIN", "writer");
-    c.exec("UPDATE t SET v = v + 1, note = 'tx " + std::to_string(tx) +
-               "' WHERE id BETWEEN " + std::to_string(id) + " AND " + std::to_string(id + 5),
+    c.exec("UPDATE t SET v = v + 1, note = 'tx " + std::to_string(tx) + "' WHERE id BETWEEN " +
+               std::to_string(id) + " AND " + std::to_string(id + 5),
            "writer");
     if (tx % 3 == 0) c.exec("DELETE FROM t WHERE id = " + std::to_string(id + 7), "writer");
     c.exec("INSERT INTO t VALUES (" + std::to_string(next_id++) + ", 0, 'new')", "writer");
