@@ -42,7 +42,7 @@ class ChunkWorker {
     std::string chunk_id;
     std::optional<SnapshotTable> table;  // nullopt: no longer captured
     SnapshotChunk chunk;                 // empty when the table has no order key
-    std::string error;  // the table could not be read (bad filter, key_columns...)
+    std::string error;                   // the table could not be read (bad filter, key_columns...)
   };
 
   // `watermark_id`: the id of this pipeline's watermark row.

@@ -69,10 +69,11 @@ struct IncrementalSnapshot::Chunk {
 nlohmann::json IncrementalProgress::to_json() const {
   nlohmann::json tables_json = nlohmann::json::array();
   for (const Table& t : tables) {
-    tables_json.push_back({{"table", t.name},
-                           {"filter", t.filter},
-                           {"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
-                           {"rows", t.rows}});
+    tables_json.push_back(
+        {{"table", t.name},
+         {"filter", t.filter},
+         {"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
+         {"rows", t.rows}});
   }
   return {{"id", id}, {"tables", tables_json}};
 }
@@ -93,8 +94,8 @@ IncrementalProgress IncrementalProgress::FromJson(const nlohmann::json& j) {
     }
     return p;
   } catch (const std::exception& e) {
-    throw Error("offset state " + j.dump() + " is not an incremental snapshot's progress: " +
-                e.what());
+    throw Error("offset state " + j.dump() +
+                " is not an incremental snapshot's progress: " + e.what());
   }
 }
 
@@ -289,22 +290,23 @@ void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
   std::unique_ptr<Chunk> chunk = std::move(chunk_);
   IncrementalProgress::Table& t = progress_.tables.front();
   if (!res->error.empty() || !res->table || res->table->order_key.empty()) {
-    spdlog::warn(
-        "{}: incremental snapshot {}: table {} {}: skipped", options_.context, progress_.id,
-        t.name,
-        !res->error.empty() ? "cannot be read (" + res->error + ")"
-        : !res->table       ? std::string("is no longer captured")
-                            : std::string("has no primary key, so its rows cannot be told "
-                                          "apart; name unique columns for it in the source's "
-                                          "snapshot key_columns to snapshot it"));
+    spdlog::warn("{}: incremental snapshot {}: table {} {}: skipped", options_.context,
+                 progress_.id, t.name,
+                 !res->error.empty() ? "cannot be read (" + res->error + ")"
+                 : !res->table       ? std::string("is no longer captured")
+                                     : std::string("has no primary key, so its rows cannot be told "
+                                                         "apart; name unique columns for it in the source's "
+                                                         "snapshot key_columns to snapshot it"));
     tracker_.table_done(t.name);
     progress_.tables.erase(progress_.tables.begin());
     next_table_or_finish();
     return;
   }
   if (chunk->spoiled) {
-    spdlog::info("{}: incremental snapshot {}: {} was truncated or altered while a chunk was read; "
-                 "reading it again", options_.context, progress_.id, t.name);
+    spdlog::info(
+        "{}: incremental snapshot {}: {} was truncated or altered while a chunk was read; "
+        "reading it again",
+        options_.context, progress_.id, t.name);
     request_chunk();
     return;
   }

@@ -50,8 +50,8 @@ namespace cdc {
 
 struct IncrementalProgress {
   struct Table {
-    std::string name;    // qualified, as captured_tables() names it
-    std::string filter;  // SQL condition; empty: every row
+    std::string name;                                  // qualified, as captured_tables() names it
+    std::string filter;                                // SQL condition; empty: every row
     std::optional<std::vector<std::string>> last_key;  // text of the last row's order key
     uint64_t rows = 0;                                 // rows emitted
   };
@@ -112,7 +112,7 @@ class IncrementalSnapshot : public Emitter {
   IncrementalProgress progress_;
   nlohmann::json progress_json_;  // null when no snapshot runs
   std::unique_ptr<ChunkWorker> worker_;
-  std::unique_ptr<Chunk> chunk_;  // the chunk in flight
+  std::unique_ptr<Chunk> chunk_;      // the chunk in flight
   std::vector<ChangeEvent> pending_;  // chunk rows to emit at the high watermark
   size_t pending_next_ = 0;
   uint64_t seq_ = 0;

@@ -38,8 +38,8 @@ using SinkFactory =
 // Opens a capture at `location` (a directory, a topic list...). `connection`
 // is a sink block naming the servers where the capture lives (brokers,
 // security properties), or null when the caller has none.
-using CaptureFactory = std::function<std::unique_ptr<CaptureReader>(
-    const std::string& location, const ConfigNode* connection)>;
+using CaptureFactory = std::function<std::unique_ptr<CaptureReader>(const std::string& location,
+                                                                    const ConfigNode* connection)>;
 
 class Registry {
  public:

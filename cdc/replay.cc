@@ -33,9 +33,8 @@ class ReplayFilter {
     }
     if (view_.kind != ChangeView::Kind::kChange) return false;
     bool keep = o_.tables.empty() ||
-                std::any_of(o_.tables.begin(), o_.tables.end(), [&](const std::string& t) {
-                  return TableNameMatches(view_.table, t);
-                });
+                std::any_of(o_.tables.begin(), o_.tables.end(),
+                            [&](const std::string& t) { return TableNameMatches(view_.table, t); });
     if (o_.since_us || o_.until_us) {
       keep = keep && view_.commit_ts_us && (!o_.since_us || *view_.commit_ts_us >= *o_.since_us) &&
              (!o_.until_us || *view_.commit_ts_us <= *o_.until_us);
@@ -92,9 +91,9 @@ Committed CheckCommitted(const std::optional<Offset>& offset, const std::string&
                          const ReplayOptions& o) {
   if (!offset) return {};
   const std::string tx = kTxPrefix + o.name;
-  const nlohmann::json* state =
-      offset->state.is_object() && offset->state.contains("replay") ? &offset->state["replay"]
-                                                                    : nullptr;
+  const nlohmann::json* state = offset->state.is_object() && offset->state.contains("replay")
+                                    ? &offset->state["replay"]
+                                    : nullptr;
   if (offset->tx.rfind(kTxPrefix, 0) != 0 || !state || !state->is_object()) {
     throw CaptureError("the target already holds a pipeline's committed output (offset " +
                        offset->debug_string() +
@@ -225,7 +224,8 @@ ReplayResult RunReplay(const CaptureOpener& open, Sink& target, const ReplayOpti
       // Checked before recover(), which may create and lock things: a
       // replay refused here leaves the target as it was.
       if (!checked_tables) {
-        const Committed peek = CheckCommitted(target.committed_offset(), reader->describe(), options);
+        const Committed peek =
+            CheckCommitted(target.committed_offset(), reader->describe(), options);
         if (!peek.position && !options.tables.empty()) {
           CheckTablesPresent(*reader, options.tables);
           reader = open();

@@ -63,8 +63,8 @@ std::optional<SnapshotSignal> ReadSignal(const ChangeEvent& ev) {
     return s;
   }
   if (s.type != kExecuteSnapshot && s.type != kStopSnapshot) return s;
-  s.kind = s.type == kExecuteSnapshot ? SnapshotSignal::Kind::kExecute
-                                      : SnapshotSignal::Kind::kStop;
+  s.kind =
+      s.type == kExecuteSnapshot ? SnapshotSignal::Kind::kExecute : SnapshotSignal::Kind::kStop;
   try {
     nlohmann::json d = data.empty() ? nlohmann::json::object() : nlohmann::json::parse(data);
     if (!d.is_object()) throw std::runtime_error("data is not a JSON object");
@@ -73,7 +73,8 @@ std::optional<SnapshotSignal> ReadSignal(const ChangeEvent& ev) {
       ReadExecute(d, s);
       if (s.tables.empty()) throw std::runtime_error("it names no table (data-collections)");
     } else {
-      if (d.contains("data-collections")) s.tables = Strings(d["data-collections"], "data-collections");
+      if (d.contains("data-collections"))
+        s.tables = Strings(d["data-collections"], "data-collections");
       if (d.contains("tables")) s.tables = Strings(d["tables"], "tables");
     }
   } catch (const std::exception& e) {
@@ -89,7 +90,8 @@ std::string ExecuteSnapshotData(const std::vector<std::string>& tables, const st
   d["type"] = "incremental";
   if (!where.empty()) {
     nlohmann::ordered_json conds = nlohmann::ordered_json::array();
-    for (const std::string& t : tables) conds.push_back({{"data-collection", t}, {"filter", where}});
+    for (const std::string& t : tables)
+      conds.push_back({{"data-collection", t}, {"filter", where}});
     d["additional-conditions"] = conds;
   }
   d["pipeline"] = pipeline;

@@ -39,13 +39,13 @@ struct SnapshotSignal {
   enum class Kind { kExecute, kStop, kWindowOpen, kWindowClose, kOther };
   Kind kind = Kind::kOther;
   std::string id;
-  std::string type;  // as written
+  std::string type;      // as written
   std::string pipeline;  // addressed pipeline; empty: any
   std::vector<std::string> tables;
   std::map<std::string, std::string> filters;  // table -> SQL condition
-  std::string snapshot_type;  // execute: "incremental" (default) or what was asked
-  std::string chunk;          // watermarks: the chunk id
-  std::string error;          // malformed data: why (the signal is then ignored)
+  std::string snapshot_type;                   // execute: "incremental" (default) or what was asked
+  std::string chunk;                           // watermarks: the chunk id
+  std::string error;                           // malformed data: why (the signal is then ignored)
 };
 
 inline constexpr const char* kExecuteSnapshot = "execute-snapshot";

@@ -13,14 +13,14 @@
 namespace cdc {
 
 struct SnapshotStatus {
-  std::string kind;  // "initial" or "incremental"; empty: no snapshot running
-  std::string id;    // an incremental snapshot's request id
-  std::string table;  // the table being read (the last one rows came from)
-  uint64_t rows = 0;  // rows emitted by this snapshot so far (this process)
+  std::string kind;           // "initial" or "incremental"; empty: no snapshot running
+  std::string id;             // an incremental snapshot's request id
+  std::string table;          // the table being read (the last one rows came from)
+  uint64_t rows = 0;          // rows emitted by this snapshot so far (this process)
   double rows_estimated = 0;  // sum of the tables' estimates; 0: unknown
   size_t tables_done = 0, tables_total = 0;
   double rows_per_second = 0;
-  double eta_seconds = -1;  // -1: unknown
+  double eta_seconds = -1;           // -1: unknown
   uint64_t snapshots_completed = 0;  // by this source since the process started
 };
 

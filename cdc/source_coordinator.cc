@@ -38,10 +38,12 @@ class CatchUpEmitter : public Emitter {
   bool skip(const ChangeEvent& ev) const {
     if (!IsSignalEvent(ev, signal_table_)) return false;
     std::optional<SnapshotSignal> s = ReadSignal(ev);
-    if (s && (s->kind == SnapshotSignal::Kind::kExecute || s->kind == SnapshotSignal::Kind::kStop)) {
-      spdlog::warn("{}: signal {} ({}) came while an interrupted initial snapshot is resumed: "
-                   "ignored; send it again once the snapshot is done",
-                   context_, s->id, s->type);
+    if (s &&
+        (s->kind == SnapshotSignal::Kind::kExecute || s->kind == SnapshotSignal::Kind::kStop)) {
+      spdlog::warn(
+          "{}: signal {} ({}) came while an interrupted initial snapshot is resumed: "
+          "ignored; send it again once the snapshot is done",
+          context_, s->id, s->type);
     }
     return true;
   }
@@ -74,8 +76,7 @@ void SourceCoordinator::acknowledge(const Offset& committed) {
   connector_.acknowledge(StreamState::SourceOffset(committed));
 }
 
-void SourceCoordinator::run(const std::optional<Offset>& from, Emitter& out,
-                            std::stop_token stop) {
+void SourceCoordinator::run(const std::optional<Offset>& from, Emitter& out, std::stop_token stop) {
   const SnapshotMode mode = options_.snapshot.mode;
   const bool only_snapshot = mode == SnapshotMode::kInitialOnly;
   StreamFrom start;
@@ -104,21 +105,23 @@ void SourceCoordinator::run(const std::optional<Offset>& from, Emitter& out,
     // Stream offsets written while catching up an interrupted snapshot carry
     // its progress: the tables are not all read yet.
     resume = std::move(state.snapshot);
-    if (!state.incremental.is_null()) incremental = IncrementalProgress::FromJson(state.incremental);
+    if (!state.incremental.is_null())
+      incremental = IncrementalProgress::FromJson(state.incremental);
     if (!resume && only_snapshot) {
       spdlog::info("{}: snapshot: initial_only and a committed stream offset: nothing to do",
                    options_.context);
       return;
     }
   }
-  const bool snapshot =
-      ShouldSnapshot(mode, from.has_value(), resume.has_value(), snapshot_taken_);
+  const bool snapshot = ShouldSnapshot(mode, from.has_value(), resume.has_value(), snapshot_taken_);
   connector_.open(start.offset.has_value(), !only_snapshot);
   Closer closer{connector_};
   if (snapshot && !initial_snapshot(resume, start, out, stop)) return;
   if (incremental && !connector_.signals_available()) {
-    throw Error(options_.context + ": the committed offset carries a running incremental "
-                "snapshot, but the signal table " + connector_.signal_table() +
+    throw Error(options_.context +
+                ": the committed offset carries a running incremental "
+                "snapshot, but the signal table " +
+                connector_.signal_table() +
                 " is not available (see the warning above): create it, or remove the offset's "
                 "\"incremental\" part to abandon the snapshot");
   }
@@ -150,9 +153,10 @@ void SourceCoordinator::sync_captured_tables(bool snapshot_added) {
     if (!added.empty()) {
       std::string names;
       for (const std::string& t : added) names += (names.empty() ? "" : ", ") + t;
-      spdlog::info("{}: tables added to the pipeline since it last ran: {}; they are snapshotted "
-                   "incrementally while streaming",
-                   options_.context, names);
+      spdlog::info(
+          "{}: tables added to the pipeline since it last ran: {}; they are snapshotted "
+          "incrementally while streaming",
+          options_.context, names);
       rows.push_back({NewSignalId("added"), kExecuteSnapshot,
                       ExecuteSnapshotData(added, "", options_.pipeline)});
     }
@@ -185,14 +189,14 @@ std::string SourceCoordinator::request_snapshot(const std::vector<std::string>& 
     names.push_back(d->name);
   }
   const std::string id = NewSignalId("snapshot");
-  reader->write_signals({{id, kExecuteSnapshot, ExecuteSnapshotData(names, where, options_.pipeline)}});
+  reader->write_signals(
+      {{id, kExecuteSnapshot, ExecuteSnapshotData(names, where, options_.pipeline)}});
   spdlog::info("{}: incremental snapshot {} requested", options_.context, id);
   return id;
 }
 
 bool SourceCoordinator::initial_snapshot(const std::optional<SnapshotProgress>& resume,
-                                         StreamFrom& start, Emitter& out,
-                                         std::stop_token stop) {
+                                         StreamFrom& start, Emitter& out, std::stop_token stop) {
   const bool only_snapshot = options_.snapshot.mode == SnapshotMode::kInitialOnly;
   std::unique_ptr<ConsistentPoint> point = connector_.open_point();
   const Offset at_point = connector_.point_offset(point->point());
@@ -218,7 +222,8 @@ bool SourceCoordinator::initial_snapshot(const std::optional<SnapshotProgress>& 
   req.final_offset = at_point;
   req.finish_done = only_snapshot;
   req.tracker = &tracker_;
-  if (!RunTableSnapshot(req, [&](size_t w) { return point->reader(w); }, out, stop)) {
+  if (!RunTableSnapshot(
+          req, [&](size_t w) { return point->reader(w); }, out, stop)) {
     return false;
   }
   snapshot_taken_ = true;

@@ -25,8 +25,8 @@ bool GlobMatch(std::string_view p, std::string_view s) {
   return pi == p.size();
 }
 
-bool TableSelected(const std::vector<std::string>& include,
-                   const std::vector<std::string>& exclude, std::string_view qualified) {
+bool TableSelected(const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+                   std::string_view qualified) {
   bool in = include.empty();
   for (const std::string& p : include) in = in || GlobMatch(p, qualified);
   if (!in) return false;

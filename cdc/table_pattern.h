@@ -5,9 +5,9 @@
 // (dots included), every other character matches itself, case-sensitively.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace cdc {
 
@@ -16,8 +16,8 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // True when `qualified` matches one of `include` (or `include` is empty) and
 // none of `exclude`.
-bool TableSelected(const std::vector<std::string>& include,
-                   const std::vector<std::string>& exclude, std::string_view qualified);
+bool TableSelected(const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+                   std::string_view qualified);
 
 // True when `name`'s dot-separated parts are the last parts of `table`
 // ("public.orders" and "orders" both match "shop.public.orders"): how a

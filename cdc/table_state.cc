@@ -129,8 +129,7 @@ const std::string* TableState::find(std::string_view key) const {
 }
 
 std::string TableState::merge_unchanged(const std::string& old_row, std::string_view new_row,
-                                        const std::vector<std::string>& columns,
-                                        bool all_missing) {
+                                        const std::vector<std::string>& columns, bool all_missing) {
   std::set<std::string> present;
   parser_->each_field(new_row, [&](const std::string& name, auto&&...) { present.insert(name); });
   std::string out(new_row.substr(0, new_row.rfind('}')));
@@ -226,9 +225,8 @@ void TableState::write_csv(std::FILE* out) const {
   }
 }
 
-StateResult BuildTableState(
-    CaptureReader& capture, const StateQuery& q,
-    const std::function<void(const CaptureProgress&, uint64_t)>& progress) {
+StateResult BuildTableState(CaptureReader& capture, const StateQuery& q,
+                            const std::function<void(const CaptureProgress&, uint64_t)>& progress) {
   if (!q.at_event.empty() && !capture.single_order()) {
     throw CaptureError("--at-offset needs one order over the whole capture, and " +
                        capture.describe() +
@@ -283,8 +281,8 @@ StateResult BuildTableState(
     for (const std::string& t : seen_tables) known += (known.empty() ? "" : ", ") + t;
     throw CaptureError("--table " + q.table + ": " + capture.describe() + " holds no change of " +
                        "that table" + (cut_tx ? " up to " + q.at_event : std::string()) +
-                       " (it holds " +
-                       (known.empty() ? std::string("no table changes") : known) + ")");
+                       " (it holds " + (known.empty() ? std::string("no table changes") : known) +
+                       ")");
   }
   return result;
 }

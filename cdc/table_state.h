@@ -68,16 +68,16 @@ class TableState {
 };
 
 struct StateQuery {
-  std::string table;               // TableNameMatches against each change's table
+  std::string table;                // TableNameMatches against each change's table
   std::optional<int64_t> as_of_us;  // commit time bound (inclusive)
-  std::string at_event;            // event or transaction id; empty: none
+  std::string at_event;             // event or transaction id; empty: none
 };
 
 struct StateResult {
   TableState state;
-  std::string table;         // the qualified name the query matched
-  uint64_t records = 0;      // records read
-  uint64_t applied = 0;      // changes applied
+  std::string table;                      // the qualified name the query matched
+  uint64_t records = 0;                   // records read
+  uint64_t applied = 0;                   // changes applied
   std::optional<int64_t> last_commit_us;  // of the last change applied
 };
 

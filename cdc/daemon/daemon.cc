@@ -192,14 +192,15 @@ std::pair<int, std::string> Daemon::request_snapshot(const std::string& pipeline
       for (const auto& t : req["tables"]) tables.push_back(t.get<std::string>());
     }
     where = req.value("where", "");
-    if (tables.empty()) throw std::runtime_error("name the tables: {\"tables\": [\"schema.table\"]}");
+    if (tables.empty())
+      throw std::runtime_error("name the tables: {\"tables\": [\"schema.table\"]}");
   } catch (const std::exception& e) {
     return error(400, std::string("bad snapshot request: ") + e.what());
   }
   try {
     const std::string id = target->request_snapshot(tables, where);
-    return {202, nlohmann::json({{"pipeline", pipeline}, {"id", id}, {"tables", tables},
-                                 {"where", where}})
+    return {202, nlohmann::json(
+                     {{"pipeline", pipeline}, {"id", id}, {"tables", tables}, {"where", where}})
                          .dump() +
                      "\n"};
   } catch (const ConfigError& e) {
@@ -259,8 +260,7 @@ std::string Daemon::metrics_text() const {
   auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
     family(name, type, help);
     for (const auto& p : pipelines_) {
-      m << name << "{pipeline=\"" << p->name() << "\"} " << value_of(p->snapshot_status())
-        << "\n";
+      m << name << "{pipeline=\"" << p->name() << "\"} " << value_of(p->snapshot_status()) << "\n";
     }
   };
   snapshot("cdcd_snapshot_running", "gauge", "1 while a snapshot (initial or incremental) runs.",

@@ -130,8 +130,9 @@ int main(int argc, char** argv) {
 
   cdc::ReplayCommand rp;
   auto* replay = app.add_subcommand(
-      "replay", "Publish a capture (file sink directory or Kafka topics) through a pipeline's "
-                "sink, exactly once; a killed replay resumes when run again");
+      "replay",
+      "Publish a capture (file sink directory or Kafka topics) through a pipeline's "
+      "sink, exactly once; a killed replay resumes when run again");
   replay->add_option("--from", rp.from, "DIR, or kafka:TOPIC[,TOPIC]")->required();
   replay->add_option("-c,--config", rp.config_path, "YAML config file")->required();
   replay->add_option("-p,--pipeline", rp.pipeline, "The pipeline whose sink is the target")
@@ -148,8 +149,7 @@ int main(int argc, char** argv) {
   auto* state = app.add_subcommand(
       "state", "Print a table's rows as of a commit time or an event, computed from a capture");
   state->add_option("--from", st.from, "DIR, or kafka:TOPIC[,TOPIC]")->required();
-  state->add_option("--table", st.table, "The table (schema.table, db.table or table)")
-      ->required();
+  state->add_option("--table", st.table, "The table (schema.table, db.table or table)")->required();
   state->add_option("--as-of", st.as_of, "Source commit time (default: the capture's end)");
   state->add_option("--at-offset", st.at_offset, "An event id (header cdcd.event_id)");
   state->add_option("--format", st.format, "jsonl (default) or csv");

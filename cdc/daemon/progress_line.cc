@@ -68,8 +68,10 @@ std::string ProgressLine::render(const CaptureProgress& p, uint64_t records,
   if (p.total) line += std::to_string(static_cast<int>(fraction * 100)) + "% ";
   const bool bytes = std::string(p.unit) == "bytes";
   if (p.total) {
-    line += "(" + (bytes ? ByteSize(p.done) + " of " + ByteSize(p.total)
-                         : Count(p.done) + " of " + Count(p.total) + " " + p.unit) + ") ";
+    line += "(" +
+            (bytes ? ByteSize(p.done) + " of " + ByteSize(p.total)
+                   : Count(p.done) + " of " + Count(p.total) + " " + p.unit) +
+            ") ";
   }
   line += detail;
   if (secs > 0) {

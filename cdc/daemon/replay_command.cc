@@ -28,7 +28,8 @@ std::optional<int64_t> TimeOption(const std::string& flag, const std::string& te
 ReplayOptions Options(const ReplayCommand& cmd) {
   ReplayOptions o;
   if (cmd.name.empty() || cmd.name.find_first_of(" :/") != std::string::npos) {
-    throw ConfigError("--name \"" + cmd.name + "\": want a non-empty name without spaces, ':' or '/'");
+    throw ConfigError("--name \"" + cmd.name +
+                      "\": want a non-empty name without spaces, ':' or '/'");
   }
   o.name = cmd.name;
   o.tables = cmd.tables;
@@ -112,11 +113,13 @@ int RunReplayCommand(const ReplayCommand& cmd, const Registry& registry, std::st
       stop);
   line.finish(last.capture, last.read, detail(last));
   if (result.completed) {
-    spdlog::info("replay {}: complete: {} records read, {} written", options.name,
-                 result.read, result.written);
+    spdlog::info("replay {}: complete: {} records read, {} written", options.name, result.read,
+                 result.written);
   } else {
-    spdlog::info("replay {}: stopped after {} records read, {} written; run the same command "
-                 "to resume", options.name, result.read, result.written);
+    spdlog::info(
+        "replay {}: stopped after {} records read, {} written; run the same command "
+        "to resume",
+        options.name, result.read, result.written);
   }
   return 0;
 }

@@ -33,8 +33,8 @@ int RunSnapshotCommand(const SnapshotCommand& cmd) {
   httplib::Client client(host, port);
   client.set_connection_timeout(5);
   client.set_read_timeout(60);
-  httplib::Result res = client.Post("/pipelines/" + pipeline.name + "/snapshots", body.dump(),
-                                    "application/json");
+  httplib::Result res =
+      client.Post("/pipelines/" + pipeline.name + "/snapshots", body.dump(), "application/json");
   if (!res) {
     std::fprintf(stderr, "cdcd: cannot reach cdcd at %s:%d (%s): is it running with %s?\n",
                  host.c_str(), port, httplib::to_string(res.error()).c_str(),

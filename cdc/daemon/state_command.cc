@@ -54,7 +54,7 @@ int RunStateCommand(const StateCommand& cmd, const Registry& registry, std::FILE
   }
   std::fflush(out);
   spdlog::info("state: {} {}: {} rows from {} changes{}", result.table,
-               query.as_of_us   ? "as of " + FormatTimestampMicros(*query.as_of_us)
+               query.as_of_us          ? "as of " + FormatTimestampMicros(*query.as_of_us)
                : cmd.at_offset.empty() ? std::string("at the end of the capture")
                                        : "at " + cmd.at_offset,
                result.state.size(), result.applied,

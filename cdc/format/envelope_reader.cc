@@ -21,8 +21,8 @@ simdjson::padded_string_view Padded(std::string_view bytes, std::string& buf) {
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -208,8 +208,7 @@ struct EnvelopeReader::Impl {
     {
       od::document doc;
       od::object o;
-      if (image_parser.iterate(Padded(key, image_key_buf)).get(doc) ||
-          doc.get_object().get(o)) {
+      if (image_parser.iterate(Padded(key, image_key_buf)).get(doc) || doc.get_object().get(o)) {
         return std::nullopt;
       }
       for (auto field : o) {

@@ -54,8 +54,8 @@ FileCaptureReader::FileCaptureReader(const std::string& dir) : dir_(Absolute(dir
     uint64_t size = filesink::PathSize(s.path).value_or(0);
     s.length = n < cp->segment ? size : cp->length;
     if (size < s.length) {
-      throw CaptureError(s.path + " is torn: it holds " + std::to_string(size) +
-                         " bytes, but " + std::to_string(s.length) + " were committed");
+      throw CaptureError(s.path + " is torn: it holds " + std::to_string(size) + " bytes, but " +
+                         std::to_string(s.length) + " were committed");
     }
     if (!EndsLine(s.path, s.length)) {
       throw CaptureError(s.path + " is torn: its committed bytes (" + std::to_string(s.length) +
@@ -135,9 +135,8 @@ bool FileCaptureReader::fill_line(size_t& line_end) {
       buf_.resize((buf_.size() - filesink::kLinePadding) * 2 + filesink::kLinePadding);
     }
     const uint64_t room = buf_.size() - filesink::kLinePadding - end_;
-    const std::string more = filesink::ReadAt(fd_.get(), loaded_to,
-                                              std::min<uint64_t>(room, length - loaded_to),
-                                              segments_[index_].path);
+    const std::string more = filesink::ReadAt(
+        fd_.get(), loaded_to, std::min<uint64_t>(room, length - loaded_to), segments_[index_].path);
     if (more.empty()) {
       throw CaptureError(segments_[index_].path + " shrank while being read");
     }

@@ -56,7 +56,7 @@ class FileCaptureReader : public CaptureReader {
   std::string dir_;  // absolute
   std::vector<Segment> segments_;
   uint64_t total_bytes_ = 0;
-  size_t index_ = 0;  // segment being read
+  size_t index_ = 0;          // segment being read
   uint64_t done_before_ = 0;  // committed bytes of the segments before index_
   filesink::UniqueFd fd_;
   // The window: bytes [file_pos_, file_pos_ + end_ - begin_) of the segment

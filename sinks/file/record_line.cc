@@ -166,8 +166,8 @@ void RecordLineParser::parse(std::string_view line, Record& out, const std::stri
   if (line.empty() || line.back() != '}') BadLine(file, at, "it does not end with }");
   od::document doc;
   od::object o;
-  if (auto err = impl_->parser.iterate(line.data(), line.size(), line.size() + kLinePadding)
-                     .get(doc)) {
+  if (auto err =
+          impl_->parser.iterate(line.data(), line.size(), line.size() + kLinePadding).get(doc)) {
     BadLine(file, at, simdjson::error_message(err));
   }
   if (auto err = doc.get_object().get(o)) BadLine(file, at, simdjson::error_message(err));
@@ -178,8 +178,9 @@ void RecordLineParser::parse(std::string_view line, Record& out, const std::stri
     std::string_view name;
     simdjson::error_code err = field.unescaped_key().get(name);
     if (!err && (n >= 4 || name != kFields[n])) {
-      BadLine(file, at, "field " + std::string(name) + " where " +
-                                 (n < 4 ? std::string(kFields[n]) : "the end") + " belongs");
+      BadLine(file, at,
+              "field " + std::string(name) + " where " +
+                  (n < 4 ? std::string(kFields[n]) : "the end") + " belongs");
     }
     if (!err) {
       switch (n) {

@@ -79,8 +79,9 @@ void KafkaCaptureReader::assign() {
   kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(8));
   for (const Partition& p : partitions_) {
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        consumer_.get(), p.first.c_str(), p.second, &low, &high, static_cast<int>(timeout_.count()));
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(consumer_.get(), p.first.c_str(), p.second, &low, &high,
+                                         static_cast<int>(timeout_.count()));
     if (err) {
       throw TransientError(describe() + ": cannot read the end of " + p.first + " [" +
                            std::to_string(p.second) + "]: " + kafka::Describe(err));

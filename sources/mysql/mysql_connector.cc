@@ -50,7 +50,8 @@ void CheckPrivileges(MySqlConnection& conn, const std::string& context, bool mar
   std::string list;
   for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
   throw Error(context + ": the user lacks " + list + " (SHOW GRANTS shows none of it): run GRANT " +
-              list + " ON *.* TO <user>, plus SELECT on the captured tables and RELOAD for "
+              list +
+              " ON *.* TO <user>, plus SELECT on the captured tables and RELOAD for "
               "snapshots");
 }
 
@@ -96,8 +97,7 @@ ServerInfo CheckServer(MySqlConnection& conn, const std::string& context) {
         "(MySQL >= 8.0.1, MariaDB >= 10.5) to avoid this",
         context, info.version);
   }
-  info.gtid_enabled =
-      info.mariadb || Upper(Variable(conn, "gtid_mode").value_or("OFF")) == "ON";
+  info.gtid_enabled = info.mariadb || Upper(Variable(conn, "gtid_mode").value_or("OFF")) == "ON";
   return info;
 }
 
@@ -148,9 +148,10 @@ void MySqlConnector::open(bool, bool will_stream) {
 
 bool MySqlConnector::ensure_signal_table() {
   if (options_.signal_table.empty()) {
-    spdlog::warn("{}: no signal_table configured (and `tables` names no single database to put "
-                 "cdcd_signal in): incremental snapshots are unavailable",
-                 context_);
+    spdlog::warn(
+        "{}: no signal_table configured (and `tables` names no single database to put "
+        "cdcd_signal in): incremental snapshots are unavailable",
+        context_);
     return false;
   }
   const std::string& s = options_.signal_table;
@@ -160,10 +161,11 @@ bool MySqlConnector::ensure_signal_table() {
   const std::string ddl = "CREATE TABLE IF NOT EXISTS " + name +
                           " (id VARCHAR(64) PRIMARY KEY, type VARCHAR(32) NOT NULL, data TEXT)";
   try {
-    if (conn_->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                         conn_->quote(s.substr(0, dot)) +
-                         " AND TABLE_NAME = " + conn_->quote(s.substr(dot + 1)),
-                     "looking up the signal table " + s)
+    if (conn_
+            ->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                        conn_->quote(s.substr(0, dot)) +
+                        " AND TABLE_NAME = " + conn_->quote(s.substr(dot + 1)),
+                    "looking up the signal table " + s)
             .size() > 0) {
       return true;
     }
@@ -171,9 +173,10 @@ bool MySqlConnector::ensure_signal_table() {
     spdlog::info("{}: created signal table {}", context_, s);
     return true;
   } catch (const MySqlServerError& e) {
-    spdlog::warn("{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
-                 "unavailable. Create it: {}, and grant the user INSERT on it",
-                 context_, s, e.what(), ddl);
+    spdlog::warn(
+        "{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
+        "unavailable. Create it: {}, and grant the user INSERT on it",
+        context_, s, e.what(), ddl);
     return false;
   }
 }

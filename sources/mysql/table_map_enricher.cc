@@ -42,9 +42,10 @@ std::shared_ptr<const TableMapEvent> TableMapEnricher::enrich(
   if (!c) return t;
   const std::string where = t->database + "." + t->table;
   if (c->columns.size() != t->columns.size()) {
-    spdlog::warn("{}: {} has {} columns in the binlog but {} in information_schema (DDL since "
-                 "this event was written): its columns are named @1, @2...",
-                 options_.context(), where, t->columns.size(), c->columns.size());
+    spdlog::warn(
+        "{}: {} has {} columns in the binlog but {} in information_schema (DDL since "
+        "this event was written): its columns are named @1, @2...",
+        options_.context(), where, t->columns.size(), c->columns.size());
     return t;
   }
   auto out = std::make_shared<TableMapEvent>(*t);
@@ -58,9 +59,10 @@ std::shared_ptr<const TableMapEvent> TableMapEnricher::enrich(
       continue;
     }
     if (from.real_type != col.real_type) {
-      spdlog::warn("{}: {} column {} is type {} in the binlog but {} in information_schema (DDL "
-                   "since this event was written): its columns are named @1, @2...",
-                   options_.context(), where, i + 1, int{col.real_type}, int{from.real_type});
+      spdlog::warn(
+          "{}: {} column {} is type {} in the binlog but {} in information_schema (DDL "
+          "since this event was written): its columns are named @1, @2...",
+          options_.context(), where, i + 1, int{col.real_type}, int{from.real_type});
       return t;
     }
     col.name = from.name;

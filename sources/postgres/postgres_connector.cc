@@ -84,8 +84,7 @@ void PostgresConnector::open(bool has_position, bool will_stream) {
     catalog_conn_ = std::make_unique<PgConnection>(options_.dsn, PgConnection::Mode::kQuery,
                                                    context_ + ": catalog connection");
     CheckServer(*catalog_conn_);
-    database_ =
-        catalog_conn_->exec("SELECT current_database()", "reading database name").get(0, 0);
+    database_ = catalog_conn_->exec("SELECT current_database()", "reading database name").get(0, 0);
     signals_ = will_stream && ensure_signal_table();
     std::vector<std::string> published = options_.tables;
     if (signals_ && !published.empty()) published.push_back(signal_table_);
@@ -132,10 +131,11 @@ bool PostgresConnector::ensure_signal_table() {
     spdlog::info("{}: created signal table {}", context_, signal_table_);
     return true;
   } catch (const PgServerError& e) {
-    spdlog::warn("{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
-                 "unavailable. Create it: CREATE TABLE {} (id varchar(64) PRIMARY KEY, type "
-                 "varchar(32) NOT NULL, data text), and let the pipeline's user insert into it",
-                 context_, signal_table_, e.what(), name);
+    spdlog::warn(
+        "{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
+        "unavailable. Create it: CREATE TABLE {} (id varchar(64) PRIMARY KEY, type "
+        "varchar(32) NOT NULL, data text), and let the pipeline's user insert into it",
+        context_, signal_table_, e.what(), name);
     return false;
   }
 }
@@ -180,8 +180,8 @@ Offset PostgresConnector::point_offset(const nlohmann::json& point) {
   return Offset{FormatLsn(*lsn), 0, nullptr};
 }
 
-bool PostgresConnector::stream(const StreamFrom& start, const ConsistentPoint* until,
-                               Emitter& out, std::stop_token stop) {
+bool PostgresConnector::stream(const StreamFrom& start, const ConsistentPoint* until, Emitter& out,
+                               std::stop_token stop) {
   try {
     std::optional<Lsn> until_lsn;
     if (until) {
@@ -225,8 +225,8 @@ void PostgresConnector::write_heartbeat() {
                              {kHeartbeatPrefix, content.dump()}, "writing a heartbeat");
 }
 
-bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> until,
-                                    Emitter& out, std::stop_token stop) {
+bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> until, Emitter& out,
+                                    std::stop_token stop) {
   std::optional<StreamPosition> from;
   if (start.offset) from = ParseStreamPosition(*start.offset);
   ReplicationStream rs(*repl_, options_.status_interval);

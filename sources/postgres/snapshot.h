@@ -72,9 +72,8 @@ class PgSnapshotPoint : public ConsistentPoint {
   // Creates the temporary slot. `tables` are the published tables, whose
   // Relations are built with `catalog` and `types` (on the calling thread,
   // in request()).
-  PgSnapshotPoint(const PostgresSourceOptions& options, std::string context,
-                  std::string database, std::vector<PgTableInfo> tables, PgCatalog& catalog,
-                  PgTypeMap& types);
+  PgSnapshotPoint(const PostgresSourceOptions& options, std::string context, std::string database,
+                  std::vector<PgTableInfo> tables, PgCatalog& catalog, PgTypeMap& types);
   ~PgSnapshotPoint() override;
 
   Lsn lsn() const { return point_; }

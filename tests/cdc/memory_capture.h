@@ -48,12 +48,15 @@ class MemoryCapture : public CaptureReader {
 inline Record Change(const std::string& table, char op, int key, const std::string& v,
                      int64_t ts_us, const std::string& event_id) {
   nlohmann::json row = {{"id", key}, {"v", v}};
-  nlohmann::json value = {
-      {"before", op == 'd' ? row : nlohmann::json()},
-      {"after", op == 'd' || op == 't' ? nlohmann::json() : row},
-      {"source", {{"ts_ms", ts_us / 1000}, {"db", "db"}, {"ts_us", ts_us}, {"schema", "public"},
-                  {"table", table}}},
-      {"op", std::string(1, op)}};
+  nlohmann::json value = {{"before", op == 'd' ? row : nlohmann::json()},
+                          {"after", op == 'd' || op == 't' ? nlohmann::json() : row},
+                          {"source",
+                           {{"ts_ms", ts_us / 1000},
+                            {"db", "db"},
+                            {"ts_us", ts_us},
+                            {"schema", "public"},
+                            {"table", table}}},
+                          {"op", std::string(1, op)}};
   Record r;
   r.topic = "srv.public." + table;
   if (op != 't') r.key = nlohmann::json({{"id", key}}).dump();

@@ -155,8 +155,7 @@ TEST(ReplayTest, AnUnknownTableWritesNothing) {
     RunReplay(Opener(Capture()), target, o, nullptr, std::stop_token());
     FAIL() << "no error";
   } catch (const CaptureError& e) {
-    EXPECT_NE(std::string(e.what()).find("holds no change of table public.nope"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("holds no change of table public.nope"), std::string::npos)
         << e.what();
     EXPECT_NE(std::string(e.what()).find("db.public.items"), std::string::npos) << e.what();
   }

@@ -22,10 +22,9 @@ ChangeEvent SignalEvent(Op op, const std::string& id, const std::string& type,
   };
   ChangeEvent ev;
   ev.op = op;
-  ev.schema = std::make_shared<const TableSchema>(TableId{"db", "public", "cdcd_signal"}, 1,
-                                                  std::vector<Column>{col("id"), col("type"),
-                                                                      col("data")},
-                                                  std::vector<size_t>{0});
+  ev.schema = std::make_shared<const TableSchema>(
+      TableId{"db", "public", "cdcd_signal"}, 1,
+      std::vector<Column>{col("id"), col("type"), col("data")}, std::vector<size_t>{0});
   Row row{{Value(id), Value(type), data.empty() ? Value() : Value(data)}, {}};
   if (op == Op::kDelete) {
     ev.before = row;
@@ -36,9 +35,9 @@ ChangeEvent SignalEvent(Op op, const std::string& id, const std::string& type,
 }
 
 TEST(SnapshotSignalTest, ReadsDebeziumAndCdcdExecuteSignals) {
-  std::optional<SnapshotSignal> s = ReadSignal(SignalEvent(
-      Op::kCreate, "s1", "execute-snapshot",
-      R"({"data-collections": ["public.a", "public.b"], "type": "incremental",
+  std::optional<SnapshotSignal> s = ReadSignal(
+      SignalEvent(Op::kCreate, "s1", "execute-snapshot",
+                  R"({"data-collections": ["public.a", "public.b"], "type": "incremental",
           "additional-conditions": [{"data-collection": "public.a", "filter": "x > 1"}]})"));
   ASSERT_TRUE(s);
   EXPECT_EQ(s->kind, SnapshotSignal::Kind::kExecute);
@@ -96,8 +95,7 @@ TEST(SnapshotSettingsTest, FlatKeysOrOneBlock) {
   EXPECT_EQ(block.mode, SnapshotMode::kNever);
   EXPECT_EQ(block.workers, 4);
   EXPECT_EQ(block.chunk_size, 100);
-  EXPECT_EQ(block.key_columns.at("public.events"),
-            (std::vector<std::string>{"event_id", "seq"}));
+  EXPECT_EQ(block.key_columns.at("public.events"), (std::vector<std::string>{"event_id", "seq"}));
   EXPECT_NE(KeyColumnsFor(block.key_columns, "public.events"), nullptr);
   EXPECT_NE(KeyColumnsFor({{"events", {"id"}}}, "public.events"), nullptr);
   EXPECT_EQ(KeyColumnsFor(block.key_columns, "public.other"), nullptr);

@@ -77,7 +77,8 @@ class TableSnapshotTest : public ::testing::Test {
     req_.connector = "mysql";
     req_.server_name = "pipe";
     req_.source_fields = {{"file", ColumnType::kString, Value("bin.000001")}};
-    req_.tables = {{"db.a", Schema("a", true), true, 5, {0}}, {"db.b", Schema("b", true), true, -1, {0}}};
+    req_.tables = {{"db.a", Schema("a", true), true, 5, {0}},
+                   {"db.b", Schema("b", true), true, -1, {0}}};
     req_.progress.point = "P1";
     req_.final_offset = Offset{"stream", 0, nullptr};
     req_.workers = 1;

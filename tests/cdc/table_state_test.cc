@@ -75,14 +75,15 @@ TEST(TableStateTest, AsOfACommitTimeIncludesItsTransactionWhole) {
 TEST(TableStateTest, AtAnEventIncludesTheRestOfItsTransaction) {
   StateResult r = Build(History(), {"orders", std::nullopt, "L1:0"});
   EXPECT_EQ(r.state.size(), 3u);
-  EXPECT_EQ(r.records, 4u);  // read up to the first record after L1
+  EXPECT_EQ(r.records, 4u);                              // read up to the first record after L1
   r = Build(History(), {"orders", std::nullopt, "L2"});  // a transaction id
   EXPECT_EQ(Output(r.state, false),
             "{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":\"B\"}\n{\"id\":3,\"v\":\"c\"}\n");
   r = Build(History(), {"orders", std::nullopt, "L3:0"});  // its tombstone is read too
   EXPECT_EQ(r.state.size(), 2u);
-  EXPECT_NE(CaptureErrorOf([] { Build(History(), {"orders", std::nullopt, "L9:0"}); })
-                .find("no event or transaction with that id"),
+  EXPECT_NE(CaptureErrorOf([] {
+              Build(History(), {"orders", std::nullopt, "L9:0"});
+            }).find("no event or transaction with that id"),
             std::string::npos);
 
   MemoryCapture partitioned("kafka:t", History());
@@ -97,25 +98,30 @@ TEST(TableStateTest, TruncateEmptiesTheTable) {
   std::vector<Record> h = History();
   h.push_back(Change("orders", 't', 0, "", 5'000'000, "L5:0"));
   h.push_back(Change("orders", 'c', 7, "g", 6'000'000, "L6:0"));
-  EXPECT_EQ(Output(Build(h, {"orders", std::nullopt, ""}).state, false), "{\"id\":7,\"v\":\"g\"}\n");
+  EXPECT_EQ(Output(Build(h, {"orders", std::nullopt, ""}).state, false),
+            "{\"id\":7,\"v\":\"g\"}\n");
 }
 
 TEST(TableStateTest, UnknownAmbiguousAndKeylessTablesAreRefused) {
-  EXPECT_NE(CaptureErrorOf([] { Build(History(), {"nope", std::nullopt, ""}); })
-                .find("holds no change of that table (it holds db.public.items, db.public.orders)"),
+  EXPECT_NE(CaptureErrorOf([] {
+              Build(History(), {"nope", std::nullopt, ""});
+            }).find("holds no change of that table (it holds db.public.items, db.public.orders)"),
             std::string::npos);
   std::vector<Record> h = History();
   Record other = Change("orders", 'c', 5, "e", 1, "M1:0");
   other.value = std::string(*other.value).replace(other.value->find("public"), 6, "sales");
   h.push_back(other);
-  EXPECT_NE(CaptureErrorOf([&] { Build(h, {"orders", std::nullopt, ""}); }).find("is ambiguous"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              Build(h, {"orders", std::nullopt, ""});
+            }).find("is ambiguous"),
             std::string::npos);
   EXPECT_EQ(Build(h, {"public.orders", std::nullopt, ""}).state.size(), 3u);
 
   Record keyless = Change("logs", 'c', 1, "x", 1, "K1:0");
   keyless.key.reset();
-  EXPECT_NE(CaptureErrorOf([&] { Build({keyless}, {"logs", std::nullopt, ""}); })
-                .find("without a key"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              Build({keyless}, {"logs", std::nullopt, ""});
+            }).find("without a key"),
             std::string::npos);
 }
 

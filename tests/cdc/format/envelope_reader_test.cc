@@ -44,8 +44,8 @@ TEST_P(EnvelopeReaderTest, ReadsEveryDataOp) {
   for (Op op : {Op::kCreate, Op::kUpdate, Op::kRead, Op::kDelete}) {
     SCOPED_TRACE(OpName(op));
     ChangeEvent ev =
-        MakeEvent(op, t, PgSource(id), op == Op::kCreate || op == Op::kRead ? std::nullopt
-                                                                             : std::optional(row),
+        MakeEvent(op, t, PgSource(id),
+                  op == Op::kCreate || op == Op::kRead ? std::nullopt : std::optional(row),
                   op == Op::kDelete ? std::nullopt : std::optional(row));
     ChangeView v = Read(ev);
     ASSERT_EQ(v.kind, ChangeView::Kind::kChange);
@@ -58,18 +58,17 @@ TEST_P(EnvelopeReaderTest, ReadsEveryDataOp) {
     if (op == Op::kDelete) {
       EXPECT_TRUE(v.row.empty());
     } else {
-      EXPECT_EQ(nlohmann::json::parse(v.row),
-                nlohmann::json({{"id", 1},
-                                {"first_name", "Anne"},
-                                {"last_name", "Kretchmar"},
-                                {"email", "annek@noanswer.org"}}));
+      EXPECT_EQ(nlohmann::json::parse(v.row), nlohmann::json({{"id", 1},
+                                                              {"first_name", "Anne"},
+                                                              {"last_name", "Kretchmar"},
+                                                              {"email", "annek@noanswer.org"}}));
     }
   }
 }
 
 TEST_P(EnvelopeReaderTest, TruncatesAndMySqlTables) {
-  TableSchemaPtr t = MakeTable(TableId{"shop", "", "orders"},
-                               {Col("id", ColumnType::kInt64, false)}, {0});
+  TableSchemaPtr t =
+      MakeTable(TableId{"shop", "", "orders"}, {Col("id", ColumnType::kInt64, false)}, {0});
   ChangeEvent trunc = MakeEvent(Op::kTruncate, t, MySqlSource(t->id()), std::nullopt, std::nullopt);
   ChangeView v = Read(trunc);
   ASSERT_EQ(v.kind, ChangeView::Kind::kChange);
@@ -143,8 +142,8 @@ TEST(EnvelopeReaderPlainTest, TombstonesForeignValuesAndBrokenEnvelopes) {
     reader.read(r, v);
     EXPECT_EQ(v.kind, ChangeView::Kind::kOther) << foreign;
   }
-  Record broken{"orders", "{\"id\":1}", "{\"before\":null,\"after\":null,\"source\":7,\"op\":\"c\"}",
-                {}};
+  Record broken{
+      "orders", "{\"id\":1}", "{\"before\":null,\"after\":null,\"source\":7,\"op\":\"c\"}", {}};
   EXPECT_THROW(reader.read(broken, v), Error);
 }
 

@@ -136,14 +136,17 @@ TEST(FileCaptureReaderTest, SkipsArchivedSegmentsButNotForAResumeInsideThem) {
   resumed.seek(in_first);  // the first segment was fully read
   EXPECT_EQ(ReadAll(resumed).size(), 2u);
   FileCaptureReader inside(tmp.str());
-  EXPECT_NE(CaptureErrorOf([&] { inside.seek({{"segment", 1}, {"byte", 0}}); }).find("is gone"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              inside.seek({{"segment", 1}, {"byte", 0}});
+            }).find("is gone"),
             std::string::npos);
 }
 
 TEST(FileCaptureReaderTest, RefusesWhatIsNotACapture) {
   TempDir tmp;
-  EXPECT_NE(CaptureErrorOf([&] { FileCaptureReader r((tmp.path() / "nope").string()); })
-                .find("no such directory"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              FileCaptureReader r((tmp.path() / "nope").string());
+            }).find("no such directory"),
             std::string::npos);
   WriteFile(tmp.path() / "events-000001.jsonl", "{}\n");
   EXPECT_NE(CaptureErrorOf([&] { FileCaptureReader r(tmp.str()); }).find("has no offsets.json"),
@@ -168,9 +171,9 @@ TEST(FileCaptureReaderTest, RefusesATornCommittedSegment) {
   std::string text = ReadFile(seg);
   text.back() = '}';
   WriteFile(seg, text);
-  EXPECT_NE(CaptureErrorOf([&] { FileCaptureReader r(tmp.str()); })
-                .find("do not end with a whole line"),
-            std::string::npos);
+  EXPECT_NE(
+      CaptureErrorOf([&] { FileCaptureReader r(tmp.str()); }).find("do not end with a whole line"),
+      std::string::npos);
 }
 
 TEST(FileCaptureReaderTest, RefusesPositionsThatDoNotFit) {
@@ -179,10 +182,13 @@ TEST(FileCaptureReaderTest, RefusesPositionsThatDoNotFit) {
   sink->recover();
   sink->commit(Creates(1, 2, 1), At("tx-1", 2));
   FileCaptureReader r(tmp.str());
-  EXPECT_NE(CaptureErrorOf([&] { r.seek({{"segment", 1}, {"byte", 5}}); })
-                .find("does not start a line"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              r.seek({{"segment", 1}, {"byte", 5}});
+            }).find("does not start a line"),
             std::string::npos);
-  EXPECT_NE(CaptureErrorOf([&] { r.seek({{"segment", 7}, {"byte", 0}}); }).find("ends before"),
+  EXPECT_NE(CaptureErrorOf([&] {
+              r.seek({{"segment", 7}, {"byte", 0}});
+            }).find("ends before"),
             std::string::npos);
   EXPECT_NE(CaptureErrorOf([&] { r.seek({{"partition", 0}}); }).find("want"), std::string::npos);
 }
