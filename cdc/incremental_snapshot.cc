@@ -377,14 +377,21 @@ void IncrementalSnapshot::log_progress(const std::string& table, bool table_done
   if (!table_done && now - last_log_ < kLogEvery) return;
   last_log_ = now;
   const SnapshotStatus s = tracker_.status();
-  std::string pct = "?", eta = "?";
-  if (s.rows_estimated > 0) {
-    pct = std::to_string(static_cast<int>(std::min(100.0, 100.0 * s.rows / s.rows_estimated)));
+  if (table_done) {
+    spdlog::info("{}: incremental snapshot {}: {} done: {} rows, {:.0f} rows/s", options_.context,
+                 progress_.id, table, s.rows, s.rows_per_second);
+    return;
   }
-  if (s.eta_seconds >= 0) eta = std::to_string(static_cast<int64_t>(s.eta_seconds)) + "s";
-  spdlog::info("{}: incremental snapshot {}: {}{}: {} rows of ~{} ({}%), {:.0f} rows/s, ETA {}",
-               options_.context, progress_.id, table, table_done ? " done" : "", s.rows,
-               static_cast<uint64_t>(s.rows_estimated), pct, s.rows_per_second, eta);
+  // The estimate is the database's statistics: unknown for some tables, and
+  // for a snapshot with a condition an upper bound.
+  std::string of, eta;
+  if (s.rows_estimated > 0) {
+    of = fmt::format(" of ~{} ({}%)", static_cast<uint64_t>(s.rows_estimated),
+                     static_cast<int>(std::min(100.0, 100.0 * s.rows / s.rows_estimated)));
+  }
+  if (s.eta_seconds >= 0) eta = fmt::format(", ETA {}s", static_cast<int64_t>(s.eta_seconds));
+  spdlog::info("{}: incremental snapshot {}: {}: {} rows{}, {:.0f} rows/s{}", options_.context,
+               progress_.id, table, s.rows, of, s.rows_per_second, eta);
 }
 
 void IncrementalSnapshot::request_chunk() {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "cdc/error.h"
@@ -27,10 +28,24 @@ struct TablePlan {
   std::vector<size_t> key_columns;   // indices into the select list
   std::vector<std::string> key_sql;  // quoted key column names
   std::vector<std::string> key_types;
-  double estimate = -1;  // pg_class.reltuples; -1 when never analyzed
+  double estimate = -1;  // pg_class.reltuples, else the planner's guess; -1: unknown
 };
 
 using TablePlans = std::map<std::string, TablePlan>;  // by qualified name
+
+// The planner's row count for `from` (it guesses from the table's size when
+// the table was never analyzed, where pg_class.reltuples says -1); -1 when
+// the plan does not say. Only for progress, so a failure is not fatal.
+double PlannerRowEstimate(PgConnection& conn, const std::string& from) {
+  try {
+    PgResult r = conn.exec("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + from, "estimating " + from);
+    const nlohmann::json plan = nlohmann::json::parse(r.get(0, 0));
+    return plan.at(0).at("Plan").at("Plan Rows").get<double>();
+  } catch (const std::exception& e) {
+    spdlog::debug("no row estimate for {}: {}", from, e.what());
+    return -1;
+  }
+}
 
 std::string Join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
@@ -99,6 +114,7 @@ TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& data
   p.from = cols.get(0, 5) == "p" ? qualified : "ONLY " + qualified;
   p.select_list = Join(names, ", ");
   p.estimate = std::stod(cols.get(0, 6));
+  if (p.estimate < 0) p.estimate = PlannerRowEstimate(conn, p.from);
   p.relation = BuildRelation(msg, database, 1, catalog, types);
   return p;
 }
