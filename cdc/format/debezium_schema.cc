@@ -102,10 +102,10 @@ ConnectSchema SchemaFor(Encoding e, const Column& c, const FormatOptions& o) {
     case Encoding::kInt64:
       return ConnectSchema::Of("int64");
     case Encoding::kFloat32:
-      return ConnectSchema::Of("float32");
+      return ConnectSchema::Of("float");
     case Encoding::kFloat64:
     case Encoding::kDecimalDouble:
-      return ConnectSchema::Of("float64");
+      return ConnectSchema::Of("double");
     case Encoding::kString:
     case Encoding::kDecimalString:
       break;
@@ -269,7 +269,7 @@ const char* SourceFieldType(ColumnType t) {
     case ColumnType::kInt64:
       return "int64";
     case ColumnType::kFloat64:
-      return "float64";
+      return "double";
     default:
       return "string";
   }

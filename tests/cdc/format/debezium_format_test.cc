@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/cdc/format/format_test_support.h"
 #include "tests/cdc/format/sample_tables.h"
 
@@ -139,6 +141,49 @@ TEST(DebeziumFormat, AllColumnTypesAdaptivePrecise) {
   TableSchemaPtr t = AllTypesTable();
   ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt, AllTypesRow());
   ExpectGolden("pg_all_types", *MakeFormat(Options()), ev);
+}
+
+// Kafka's JsonConverter reads a schema's "type" with its own names and
+// throws DataException on any other (e.g. "float32"): every schema cdcd
+// writes, for every column type and option, must use only these.
+void ExpectConnectTypeNames(const OJson& schema, const std::string& path) {
+  static const std::set<std::string> kKnown = {"boolean", "int8",  "int16",  "int32",
+                                               "int64",   "float", "double", "bytes",
+                                               "string",  "array", "map",    "struct"};
+  ASSERT_TRUE(schema.contains("type")) << path;
+  EXPECT_TRUE(kKnown.count(schema["type"].get<std::string>()))
+      << path << ": JsonConverter has no schema type " << schema["type"];
+  if (schema.contains("fields")) {
+    for (const auto& f : schema["fields"]) {
+      ExpectConnectTypeNames(f, path + "." + f.value("field", std::string("?")));
+    }
+  }
+  if (schema.contains("items")) ExpectConnectTypeNames(schema["items"], path + "[]");
+  if (schema.contains("keys")) ExpectConnectTypeNames(schema["keys"], path + "{key}");
+  if (schema.contains("values")) ExpectConnectTypeNames(schema["values"], path + "{value}");
+}
+
+TEST(DebeziumFormat, EverySchemaTypeNameIsOneJsonConverterKnows) {
+  using DH = FormatOptions::DecimalHandling;
+  using TP = FormatOptions::TimePrecision;
+  const std::vector<std::pair<TableSchemaPtr, Row>> tables = {{AllTypesTable(), AllTypesRow()},
+                                                              {DocCustomers(), DocCustomerRow()}};
+  for (const auto& [t, row] : tables) {
+    for (DH dh : {DH::kPrecise, DH::kString, DH::kDouble}) {
+      for (TP tp : {TP::kAdaptive, TP::kConnect, TP::kIsoString}) {
+        FormatOptions o = Options();
+        o.decimal_handling = dh;
+        o.time_precision = tp;
+        auto format = MakeFormat(o);
+        for (const auto& src : {PgSource(t->id()), MySqlSource(t->id())}) {
+          ChangeEvent ev = MakeEvent(Op::kCreate, t, src, std::nullopt, row);
+          ExpectConnectTypeNames(ParseRecord(format->value(ev))["schema"], "value");
+          if (auto key = format->key(ev))
+            ExpectConnectTypeNames(ParseRecord(*key)["schema"], "key");
+        }
+      }
+    }
+  }
 }
 
 TEST(DebeziumFormat, NullValuesStayNull) {
