@@ -245,7 +245,8 @@ Value ParseBytea(std::string_view text) {
 
 // Debezium's io.debezium.data.Bits for PostgreSQL: the bit string read as a
 // binary number (last character = least significant bit), little-endian bytes,
-// ceil(bits / 8) of them.
+// as many as the highest set bit needs (Debezium sizes them by the value, not
+// the column, as java.util.BitSet does: all zeros are no bytes at all).
 Value ParseBits(std::string_view text) {
   std::string out((text.size() + 7) / 8, '\0');
   for (size_t i = 0; i < text.size(); ++i) {
@@ -256,6 +257,7 @@ Value ParseBits(std::string_view text) {
       Bad(PgKind::kBits, text);
     }
   }
+  while (!out.empty() && out.back() == '\0') out.pop_back();
   return Bytes{std::move(out)};
 }
 

@@ -118,6 +118,9 @@ TEST(PgTypeParserTest, BitsLittleEndianFromLastCharacter) {
   EXPECT_EQ(P(PgKind::kBits, "101"), Value(cdc::Bytes{"\x05"}));
   EXPECT_EQ(P(PgKind::kBits, "1000000001"), Value(cdc::Bytes{std::string("\x01\x02", 2)}));
   EXPECT_EQ(P(PgKind::kBits, ""), Value(cdc::Bytes{""}));
+  // Sized by the highest set bit, as Debezium's BitSet: B'0000' is no bytes.
+  EXPECT_EQ(P(PgKind::kBits, "0000"), Value(cdc::Bytes{""}));
+  EXPECT_EQ(P(PgKind::kBits, "0000000000000101"), Value(cdc::Bytes{"\x05"}));
   EXPECT_THROW(P(PgKind::kBits, "102"), Error);
 }
 
