@@ -47,6 +47,25 @@ std::string RecordBuilder::topic_for(const TableId& table) const {
   return routing_.prefix + "." + ns + "." + table.table;
 }
 
+namespace {
+
+// An update that changes the primary key: Debezium publishes it as a delete
+// under the old key (and its tombstone) and a create under the new one, so
+// that a compacted topic forgets the old key. A before image without the key
+// (not logged) cannot show a change.
+bool ChangesKey(const ChangeEvent& ev) {
+  if (ev.op != Op::kUpdate || !ev.before || !ev.after || !ev.schema) return false;
+  for (size_t k : ev.schema->key_columns()) {
+    if (!ev.before->has(k) || !ev.after->has(k)) return false;
+  }
+  for (size_t k : ev.schema->key_columns()) {
+    if (!(ev.before->values[k] == ev.after->values[k])) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) const {
   std::string topic;
   switch (ev.op) {
@@ -65,14 +84,31 @@ void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) const
   }
   if (topic.empty()) return;
   if (!IsDataOp(ev.op)) topic = expand(topic, ev.source.table);
+  if (!ChangesKey(ev)) return append(ev, topic, {}, out);
 
+  // Copies, on this rare path only; the headers name the other key, as
+  // Debezium's __debezium.newkey / __debezium.oldkey do.
+  ChangeEvent removed = ev, added = ev;
+  removed.op = Op::kDelete;
+  removed.after.reset();
+  added.op = Op::kCreate;
+  added.before.reset();
+  const std::optional<std::string> old_key = format_->key(removed);
+  const std::optional<std::string> new_key = format_->key(added);
+  append(removed, topic, {"__debezium.newkey", new_key.value_or("")}, out);
+  append(added, topic, {"__debezium.oldkey", old_key.value_or("")}, out);
+}
+
+void RecordBuilder::append(const ChangeEvent& ev, const std::string& topic, Header extra,
+                           std::vector<Record>& out) const {
   Record rec;
-  rec.topic = std::move(topic);
+  rec.topic = topic;
   rec.key = format_->key(ev);
   rec.value = format_->value(ev);
   rec.headers = {{"cdcd.event_id", ev.id},
                  {"cdcd.op", OpName(ev.op)},
                  {"cdcd.source_ts_ms", std::to_string(ev.source.commit_ts_us / 1000)}};
+  if (!extra.name.empty()) rec.headers.push_back(std::move(extra));
   bool tombstone = routing_.tombstones && ev.op == Op::kDelete && rec.key.has_value();
   out.push_back(rec);
   if (tombstone) {

@@ -4,7 +4,8 @@
 // file sink as JSON lines holding the very same key and value bytes. The
 // builder decides the topic (template, per-table overrides, control topics),
 // renders key and value with the pipeline's Format, adds the cdcd.* headers,
-// and appends a tombstone after a delete when asked to.
+// appends a tombstone after a delete when asked to, and splits an update
+// that changes the key into a delete and a create, as Debezium does.
 #pragma once
 
 #include <map>
@@ -53,11 +54,18 @@ class RecordBuilder {
   RecordBuilder(TopicRouting routing, std::shared_ptr<const Format> format);
 
   // Appends the records for `ev`: none (an unpublished control event), one,
-  // or two (a delete followed by its tombstone).
+  // two (a delete followed by its tombstone), or, for an update that changes
+  // the key, a delete under the old key (with its tombstone) and a create
+  // under the new one. Every record of one event carries its id; the ops
+  // (header cdcd.op) tell the parts apart.
   void build(const ChangeEvent& ev, std::vector<Record>& out) const;
   std::string topic_for(const TableId& table) const;
 
  private:
+  // One event's record (and tombstone), with `extra` among the headers
+  // when it has a name.
+  void append(const ChangeEvent& ev, const std::string& topic, Header extra,
+              std::vector<Record>& out) const;
   std::string expand(const std::string& tmpl, const TableId& table) const;
 
   TopicRouting routing_;

@@ -72,6 +72,38 @@ TEST(RecordBuilderTest, DeleteIsFollowedByATombstoneUnlessDisabled) {
             1u);
 }
 
+std::string HeaderOf(const Record& r, const std::string& name) {
+  for (const Header& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "<none>";
+}
+
+// As Debezium: a delete under the old key, its tombstone, a create under the
+// new key; both parts carry the event's id, the headers name the other key.
+TEST(RecordBuilderTest, AKeyChangeIsADeleteTombstoneAndCreate) {
+  ChangeEvent ev = CustomerEvent(Op::kUpdate, 7, "a", 2, 1);
+  ev.after->values[0] = Value(int64_t{8});
+  auto recs = Build(Builder("type: file"), ev);
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].key, "7");
+  EXPECT_EQ(HeaderOf(recs[0], "cdcd.op"), "d");
+  EXPECT_EQ(HeaderOf(recs[0], "__debezium.newkey"), "8");
+  EXPECT_EQ(recs[1].key, "7");
+  EXPECT_FALSE(recs[1].value.has_value());
+  EXPECT_EQ(recs[2].key, "8");
+  EXPECT_EQ(HeaderOf(recs[2], "cdcd.op"), "c");
+  EXPECT_EQ(HeaderOf(recs[2], "__debezium.oldkey"), "7");
+  for (const Record& r : recs) EXPECT_EQ(HeaderOf(r, "cdcd.event_id"), "tx-2:1");
+
+  // Without tombstones: the delete and the create.
+  ASSERT_EQ(Build(Builder("type: file", false), ev).size(), 2u);
+  // The same key, or a before image that does not hold it: one update.
+  EXPECT_EQ(Build(Builder("type: file"), CustomerEvent(Op::kUpdate, 7, "a", 2, 1)).size(), 1u);
+  ev.before->missing = {0};
+  ASSERT_EQ(Build(Builder("type: file"), ev).size(), 1u);
+}
+
 TEST(RecordBuilderTest, ControlEventsGoToTheirTopicsOrNowhere) {
   ChangeEvent hb;
   hb.id = "hb-1";

@@ -110,7 +110,8 @@ std::vector<FileRecordLine> CommittedChanges(const std::string& out) {
 void ExpectUniqueEventIds(const std::vector<FileRecordLine>& records) {
   std::set<std::string> ids;
   for (const FileRecordLine& r : records) {
-    const std::string& id = r.headers.at("cdcd.event_id");
+    // A key-changing update is two records of one event: a delete and a create.
+    const std::string id = r.headers.at("cdcd.event_id") + "/" + r.headers.at("cdcd.op");
     ASSERT_TRUE(ids.insert(id).second) << "duplicate " << id;
   }
 }
