@@ -31,6 +31,10 @@ struct FormatOptions {
   bool tombstones = true;  // a null-valued record after each delete (sinks act on it)
   DecimalHandling decimal_handling = DecimalHandling::kPrecise;
   TimePrecision time_precision = TimePrecision::kAdaptive;
+  // The envelope's `transaction` block (id, total and per-table order);
+  // null without, as Debezium's provide.transaction.metadata. Set from the
+  // sink's transaction_metadata, which also publishes BEGIN/END records.
+  bool transaction_metadata = false;
 };
 
 class Format {

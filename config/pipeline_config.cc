@@ -135,10 +135,14 @@ PipelineConfig ParsePipelineConfig(const ConfigNode& node) {
   std::string name = ParseName(node);
   ConfigNode source = ParsePluginBlock(node, "source");
   ConfigNode sink = ParsePluginBlock(node, "sink");
+  FormatOptions format = ParseFormat(node.optional_child("format"));
+  // One switch, as Debezium's provide.transaction.metadata: the transaction
+  // topic (the sink's routing) and the events' `transaction` block.
+  format.transaction_metadata = sink.get_bool("transaction_metadata", false);
   return PipelineConfig{std::move(name),
                         std::move(source),
                         std::move(sink),
-                        ParseFormat(node.optional_child("format")),
+                        std::move(format),
                         ParseBatch(node.optional_child("batch")),
                         ParseRetry(node.optional_child("retry"))};
 }

@@ -123,7 +123,7 @@ void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEv
   w.plain_key("source");
   WriteSource(w, ev.source);
   w.plain_key("transaction");
-  if (ev.tx) {
+  if (ev.tx && options_.transaction_metadata) {
     w.begin_object();
     w.plain_key("id");
     w.string(ev.tx->id);

@@ -136,7 +136,7 @@ TEST_F(LoadConfigTest, SourceAndSinkKeysAreLeftToTheirFactories) {
   sink.get_size("rotate_bytes", 0);
   EXPECT_EQ(ErrorOf([&] { copy.pipelines[0].sink.reject_unknown_keys(); }),
             "p.yaml:9: pipelines[0].sink: unknown key 'rotate_byte', did you mean "
-            "'rotate_bytes'? (known here: path, rotate_bytes, type)");
+            "'rotate_bytes'? (known here: path, rotate_bytes, transaction_metadata, type)");
   EXPECT_EQ(copy.pipelines[0].source.get_string("anything"), "goes");
 }
 

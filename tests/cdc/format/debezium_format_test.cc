@@ -61,7 +61,9 @@ TEST(DebeziumFormat, CreateEventMatchesDebeziumDocumentedShape) {
 }
 
 TEST(DebeziumFormat, UpdateCarriesBeforeAfterAndTransaction) {
-  auto format = MakeFormat(Options());
+  FormatOptions o = Options();
+  o.transaction_metadata = true;
+  auto format = MakeFormat(o);
   ChangeEvent ev = DocCreate();
   ev.op = Op::kUpdate;
   ev.before = DocCustomerRow();
@@ -70,6 +72,8 @@ TEST(DebeziumFormat, UpdateCarriesBeforeAfterAndTransaction) {
   ExpectGolden("pg_customers_update_tx", *format, ev);
   OJson tx = ParseRecord(format->value(ev))["payload"]["transaction"];
   EXPECT_EQ(Keys(tx), (Strings{"id", "total_order", "data_collection_order"}));
+  // Without transaction metadata (the default, as Debezium's) the block is null.
+  EXPECT_TRUE(ParseRecord(MakeFormat(Options())->value(ev))["payload"]["transaction"].is_null());
 }
 
 TEST(DebeziumFormat, DeleteHasOnlyBeforeAndKeyFromIt) {
