@@ -57,6 +57,10 @@ struct Column {
   std::optional<int32_t> precision;  // decimal digits, or fractional second digits
   std::optional<int32_t> scale;      // decimal scale; unset means variable scale
   std::vector<std::string> enum_values;
+  // kTime only: an elapsed time that may pass 24 h (MySQL's TIME spans
+  // -838:59:59..838:59:59) rather than a time of day. Debezium's MySQL
+  // connector writes it as MicroTime (int64 µs) whatever its precision.
+  bool elapsed = false;
 };
 
 struct TableId {

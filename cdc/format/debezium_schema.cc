@@ -37,7 +37,7 @@ Encoding TimeEncoding(const Column& c, const FormatOptions& o) {
     case TP::kAdaptive:
       break;
   }
-  return MillisPrecision(c) ? Encoding::kTimeMillis : Encoding::kTimeMicros;
+  return MillisPrecision(c) && !c.elapsed ? Encoding::kTimeMillis : Encoding::kTimeMicros;
 }
 
 Encoding TimestampEncoding(const Column& c, const FormatOptions& o) {

@@ -171,9 +171,33 @@ void WriteTemporal(JsonWriter& w, Encoding e, const FieldRef& f, const Value& v)
 
 }  // namespace
 
+namespace {
+
+// A date the database could not give as one (MySQL's 0000-00-00 with
+// zero_dates: string) arrives as its literal text. The envelope's schema types
+// the column as a date, so, as Debezium: null, or the epoch for a NOT NULL
+// column.
+bool IsInvalidDateText(const FieldRef& f, const Value& v) {
+  const ColumnType t = f.column.type;
+  return v.is<std::string>() &&
+         (t == ColumnType::kDate || t == ColumnType::kTimestamp || t == ColumnType::kTimestampTz);
+}
+
+Value EpochOf(ColumnType t) {
+  if (t == ColumnType::kDate) return Value(Date{0});
+  if (t == ColumnType::kTimestamp) return Value(Timestamp{0});
+  return Value(TimestampTz{0});
+}
+
+}  // namespace
+
 void WriteDebeziumValue(JsonWriter& w, const FieldRef& f, const Value& v,
                         const FormatOptions& options) {
   if (v.is_null()) return w.null();
+  if (IsInvalidDateText(f, v)) {
+    if (f.column.nullable) return w.null();
+    return WriteDebeziumValue(w, f, EpochOf(f.column.type), options);
+  }
   Encoding e = DebeziumEncoding(f.column, options);
   switch (e) {
     case Encoding::kBoolean:

@@ -23,7 +23,9 @@
 //                       pattern when it names one; created when missing)
 //   heartbeat_interval  binlog heartbeat period asked of the server: an idle
 //                       stream still proves the connection alive (default 5s)
-//   zero_dates          null | string: how 0000-00-00 dates are delivered
+//   zero_dates          null | string: how 0000-00-00 dates are delivered (string:
+//                       MySQL's text in the flat envelope; the debezium envelope,
+//                       whose schema types them as dates, writes null, as Debezium)
 //                       (default null; string gives MySQL's literal text)
 //   resume_by           auto | gtid | position: how the binlog dump resumes.
 //                       gtid survives a failover to another server of the

@@ -96,6 +96,7 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
     case kTypeTime:
     case kTypeTime2:
       col.type = ColumnType::kTime;
+      col.elapsed = true;
       col.precision = static_cast<int32_t>(c.real_type == kTypeTime2 ? c.length : 0);
       col.source_type = WithArg("time", *col.precision);
       break;
