@@ -11,7 +11,7 @@ PACKAGES=(
   # test services: real servers, a peer decoder and a Kafka client
   postgresql-15 postgresql-15-wal2json postgresql-client-15
   mariadb-server mariadb-client kcat
-  openjdk-17-jre-headless maven
+  openjdk-17-jre-headless openjdk-17-jdk-headless maven
   python3 util-linux procps iproute2
 )
 
