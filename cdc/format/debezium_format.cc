@@ -117,9 +117,9 @@ std::string DebeziumFormat::value(const ChangeEvent& ev) const {
 void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEvent& ev) const {
   w.begin_object();
   w.plain_key("before");
-  ev.before ? write_row(w, e, *ev.before) : w.null();
+  ev.before ? write_row(w, e, *ev.before, true) : w.null();
   w.plain_key("after");
-  ev.after ? write_row(w, e, *ev.after) : w.null();
+  ev.after ? write_row(w, e, *ev.after, false) : w.null();
   w.plain_key("source");
   WriteSource(w, ev.source);
   w.plain_key("transaction");
@@ -146,12 +146,23 @@ void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEv
   w.end_object();
 }
 
-void DebeziumFormat::write_row(JsonWriter& w, const Entry& e, const Row& row) const {
+void DebeziumFormat::write_row(JsonWriter& w, const Entry& e, const Row& row,
+                               bool absent_as_null) const {
   const TableSchema& t = *e.schema;
   const auto& columns = t.columns();
   w.begin_object();
   for (size_t i = 0; i < columns.size(); ++i) {
-    if (!row.has(i)) continue;  // missing (unchanged TOAST) or absent: left out
+    if (!row.has(i)) {
+      // A before image the database logged only in part (PostgreSQL's
+      // default replica identity: the key) lists the other columns as null,
+      // as Debezium's does; an after image leaves out what it lacks
+      // (unchanged TOAST).
+      if (absent_as_null) {
+        w.quoted_key(e.quoted_names[i]);
+        w.null();
+      }
+      continue;
+    }
     w.quoted_key(e.quoted_names[i]);
     WriteDebeziumValue(w, FieldRef{t.id(), columns[i]}, row.values[i], options_);
   }

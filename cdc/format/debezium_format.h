@@ -43,7 +43,8 @@ class DebeziumFormat final : public Format {
 
   std::shared_ptr<const Entry> entry(const ChangeEvent& ev) const;
   void write_payload(JsonWriter& w, const Entry& e, const ChangeEvent& ev) const;
-  void write_row(JsonWriter& w, const Entry& e, const Row& row) const;
+  // absent_as_null: columns the row lacks are written as null, not left out.
+  void write_row(JsonWriter& w, const Entry& e, const Row& row, bool absent_as_null) const;
 
   FormatOptions options_;
   SchemaCache<Entry> cache_;

@@ -170,6 +170,10 @@ void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
       {"txId", ColumnType::kInt64, Value(int64_t{tx_.begin.xid})},
       {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(tx_.begin.final_lsn))},
       {"xmin", ColumnType::kInt64, Value::Null()},
+      // Debezium 3.x: the replication origin of a change applied by logical
+      // replication; pgoutput v1 does not send it.
+      {"origin", ColumnType::kString, Value::Null()},
+      {"origin_lsn", ColumnType::kInt64, Value::Null()},
       {"unchanged_toast", ColumnType::kString,
        unchanged_toast.empty() ? Value::Null() : Value(JoinNames(unchanged_toast))},
   };

@@ -264,6 +264,8 @@ SnapshotRequest PgSnapshotPoint::request() {
       {"txId", ColumnType::kInt64, Value::Null()},
       {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(point_))},
       {"xmin", ColumnType::kInt64, Value::Null()},
+      {"origin", ColumnType::kString, Value::Null()},
+      {"origin_lsn", ColumnType::kInt64, Value::Null()},
       {"unchanged_toast", ColumnType::kString, Value::Null()},
   };
   req.workers = options_.snapshot.workers;

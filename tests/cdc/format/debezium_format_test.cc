@@ -16,9 +16,9 @@ using Strings = std::vector<std::string>;
 
 const Strings kPayloadOrder = {"before", "after", "source", "transaction",
                                "op",     "ts_ms", "ts_us",  "ts_ns"};
-const Strings kPgSourceOrder = {"version", "connector", "name",  "ts_ms", "snapshot",
-                                "db",      "sequence",  "ts_us", "ts_ns", "schema",
-                                "table",   "txId",      "lsn",   "xmin"};
+const Strings kPgSourceOrder = {"version",  "connector", "name",   "ts_ms",     "snapshot", "db",
+                                "sequence", "ts_us",     "ts_ns",  "schema",    "table",    "txId",
+                                "lsn",      "xmin",      "origin", "origin_lsn"};
 
 ChangeEvent DocCreate() {
   TableSchemaPtr t = DocCustomers();
@@ -114,7 +114,9 @@ TEST(DebeziumFormat, WithoutSchemasKeyAndValueAreBarePayloads) {
 
 // An unchanged TOASTed value is missing from the after-image: it must be
 // left out, not rendered as null, while a real null stays null.
-TEST(DebeziumFormat, MissingColumnsAreLeftOutNotNull) {
+// Missing from an after image (unchanged TOAST): left out. Missing from a
+// before image (not logged): null, as Debezium lists every column there.
+TEST(DebeziumFormat, MissingColumnsAreLeftOutOfAfterAndNullInBefore) {
   std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
                               Col("body", ColumnType::kString), Col("note", ColumnType::kString)};
   TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "docs"}, cols, {0});
@@ -126,6 +128,8 @@ TEST(DebeziumFormat, MissingColumnsAreLeftOutNotNull) {
   OJson p = ParseRecord(format->value(ev))["payload"];
   EXPECT_EQ(Keys(p["after"]), (Strings{"id", "note"}));
   EXPECT_TRUE(p["after"]["note"].is_null());
+  EXPECT_EQ(Keys(p["before"]), (Strings{"id", "body", "note"}));
+  EXPECT_TRUE(p["before"]["body"].is_null());
 }
 
 TEST(DebeziumFormat, KeylessTableHasNullKey) {

@@ -85,7 +85,9 @@ inline SourceInfo PgSource(const TableId& table) {
   s.tx_id = "555";
   s.fields = {{"txId", ColumnType::kInt64, Value(int64_t{555})},
               {"lsn", ColumnType::kInt64, Value(int64_t{24023128})},
-              {"xmin", ColumnType::kInt64, Value()}};
+              {"xmin", ColumnType::kInt64, Value()},
+              {"origin", ColumnType::kString, Value()},
+              {"origin_lsn", ColumnType::kInt64, Value()}};
   return s;
 }
 

@@ -39,7 +39,7 @@ TEST(SchemaCache, RebuildsWhenTheSourceShapeDiffers) {
   OJson vb = ParseRecord(f.value(b));
   EXPECT_EQ(va["schema"]["name"], "PostgreSQL_server.public.customers.Envelope");
   EXPECT_EQ(vb["schema"]["name"], "other.public.customers.Envelope");
-  EXPECT_EQ(vb["schema"]["fields"][2]["fields"].size(), 13u);  // xmin gone
+  EXPECT_EQ(vb["schema"]["fields"][2]["fields"].size(), 15u);  // origin_lsn gone
   EXPECT_EQ(ParseRecord(f.value(a)), va);
 }
 
