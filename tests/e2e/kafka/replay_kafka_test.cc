@@ -29,7 +29,7 @@ std::string KafkaTargetConfig(const std::string& name, const std::string& broker
          "    sink: {type: kafka, brokers: \"" +
          brokers + "\", offsets_topic: replay_offsets_" + tag +
          "}\n"
-         "    batch: {max_events: 500}\n"
+         "    batch: {max_events: 100}\n"
          "    retry: {initial_backoff: 100ms, max_backoff: 1s}\n"
          "http: {enabled: false}\n";
 }
