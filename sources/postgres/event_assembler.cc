@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cdc/error.h"
+#include "sources/postgres/source_fields.h"
 
 namespace cdc::pg {
 namespace {
@@ -166,17 +167,10 @@ void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
   ev.id = FormatLsn(tx_.begin.final_lsn) + ":" + std::to_string(index);
   ev.source = source_for(&rel, tx_.begin.commit_time_us);
   ev.source.tx_id = std::to_string(tx_.begin.xid);
-  ev.source.fields = {
-      {"txId", ColumnType::kInt64, Value(int64_t{tx_.begin.xid})},
-      {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(tx_.begin.final_lsn))},
-      {"xmin", ColumnType::kInt64, Value::Null()},
-      // Debezium 3.x: the replication origin of a change applied by logical
-      // replication; pgoutput v1 does not send it.
-      {"origin", ColumnType::kString, Value::Null()},
-      {"origin_lsn", ColumnType::kInt64, Value::Null()},
-      {"unchanged_toast", ColumnType::kString,
-       unchanged_toast.empty() ? Value::Null() : Value(JoinNames(unchanged_toast))},
-  };
+  ev.source.fields =
+      PgSourceFields(Value(int64_t{tx_.begin.xid}), tx_.begin.final_lsn,
+                     unchanged_toast.empty() ? Value::Null() : Value(JoinNames(unchanged_toast)));
+
   ev.schema = rel.schema;
   ev.before = std::move(before);
   ev.after = std::move(after);

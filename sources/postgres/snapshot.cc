@@ -13,6 +13,7 @@
 #include "cdc/snapshot_mode.h"
 #include "sources/postgres/pg_connection.h"
 #include "sources/postgres/relation.h"
+#include "sources/postgres/source_fields.h"
 
 namespace cdc::pg {
 namespace {
@@ -260,14 +261,8 @@ SnapshotRequest PgSnapshotPoint::request() {
   req.point_label = FormatLsn(point_);
   req.connector = "postgresql";
   req.server_name = options_.pipeline;
-  req.source_fields = {
-      {"txId", ColumnType::kInt64, Value::Null()},
-      {"lsn", ColumnType::kInt64, Value(static_cast<int64_t>(point_))},
-      {"xmin", ColumnType::kInt64, Value::Null()},
-      {"origin", ColumnType::kString, Value::Null()},
-      {"origin_lsn", ColumnType::kInt64, Value::Null()},
-      {"unchanged_toast", ColumnType::kString, Value::Null()},
-  };
+  req.source_fields = PgSourceFields(Value::Null(), point_, Value::Null());
+
   req.workers = options_.snapshot.workers;
   req.chunk_size = options_.snapshot.chunk_size;
   plans_ = std::make_unique<Plans>();
