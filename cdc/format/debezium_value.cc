@@ -169,20 +169,9 @@ void WriteTemporal(JsonWriter& w, Encoding e, const FieldRef& f, const Value& v)
   }
 }
 
-}  // namespace
-
-namespace {
-
-// A date the database could not give as one (MySQL's 0000-00-00 with
-// zero_dates: string) arrives as its literal text. The envelope's schema types
-// the column as a date, so, as Debezium: null, or the epoch for a NOT NULL
-// column.
-bool IsInvalidDateText(const FieldRef& f, const Value& v) {
-  const ColumnType t = f.column.type;
-  return v.is<std::string>() &&
-         (t == ColumnType::kDate || t == ColumnType::kTimestamp || t == ColumnType::kTimestampTz);
-}
-
+// The envelope's schema types a date column as a date, so a date carried as
+// text (IsDateText) is written as Debezium writes it: null, or the epoch for
+// a NOT NULL column.
 Value EpochOf(ColumnType t) {
   if (t == ColumnType::kDate) return Value(Date{0});
   if (t == ColumnType::kTimestamp) return Value(Timestamp{0});
@@ -194,7 +183,7 @@ Value EpochOf(ColumnType t) {
 void WriteDebeziumValue(JsonWriter& w, const FieldRef& f, const Value& v,
                         const FormatOptions& options) {
   if (v.is_null()) return w.null();
-  if (IsInvalidDateText(f, v)) {
+  if (IsDateText(f, v)) {
     if (f.column.nullable) return w.null();
     return WriteDebeziumValue(w, f, EpochOf(f.column.type), options);
   }

@@ -100,11 +100,7 @@ void WriteReadableValue(JsonWriter& w, const FieldRef& f, const Value& v) {
   if (v.is_null()) return w.null();
   // Temporal values as text: a MySQL zero date with zero_dates: string, as
   // MySQL writes it ("0000-00-00"), the way Maxwell does.
-  if (v.is<std::string>() &&
-      (f.column.type == ColumnType::kDate || f.column.type == ColumnType::kTimestamp ||
-       f.column.type == ColumnType::kTimestampTz)) {
-    return w.string(v.as<std::string>());
-  }
+  if (IsDateText(f, v)) return w.string(v.as<std::string>());
   switch (f.column.type) {
     case ColumnType::kBoolean:
       return w.boolean(AsBool(f, v));

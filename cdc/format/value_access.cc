@@ -78,4 +78,10 @@ int64_t AsEpochMicros(const FieldRef& f, const Value& v) {
   ThrowBadValue(f, v, "expected a timestamp");
 }
 
+bool IsDateText(const FieldRef& f, const Value& v) {
+  const ColumnType t = f.column.type;
+  return v.is<std::string>() &&
+         (t == ColumnType::kDate || t == ColumnType::kTimestamp || t == ColumnType::kTimestampTz);
+}
+
 }  // namespace cdc::format

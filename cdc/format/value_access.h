@@ -38,6 +38,9 @@ std::string_view AsBytes(const FieldRef& f, const Value& v);
 ParsedDecimal AsDecimal(const FieldRef& f, const Value& v);
 // Microseconds of a Timestamp or TimestampTz.
 int64_t AsEpochMicros(const FieldRef& f, const Value& v);
+// A date or timestamp the database could not give as one (MySQL's
+// 0000-00-00 with zero_dates: string), carried as its literal text.
+bool IsDateText(const FieldRef& f, const Value& v);
 
 template <typename T>
 const T& As(const FieldRef& f, const Value& v) {
