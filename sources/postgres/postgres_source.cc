@@ -1,20 +1,11 @@
 #include "sources/postgres/postgres_source.h"
 
 namespace cdc::pg {
-namespace {
-
-CoordinatorOptions Coordination(const PostgresSourceOptions& o) {
-  CoordinatorOptions c;
-  c.context = "postgres source (pipeline " + o.pipeline + ")";
-  c.snapshot = o.snapshot;
-  c.pipeline = o.pipeline;
-  return c;
-}
-
-}  // namespace
 
 PostgresSource::PostgresSource(const PostgresSourceOptions& options)
-    : CoordinatedSource(Coordination(options), std::make_unique<PostgresConnector>(options)) {}
+    : CoordinatedSource({"postgres source (pipeline " + options.pipeline + ")", options.pipeline,
+                         options.snapshot},
+                        std::make_unique<PostgresConnector>(options)) {}
 
 void RegisterPostgresSource(Registry& registry) {
   registry.add_source("postgres", [](const ConfigNode& config, const PipelineContext& ctx) {
