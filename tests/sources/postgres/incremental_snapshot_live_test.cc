@@ -21,19 +21,6 @@ using testing::RunningSource;
 using testing::TestDatabase;
 using testing::WatchedEmitter;
 
-PostgresSourceOptions Options(const TestDatabase& db, std::vector<std::string> tables) {
-  PostgresSourceOptions o;
-  o.pipeline = "t";
-  o.dsn = db.dsn();
-  o.tables = std::move(tables);
-  o.slot = "s_" + db.name().substr(7);
-  o.publication = "p_" + db.name().substr(7);
-  o.snapshot.mode = SnapshotMode::kNever;
-  o.heartbeat_interval = 0ms;
-  o.status_interval = 200ms;
-  return o;
-}
-
 size_t Reads(WatchedEmitter& out, const std::string& table) {
   size_t n = 0;
   for (const ChangeEvent& ev : out.data()) {
@@ -49,7 +36,7 @@ TEST(PgIncrementalSnapshotLiveTest, KeylessTablesAreRefusedUnlessKeyColumnsNameO
       "CREATE TABLE n (a int, b text); INSERT INTO n VALUES (1, 'x');"
       "CREATE TABLE k (a int NOT NULL UNIQUE, b text);"
       "INSERT INTO k SELECT i, 'r' || i FROM generate_series(1, 25) i");
-  PostgresSourceOptions o = Options(db, {"public.n", "public.k"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"public.n", "public.k"});
   o.snapshot.chunk_size = 10;
   o.snapshot.key_columns = {{"public.k", {"a"}}};
   PostgresSource source(o);
@@ -88,7 +75,7 @@ TEST(PgIncrementalSnapshotLiveTest, StopSignalFromSqlEndsTheSnapshotAndTheStream
       "CREATE TABLE t (id int PRIMARY KEY, v text);"
       "INSERT INTO t SELECT i, 'v' FROM generate_series(1, " +
       std::to_string(kRows) + ") i; CREATE TABLE after_stop (id int PRIMARY KEY)");
-  PostgresSourceOptions o = Options(db, {"public.t", "public.after_stop"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"public.t", "public.after_stop"});
   o.snapshot.chunk_size = 20;  // many watermark windows: time to stop it midway
   PostgresSource source(o);
   WatchedEmitter out;

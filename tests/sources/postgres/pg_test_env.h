@@ -25,6 +25,7 @@
 
 #include "cdc/source.h"
 #include "sources/postgres/pg_connection.h"
+#include "sources/postgres/postgres_options.h"
 #include "tests/support/shell.h"
 #include "tests/support/source_runner.h"
 #include "tests/support/test_support.h"
@@ -187,5 +188,22 @@ class PrivatePostgres {
 
 using ::cdc::testing::RunningSource;
 using ::cdc::testing::WatchedEmitter;
+
+// Source options for `db` streaming `tables` without a snapshot, on a slot
+// and publication of the database's own names, with heartbeats off.
+inline PostgresSourceOptions StreamingOptions(const TestDatabase& db,
+                                              std::vector<std::string> tables) {
+  using namespace std::chrono_literals;
+  PostgresSourceOptions o;
+  o.pipeline = "t";
+  o.dsn = db.dsn();
+  o.tables = std::move(tables);
+  o.slot = "s_" + db.name().substr(7);
+  o.publication = "p_" + db.name().substr(7);
+  o.snapshot.mode = SnapshotMode::kNever;
+  o.heartbeat_interval = 0ms;
+  o.status_interval = 200ms;
+  return o;
+}
 
 }  // namespace cdc::pg::testing

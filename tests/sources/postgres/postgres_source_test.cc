@@ -21,19 +21,6 @@ using testing::RunningSource;
 using testing::TestDatabase;
 using testing::WatchedEmitter;
 
-PostgresSourceOptions Options(const TestDatabase& db, std::vector<std::string> tables) {
-  PostgresSourceOptions o;
-  o.pipeline = "t";
-  o.dsn = db.dsn();
-  o.tables = std::move(tables);
-  o.slot = "s_" + db.name().substr(7);
-  o.publication = "p_" + db.name().substr(7);
-  o.snapshot.mode = SnapshotMode::kNever;
-  o.heartbeat_interval = 0ms;
-  o.status_interval = 200ms;
-  return o;
-}
-
 // Waits until the source's walsender is streaming from the slot (while
 // CREATE_REPLICATION_SLOT still waits for its consistent point, the slot is
 // active but a commit then would precede the slot's start).
@@ -72,7 +59,7 @@ TEST_F(PostgresSourceTest, EveryCoreTypeInsertUpdateDeleteExact) {
       tstz timestamptz(0), iv interval, ip inet, cr cidr, mac macaddr, bt bit(3),
       vb varbit(16), ai int[], at text[], a2 int[], e mood, dom posint, pr price,
       r int4range, tr tstzrange, pt point, ea mood[], na numeric(5,1)[]))");
-  PostgresSource source(Options(db, {"public.types"}));
+  PostgresSource source(testing::StreamingOptions(db, {"public.types"}));
   WatchedEmitter out;
   RunningSource run(source, std::nullopt, out);
   WaitStreaming(db, source.options().slot);
@@ -219,7 +206,7 @@ TEST_F(PostgresSourceTest, UnchangedToastNeverLooksLikeData) {
             ALTER TABLE full_ri ALTER COLUMN big SET STORAGE EXTERNAL;
             ALTER TABLE full_ri REPLICA IDENTITY FULL;)");
   const std::string big = BigValue(db);
-  PostgresSource source(Options(db, {"public.plain", "public.full_ri"}));
+  PostgresSource source(testing::StreamingOptions(db, {"public.plain", "public.full_ri"}));
   WatchedEmitter out;
   RunningSource run(source, std::nullopt, out);
   WaitStreaming(db, source.options().slot);
@@ -252,7 +239,7 @@ TEST_F(PostgresSourceTest, ToastPlaceholderWhenConfigured) {
   TestDatabase db(dsn, "toastph");
   db.sql(R"(CREATE TABLE t (id int PRIMARY KEY, n int, big text);
             ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL;)");
-  PostgresSourceOptions o = Options(db, {"t"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
   o.toast_placeholder = "__unavailable";
   PostgresSource source(o);
   WatchedEmitter out;
@@ -270,7 +257,7 @@ TEST_F(PostgresSourceTest, TruncateSchemaChangeAndTableAddedLater) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "trunc");
   db.sql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)");
-  PostgresSourceOptions o = Options(db, {"public.a"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"public.a"});
   std::optional<Offset> resume;
   {
     PostgresSource source(o);
@@ -323,7 +310,7 @@ TEST_F(PostgresSourceTest, ResumesExactlyMidTransactionAndAfterIt) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "resume");
   db.sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
-  PostgresSourceOptions o = Options(db, {"t"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
   std::vector<ChangeEvent> first;
   {
     PostgresSource source(o);
@@ -372,7 +359,7 @@ TEST_F(PostgresSourceTest, HeartbeatsAdvanceTheSlotOnlyToAcknowledgedOffsets) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "heartbeat");
   db.sql("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE other (id int PRIMARY KEY)");
-  PostgresSourceOptions o = Options(db, {"t"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
   o.heartbeat_interval = 200ms;
   PostgresSource source(o);
   WatchedEmitter out;
@@ -412,7 +399,7 @@ TEST_F(PostgresSourceTest, DroppedPublicationStopsWithAdvice) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "droppub");
   db.sql("CREATE TABLE t (id int PRIMARY KEY)");
-  PostgresSourceOptions o = Options(db, {"t"});
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
   PostgresSource source(o);
   WatchedEmitter out;
   RunningSource run(source, std::nullopt, out);
@@ -441,12 +428,13 @@ TEST_F(PostgresSourceTest, StartupChecksSayWhatToDo) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
   };
-  fails_with(Options(db, {"public.missing"}), "table public.missing (from `tables`) not found");
-  PostgresSourceOptions o = Options(db, {"t"});
+  fails_with(testing::StreamingOptions(db, {"public.missing"}),
+             "table public.missing (from `tables`) not found");
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
   o.dsn = db.dsn() + " user=norepl";
   fails_with(o, "lacks the REPLICATION attribute");
   // A committed offset whose slot is gone must not silently restart.
-  PostgresSource source(Options(db, {"t"}));
+  PostgresSource source(testing::StreamingOptions(db, {"t"}));
   WatchedEmitter out;
   try {
     source.run(Offset{"0/16B3748", 0, nullptr}, out, std::stop_token());
