@@ -50,14 +50,24 @@ struct SourceField {
   Value value;      // may be null
 };
 
+// Debezium's `source.sequence` of a connector that orders changes by log
+// position (PostgreSQL): the position where the previous transaction's commit
+// ended, null when none was seen since the stream started, and this change's
+// own position. Written as the JSON text ["<last_commit>","<position>"].
+struct SourceSequence {
+  std::optional<uint64_t> last_commit;
+  uint64_t position = 0;
+};
+
 struct SourceInfo {
   std::string connector;    // "postgresql", "mysql", "generator"
   std::string server_name;  // logical server name: the pipeline's name by default
   TableId table;
   int64_t commit_ts_us = 0;  // event time
   SnapshotMark snapshot = SnapshotMark::kFalse;
-  std::string tx_id;                // source transaction id; empty if none
-  std::vector<SourceField> fields;  // connector-specific, in presentation order
+  std::string tx_id;                       // source transaction id; empty if none
+  std::vector<SourceField> fields;         // connector-specific, in presentation order
+  std::optional<SourceSequence> sequence;  // nullopt: `sequence` is null
 };
 
 struct TxInfo {

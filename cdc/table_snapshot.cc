@@ -225,6 +225,7 @@ class EventWriter {
       first_event_ = false;
       table_started_[c.table] = true;
       ev.source.fields = req_.source_fields;
+      ev.source.sequence = req_.sequence;
       ev.schema = t.schema;
       ev.after = std::move(row.after);
       ev.capture_ts_us = NowMicros();

@@ -122,6 +122,7 @@ struct SnapshotRequest {
   std::string connector;                   // source.connector
   std::string server_name;                 // source.server_name
   std::vector<SourceField> source_fields;  // the same for every event
+  std::optional<SourceSequence> sequence;  // the same for every event
   std::vector<SnapshotTable> tables;
   // Tables done or partly read before, with `point` already set.
   SnapshotProgress progress;

@@ -1,5 +1,8 @@
 #include "cdc/format/source_block.h"
 
+#include <cinttypes>
+#include <cstdio>
+
 #include "cdc/format/debezium_schema.h"
 #include "cdc/format/value_encoding.h"
 
@@ -25,6 +28,18 @@ void WriteNullableString(JsonWriter& w, const std::string& s) {
   w.string(s);
 }
 
+// ["<last_commit>","<position>"] (or [null,...]) as a JSON string, built on
+// the stack: this runs once per event.
+void WriteSequence(JsonWriter& w, const std::optional<SourceSequence>& seq) {
+  if (!seq) return w.null();
+  char buf[64];
+  int n = seq->last_commit
+              ? std::snprintf(buf, sizeof buf, "[\"%" PRIu64 "\",\"%" PRIu64 "\"]",
+                              *seq->last_commit, seq->position)
+              : std::snprintf(buf, sizeof buf, "[null,\"%" PRIu64 "\"]", seq->position);
+  w.string(std::string_view(buf, static_cast<size_t>(n)));
+}
+
 }  // namespace
 
 void WriteSource(JsonWriter& w, const SourceInfo& s) {
@@ -43,7 +58,7 @@ void WriteSource(JsonWriter& w, const SourceInfo& s) {
   w.plain_key("db");
   w.string(s.table.database);
   w.plain_key("sequence");
-  w.null();
+  WriteSequence(w, s.sequence);
   w.plain_key("ts_us");
   w.int64(us);
   w.plain_key("ts_ns");

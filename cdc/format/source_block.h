@@ -4,8 +4,8 @@
 // version, connector, name, ts_ms, snapshot, db, sequence, ts_us, ts_ns;
 // then schema and table for PostgreSQL, table for MySQL, schema and table for
 // other connectors; then the connector's own fields in the order the source
-// listed them. Times are the commit (event) time. `sequence` is always null:
-// cdcd sources do not produce Debezium's sequence strings.
+// listed them. Times are the commit (event) time. `sequence` is the
+// SourceSequence as Debezium's JSON text, or null when the source has none.
 #pragma once
 
 #include "cdc/change_event.h"

@@ -40,6 +40,7 @@ void EventAssembler::reset(const std::optional<StreamPosition>& from) {
   in_tx_ = false;
   tx_ = Tx{};
   pending_.reset();
+  last_commit_end_.reset();
 }
 
 RelationPtr EventAssembler::relation(uint32_t oid) const {
@@ -73,7 +74,7 @@ void EventAssembler::flush_pending(Offset next, std::vector<ChangeEvent>& out) {
   pending_.reset();
 }
 
-void EventAssembler::feed(PgOutputMessage&& message, std::vector<ChangeEvent>& out) {
+void EventAssembler::feed(PgOutputMessage&& message, Lsn wal_start, std::vector<ChangeEvent>& out) {
   std::visit(
       [&](auto&& m) {
         using T = std::decay_t<decltype(m)>;
@@ -93,7 +94,8 @@ void EventAssembler::feed(PgOutputMessage&& message, std::vector<ChangeEvent>& o
           const Relation& r = known(m.relid, "Insert");
           std::vector<std::string> toast;
           Row after = r.DecodeNew(m.new_tuple, nullptr, options_.toast_placeholder, toast);
-          on_data(m.relid, Op::kCreate, std::nullopt, std::move(after), std::move(toast), out);
+          on_data(m.relid, Op::kCreate, std::nullopt, std::move(after), std::move(toast), wal_start,
+                  out);
         } else if constexpr (std::is_same_v<T, UpdateMsg>) {
           const Relation& r = known(m.relid, "Update");
           std::vector<std::string> toast;
@@ -101,15 +103,16 @@ void EventAssembler::feed(PgOutputMessage&& message, std::vector<ChangeEvent>& o
           if (m.old_kind) before = r.DecodeOld(m.old_tuple, m.old_kind);
           const Tuple* full = m.old_kind == 'O' ? &m.old_tuple : nullptr;
           Row after = r.DecodeNew(m.new_tuple, full, options_.toast_placeholder, toast);
-          on_data(m.relid, Op::kUpdate, std::move(before), std::move(after), std::move(toast), out);
+          on_data(m.relid, Op::kUpdate, std::move(before), std::move(after), std::move(toast),
+                  wal_start, out);
         } else if constexpr (std::is_same_v<T, DeleteMsg>) {
           const Relation& r = known(m.relid, "Delete");
           Row before = r.DecodeOld(m.old_tuple, m.old_kind);
-          on_data(m.relid, Op::kDelete, std::move(before), std::nullopt, {}, out);
+          on_data(m.relid, Op::kDelete, std::move(before), std::nullopt, {}, wal_start, out);
         } else if constexpr (std::is_same_v<T, TruncateMsg>) {
           for (uint32_t relid : m.relids) {
             known(relid, "Truncate");
-            on_data(relid, Op::kTruncate, std::nullopt, std::nullopt, {}, out);
+            on_data(relid, Op::kTruncate, std::nullopt, std::nullopt, {}, wal_start, out);
           }
         } else if constexpr (std::is_same_v<T, LogicalMsg>) {
           on_message(m, out);
@@ -154,7 +157,7 @@ void EventAssembler::on_relation(RelationMsg&& m, std::vector<ChangeEvent>& out)
 
 void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
                              std::optional<Row> after, std::vector<std::string> unchanged_toast,
-                             std::vector<ChangeEvent>& out) {
+                             Lsn lsn, std::vector<ChangeEvent>& out) {
   if (!in_tx_)
     throw Error("pgoutput: change to relation OID " + std::to_string(relid) +
                 " outside a transaction");
@@ -168,8 +171,9 @@ void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
   ev.source = source_for(&rel, tx_.begin.commit_time_us);
   ev.source.tx_id = std::to_string(tx_.begin.xid);
   ev.source.fields =
-      PgSourceFields(Value(int64_t{tx_.begin.xid}), tx_.begin.final_lsn,
+      PgSourceFields(Value(int64_t{tx_.begin.xid}), lsn,
                      unchanged_toast.empty() ? Value::Null() : Value(JoinNames(unchanged_toast)));
+  ev.source.sequence = SourceSequence{last_commit_end_, lsn};
 
   ev.schema = rel.schema;
   ev.before = std::move(before);
@@ -189,6 +193,7 @@ void EventAssembler::on_commit(const CommitMsg& m, std::vector<ChangeEvent>& out
   }
   flush_pending(At(m.end_lsn, 0), out);
   in_tx_ = false;
+  last_commit_end_ = m.end_lsn;
 }
 
 void EventAssembler::on_message(const LogicalMsg& m, std::vector<ChangeEvent>& out) {

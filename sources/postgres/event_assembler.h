@@ -25,6 +25,9 @@
 // database. Heartbeats of other slots and all other logical messages
 // (transactional or not) are ignored: they carry no table change, and an
 // offset never needs them.
+// Each data event's source.lsn is its change's own WAL position (the
+// message's XLogData start) and source.sequence is
+// ["<end LSN of the previous commit>","<that position>"], as Debezium's.
 // Schema changes: a Relation message whose schema differs from the one seen
 // before for that table (in this process) yields an Op::kSchemaChange event
 // before the change that follows it; it is not counted in the index because
@@ -73,8 +76,10 @@ class EventAssembler {
   // Known relations are kept: schema versions continue across reconnects.
   void reset(const std::optional<StreamPosition>& from);
 
-  // Feeds one message; appends the events now ready, in order, to `out`.
-  void feed(PgOutputMessage&& message, std::vector<ChangeEvent>& out);
+  // Feeds one message, which the stream sent at `wal_start` (its XLogData
+  // start: a change's own WAL position); appends the events now ready, in
+  // order, to `out`.
+  void feed(PgOutputMessage&& message, Lsn wal_start, std::vector<ChangeEvent>& out);
 
   bool in_transaction() const { return in_tx_; }
   // The current schema of a relation, for tests.
@@ -90,7 +95,7 @@ class EventAssembler {
 
   void on_relation(RelationMsg&& m, std::vector<ChangeEvent>& out);
   void on_data(uint32_t relid, Op op, std::optional<Row> before, std::optional<Row> after,
-               std::vector<std::string> unchanged_toast, std::vector<ChangeEvent>& out);
+               std::vector<std::string> unchanged_toast, Lsn lsn, std::vector<ChangeEvent>& out);
   void on_commit(const CommitMsg& m, std::vector<ChangeEvent>& out);
   void on_message(const LogicalMsg& m, std::vector<ChangeEvent>& out);
   const Relation& known(uint32_t relid, const char* what) const;
@@ -103,6 +108,9 @@ class EventAssembler {
   std::optional<StreamPosition> from_;
   bool in_tx_ = false;
   Tx tx_;
+  // End LSN of the last commit seen since reset(): the first element of
+  // source.sequence, as Debezium's (null until a commit was seen).
+  std::optional<Lsn> last_commit_end_;
   std::optional<ChangeEvent> pending_;
 };
 

@@ -279,7 +279,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
       }
     }
     events.clear();
-    assembler_->feed(std::move(message), events);
+    assembler_->feed(std::move(message), rs.last_wal_start(), events);
     for (ChangeEvent& ev : events) {
       while (true) {
         Emitter::Result r = out.try_emit_for(ev, kEmitWait);

@@ -59,6 +59,7 @@ std::optional<std::string_view> ReplicationStream::next(std::chrono::millisecond
       XLogData& x = std::get<XLogData>(m);
       server_wal_end_ = std::max(server_wal_end_, x.wal_end);
       received_ = std::max(received_, x.wal_start);
+      last_wal_start_ = x.wal_start;
       return x.payload;
     }
     if (n == -1 || n == -2) fail_stream(what);

@@ -42,6 +42,10 @@ class ReplicationStream {
   // returned view is valid until the next call.
   std::optional<std::string_view> next(std::chrono::milliseconds timeout);
 
+  // The XLogData start of the message next() returned last: for a change,
+  // the LSN of its WAL record.
+  Lsn last_wal_start() const { return last_wal_start_; }
+
   void set_flushed(Lsn lsn);
   Lsn flushed() const { return flushed_.load(); }
   void maybe_send_status();
@@ -57,6 +61,7 @@ class ReplicationStream {
   std::chrono::milliseconds status_interval_;
   std::atomic<Lsn> flushed_{0};
   Lsn received_ = 0;
+  Lsn last_wal_start_ = 0;
   Lsn server_wal_end_ = 0;
   std::string slot_;
   char* buffer_ = nullptr;

@@ -229,6 +229,20 @@ Lsn SnapshotPoint(const SnapshotProgress& progress) {
   return *lsn;
 }
 
+// The snapshot's transaction id, as Debezium's source.txId of snapshot rows:
+// the first transaction id the exported snapshot does not see (its xmax),
+// which is the id a transaction begun at the snapshot would have been
+// given. Read inside the snapshot; nothing is assigned or written.
+int64_t PgSnapshotPoint::SnapshotTxId(PgConnection& conn) const {
+  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the snapshot's xmax");
+  conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(snapshot_name_),
+            "importing exported snapshot " + snapshot_name_);
+  PgResult r = conn.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())",
+                         "reading the snapshot's xmax");
+  conn.exec("COMMIT", "reading the snapshot's xmax");
+  return std::stoll(r.get(0, 0));
+}
+
 struct PgSnapshotPoint::Plans {
   TablePlans by_name;
 };
@@ -261,13 +275,13 @@ SnapshotRequest PgSnapshotPoint::request() {
   req.point_label = FormatLsn(point_);
   req.connector = "postgresql";
   req.server_name = options_.pipeline;
-  req.source_fields = PgSourceFields(Value::Null(), point_, Value::Null());
-
   req.workers = options_.snapshot.workers;
   req.chunk_size = options_.snapshot.chunk_size;
   plans_ = std::make_unique<Plans>();
   PgConnection plan_conn(options_.dsn, PgConnection::Mode::kQuery,
                          context_ + ": snapshot planning");
+  req.source_fields = PgSourceFields(Value(SnapshotTxId(plan_conn)), point_, Value::Null());
+  req.sequence = SourceSequence{std::nullopt, point_};
   for (const PgTableInfo& t : tables_) {
     TablePlan p = Plan(plan_conn, t, database_, catalog_, types_, options_);
     req.tables.push_back(

@@ -84,6 +84,8 @@ class PgSnapshotPoint : public ConsistentPoint {
 
  private:
   struct Plans;
+  int64_t SnapshotTxId(PgConnection& conn) const;
+
   const PostgresSourceOptions& options_;
   std::string context_;
   std::string database_;

@@ -11,7 +11,8 @@
 
 namespace cdc::pg {
 
-// `tx_id` null for snapshot rows; `unchanged_toast` the comma-joined names of
+// `tx_id` of snapshot rows is the snapshot's xmax; `lsn` a change's own WAL
+// position (the snapshot point for snapshot rows); `unchanged_toast` the comma-joined names of
 // unchanged TOASTed columns the event leaves out, or null. xmin and the
 // replication origin are always null: pgoutput v1 sends neither.
 inline std::vector<SourceField> PgSourceFields(Value tx_id, Lsn lsn, Value unchanged_toast) {

@@ -48,6 +48,7 @@ TEST(DebeziumFormat, CreateEventMatchesDebeziumDocumentedShape) {
   EXPECT_EQ(p["source"]["version"], "cdcd-0.1.0");
   EXPECT_EQ(p["source"]["snapshot"], "false");
   EXPECT_EQ(p["source"]["db"], "postgres");
+  EXPECT_EQ(p["source"]["sequence"], "[\"24023119\",\"24023128\"]");
 
   const OJson& s = value["schema"];
   EXPECT_EQ(s["name"], "PostgreSQL_server.public.customers.Envelope");
@@ -278,7 +279,9 @@ TEST(DebeziumFormat, OtherConnectorsGetCdcdSourceName) {
   TableSchemaPtr t = CustomersSchema();
   ChangeEvent ev = CustomerEvent(Op::kCreate, 1, "Ann", 7, 0);
   ev.source.connector = "generator";
+  ev.source.sequence = SourceSequence{std::nullopt, 42};
   OJson v = ParseRecord(MakeFormat(Options())->value(ev));
+  EXPECT_EQ(v["payload"]["source"]["sequence"], "[null,\"42\"]");
   EXPECT_EQ(v["schema"]["fields"][2]["name"], "io.cdcd.connector.generator.Source");
   EXPECT_EQ(Keys(v["payload"]["source"]),
             (Strings{"version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "ts_us",

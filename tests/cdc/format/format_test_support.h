@@ -88,6 +88,7 @@ inline SourceInfo PgSource(const TableId& table) {
               {"xmin", ColumnType::kInt64, Value()},
               {"origin", ColumnType::kString, Value()},
               {"origin_lsn", ColumnType::kInt64, Value()}};
+  s.sequence = SourceSequence{24023119, 24023128};
   return s;
 }
 

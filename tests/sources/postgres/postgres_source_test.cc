@@ -234,6 +234,50 @@ TEST_F(PostgresSourceTest, UnchangedToastNeverLooksLikeData) {
   EXPECT_TRUE(f.source.fields.at(5).value.is_null());
 }
 
+// source.lsn is each change's own WAL position and source.sequence pairs it
+// with the end of the previous commit, as Debezium's: both checked against
+// the LSNs the server's test_decoding reports for the same changes.
+TEST_F(PostgresSourceTest, EachChangeCarriesItsOwnLsnAndSequence) {
+  CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
+  TestDatabase db(dsn, "lsnseq");
+  db.sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  PostgresSource source(testing::StreamingOptions(db, {"public.t"}));
+  WatchedEmitter out;
+  RunningSource run(source, std::nullopt, out);
+  WaitStreaming(db, source.options().slot);
+  const std::string peek = "peek_" + db.name().substr(7);
+  db.sql("SELECT pg_create_logical_replication_slot('" + peek + "', 'test_decoding')");
+  db.sql(
+      "BEGIN; INSERT INTO t VALUES (1, 'a'), (2, 'b'); UPDATE t SET v = 'c' WHERE id = 1; "
+      "COMMIT");
+  db.sql("DELETE FROM t WHERE id = 2");
+  ASSERT_TRUE(out.wait_data(4)) << run.error();
+  auto rows = db.sql("SELECT lsn - '0/0', data FROM pg_logical_slot_peek_changes('" + peek +
+                     "', NULL, NULL)");
+  db.sql("SELECT pg_drop_replication_slot('" + peek + "')");
+  std::vector<int64_t> change_lsns, commit_lsns;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const std::string data = rows.get(i, 1);
+    if (data.rfind("table public.t:", 0) == 0) change_lsns.push_back(std::stoll(rows.get(i, 0)));
+    if (data.rfind("COMMIT", 0) == 0) commit_lsns.push_back(std::stoll(rows.get(i, 0)));
+  }
+  ASSERT_EQ(change_lsns.size(), 4u);
+  ASSERT_EQ(commit_lsns.size(), 2u);
+  auto evs = out.data();
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(evs[i].source.fields.at(1).name, "lsn");
+    EXPECT_EQ(evs[i].source.fields.at(1).value, Value(change_lsns[i])) << "event " << i;
+    ASSERT_TRUE(evs[i].source.sequence) << "event " << i;
+    EXPECT_EQ(evs[i].source.sequence->position, static_cast<uint64_t>(change_lsns[i]));
+  }
+  // The first transaction's predecessor is whatever committed before it
+  // (nothing, or another table's transaction); the second's is the first.
+  EXPECT_EQ(evs[0].source.sequence->last_commit, evs[2].source.sequence->last_commit);
+  EXPECT_EQ(evs[3].source.sequence->last_commit, static_cast<uint64_t>(commit_lsns[0]));
+  EXPECT_EQ(evs[2].next.tx, pg::FormatLsn(static_cast<pg::Lsn>(commit_lsns[0])))
+      << "the offset after a transaction is its commit's end";
+}
+
 TEST_F(PostgresSourceTest, ToastPlaceholderWhenConfigured) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "toastph");

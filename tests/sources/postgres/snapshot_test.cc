@@ -180,6 +180,20 @@ TEST_F(PgSnapshotTest, ChunkedParallelSnapshotThenStreamExact) {
   // shared snapshot engine.
   EXPECT_EQ(evs[0].next.state.at("point"), FormatLsn(*point));
   EXPECT_EQ(SnapshotPoint(ParseSnapshotProgress(evs[0].next.state)), *point);
+  // Debezium's source block of snapshot rows: the point as lsn and as the
+  // sequence's position (no commit before it), the snapshot's xmax as txId:
+  // later than any transaction the snapshot saw, before any it did not.
+  const int64_t stream_xid = std::stoll(evs[79].source.tx_id);
+  for (size_t i : {size_t{0}, size_t{78}}) {
+    EXPECT_EQ(evs[i].source.fields.at(1).value, Value(static_cast<int64_t>(*point)));
+    ASSERT_TRUE(evs[i].source.sequence);
+    EXPECT_EQ(evs[i].source.sequence->last_commit, std::nullopt);
+    EXPECT_EQ(evs[i].source.sequence->position, *point);
+    const Value& txid = evs[i].source.fields.at(0).value;
+    ASSERT_TRUE(txid.is<int64_t>());
+    EXPECT_GT(txid.as<int64_t>(), 0);
+    EXPECT_LE(txid.as<int64_t>(), stream_xid) << "the snapshot's xmax precedes later writes";
+  }
   // Per-table progress in the offsets: after a's 20th row, a resumes after key 20.
   for (size_t i = 0; i < 78; ++i) {
     SnapshotProgress p = SnapshotProgress::FromJson(evs[i].next.state);
