@@ -50,6 +50,11 @@ struct SourceField {
   Value value;      // may be null
 };
 
+// The source field naming, comma-joined, the columns an event's `after`
+// image lacks because they did not change (Row::missing). Formats that write
+// a placeholder in their place leave this field out.
+inline constexpr const char* kUnchangedToastField = "unchanged_toast";
+
 // Debezium's `source.sequence` of a connector that orders changes by log
 // position (PostgreSQL): the position where the previous transaction's commit
 // ended, null when none was seen since the stream started, and this change's

@@ -21,6 +21,9 @@
 
 namespace cdc {
 
+// Debezium's default unavailable.value.placeholder.
+inline constexpr const char* kDebeziumUnavailableValue = "__debezium_unavailable_value";
+
 struct FormatOptions {
   enum class Envelope { kDebezium, kFlat };
   enum class DecimalHandling { kPrecise, kString, kDouble };
@@ -35,6 +38,15 @@ struct FormatOptions {
   // null without, as Debezium's provide.transaction.metadata. Set from the
   // sink's transaction_metadata, which also publishes BEGIN/END records.
   bool transaction_metadata = false;
+  // Values a source knows are unchanged but did not send (Row::missing of an
+  // `after` image: PostgreSQL's unchanged TOAST). kPlaceholder, as Debezium:
+  // the column holds `toast_placeholder` in the column's shape (see
+  // debezium_format.h) and the source block has no `unchanged_toast`. kOmit:
+  // the column is left out and source.unchanged_toast names it. The flat
+  // envelope always leaves such columns out.
+  enum class Unchanged { kPlaceholder, kOmit };
+  Unchanged unchanged = Unchanged::kPlaceholder;
+  std::string toast_placeholder = kDebeziumUnavailableValue;
 };
 
 class Format {

@@ -235,7 +235,7 @@ StateResult BuildTableState(CaptureReader& capture, const StateQuery& q,
   }
   StateResult result;
   std::set<std::string> seen_tables;
-  EnvelopeReader envelopes;
+  EnvelopeReader envelopes(q.toast_placeholder);
   ChangeView view;
   Record r;
   std::optional<std::string> cut_tx;  // at_event: the transaction to end with

@@ -71,6 +71,8 @@ struct StateQuery {
   std::string table;                // TableNameMatches against each change's table
   std::optional<int64_t> as_of_us;  // commit time bound (inclusive)
   std::string at_event;             // event or transaction id; empty: none
+  // The unchanged-value placeholder the capture was written with.
+  std::string toast_placeholder = kDebeziumUnavailableValue;
 };
 
 struct StateResult {

@@ -52,7 +52,8 @@ FormatOptions ParseFormat(const std::optional<ConfigNode>& node) {
   using F = FormatOptions;
   F f;
   if (!node) return f;
-  AllowOnlyKeys(*node, {"envelope", "schemas", "tombstones", "decimal_handling", "time_precision"});
+  AllowOnlyKeys(*node, {"envelope", "schemas", "tombstones", "decimal_handling", "time_precision",
+                        "unchanged_toast", "toast_placeholder"});
   f.envelope = Choose<F::Envelope>(
       *node, "envelope", {{"debezium", F::Envelope::kDebezium}, {"flat", F::Envelope::kFlat}},
       f.envelope);
@@ -68,6 +69,11 @@ FormatOptions ParseFormat(const std::optional<ConfigNode>& node) {
                                                {"connect", F::TimePrecision::kConnect},
                                                {"isostring", F::TimePrecision::kIsoString}},
                                               f.time_precision);
+  f.unchanged = Choose<F::Unchanged>(
+      *node, "unchanged_toast",
+      {{"placeholder", F::Unchanged::kPlaceholder}, {"omit", F::Unchanged::kOmit}}, f.unchanged);
+  f.toast_placeholder = node->get_string("toast_placeholder", f.toast_placeholder);
+  if (f.toast_placeholder.empty()) node->child("toast_placeholder").fail("must not be empty");
   return f;
 }
 

@@ -35,7 +35,9 @@ int RunStateCommand(const StateCommand& cmd, const Registry& registry, std::FILE
   const ConfigNode* sink = nullptr;
   if (!cmd.config_path.empty()) {
     config = LoadConfigFile(cmd.config_path);
-    sink = &SelectPipelines(*config, cmd.pipeline).front()->sink;
+    const PipelineConfig& pipeline = *SelectPipelines(*config, cmd.pipeline).front();
+    sink = &pipeline.sink;
+    query.toast_placeholder = pipeline.format.toast_placeholder;
   }
   std::unique_ptr<ConfigNode> storage;
   const ConfigNode* connection = KafkaConnection(cmd.brokers, sink, storage);

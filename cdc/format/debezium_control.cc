@@ -92,10 +92,10 @@ CS TableChangeSchema() {
   return s;
 }
 
-CS SchemaChangeValueSchema(const ChangeEvent& ev) {
+CS SchemaChangeValueSchema(const ChangeEvent& ev, const FormatOptions& options) {
   CS s = CS::Struct(ConnectorNamespace(ev.source.connector) + ".SchemaChangeValue");
   s.version = 1;
-  s.Add("source", SourceSchema(ev.source))
+  s.Add("source", SourceSchema(ev.source, options))
       .Add("ts_ms", CS::Of("int64"))
       .Add("databaseName", CS::Of("string", true))
       .Add("schemaName", CS::Of("string", true))
@@ -118,7 +118,7 @@ CS ControlKeySchema(const ChangeEvent& ev) {
   }
 }
 
-CS ControlValueSchema(const ChangeEvent& ev) {
+CS ControlValueSchema(const ChangeEvent& ev, const FormatOptions& options) {
   switch (ev.op) {
     case Op::kHeartbeat: {
       CS s = CS::Struct("io.debezium.connector.common.Heartbeat");
@@ -126,7 +126,7 @@ CS ControlValueSchema(const ChangeEvent& ev) {
       return s.Add("ts_ms", CS::Of("int64"));
     }
     case Op::kSchemaChange:
-      return SchemaChangeValueSchema(ev);
+      return SchemaChangeValueSchema(ev, options);
     default:
       return TransactionValueSchema();
   }
@@ -330,10 +330,10 @@ void WriteTableChanges(JsonWriter& w, const ChangeEvent& ev) {
   w.end_array();
 }
 
-void WriteSchemaChangeFields(JsonWriter& w, const ChangeEvent& ev) {
+void WriteSchemaChangeFields(JsonWriter& w, const ChangeEvent& ev, const FormatOptions& options) {
   const TableId& id = ChangedTable(ev);
   w.key("source");
-  WriteSource(w, ev.source);
+  WriteSource(w, ev.source, options);
   w.key("ts_ms");
   w.int64(CommitMillis(ev));
   w.key("databaseName");
@@ -370,13 +370,13 @@ void WriteControlKeyFields(JsonWriter& w, const ChangeEvent& ev) {
   }
 }
 
-void WriteControlValueFields(JsonWriter& w, const ChangeEvent& ev) {
+void WriteControlValueFields(JsonWriter& w, const ChangeEvent& ev, const FormatOptions& options) {
   switch (ev.op) {
     case Op::kHeartbeat:
       w.key("ts_ms");
       return w.int64(CommitMillis(ev));
     case Op::kSchemaChange:
-      return WriteSchemaChangeFields(w, ev);
+      return WriteSchemaChangeFields(w, ev, options);
     default:
       return WriteTransactionFields(w, ev);
   }
@@ -396,11 +396,11 @@ std::optional<std::string> DebeziumControlKey(const ChangeEvent& ev, const Forma
 std::string DebeziumControlValue(const ChangeEvent& ev, const FormatOptions& o) {
   JsonWriter w;
   w.begin_object();
-  WriteControlValueFields(w, ev);
+  WriteControlValueFields(w, ev, o);
   w.end_object();
   std::string payload = w.take();
   if (!o.schemas) return payload;
-  ConnectSchema schema = ControlValueSchema(ev);
+  ConnectSchema schema = ControlValueSchema(ev, o);
   return Wrap(&schema, payload);
 }
 

@@ -43,6 +43,6 @@ std::string DebeziumControlValue(const ChangeEvent& ev, const FormatOptions& o);
 // The members of the key / value payload objects, written into an object the
 // caller opened (the flat format appends its own fields after them).
 void WriteControlKeyFields(JsonWriter& w, const ChangeEvent& ev);
-void WriteControlValueFields(JsonWriter& w, const ChangeEvent& ev);
+void WriteControlValueFields(JsonWriter& w, const ChangeEvent& ev, const FormatOptions& options);
 
 }  // namespace cdc::format

@@ -5,6 +5,7 @@
 #include "cdc/format/debezium_schema.h"
 #include "cdc/format/debezium_value.h"
 #include "cdc/format/source_block.h"
+#include "cdc/format/unchanged_placeholder.h"
 
 namespace cdc::format {
 
@@ -121,7 +122,7 @@ void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEv
   w.plain_key("after");
   ev.after ? write_row(w, e, *ev.after, false) : w.null();
   w.plain_key("source");
-  WriteSource(w, ev.source);
+  WriteSource(w, ev.source, options_);
   w.plain_key("transaction");
   if (ev.tx && options_.transaction_metadata) {
     w.begin_object();
@@ -150,16 +151,21 @@ void DebeziumFormat::write_row(JsonWriter& w, const Entry& e, const Row& row,
                                bool absent_as_null) const {
   const TableSchema& t = *e.schema;
   const auto& columns = t.columns();
+  const bool placeholders = options_.unchanged == FormatOptions::Unchanged::kPlaceholder;
   w.begin_object();
   for (size_t i = 0; i < columns.size(); ++i) {
     if (!row.has(i)) {
       // A before image the database logged only in part (PostgreSQL's
       // default replica identity: the key) lists the other columns as null,
-      // as Debezium's does; an after image leaves out what it lacks
-      // (unchanged TOAST).
+      // as Debezium's does. An after image shows a value the source left out
+      // as unchanged (unchanged TOAST) as the placeholder, or leaves it out.
       if (absent_as_null) {
         w.quoted_key(e.quoted_names[i]);
         w.null();
+      } else if (i < row.values.size() && placeholders &&
+                 HasPlaceholderShape(columns[i], options_)) {
+        w.quoted_key(e.quoted_names[i]);
+        WritePlaceholder(w, columns[i], options_);
       }
       continue;
     }

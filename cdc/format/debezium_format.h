@@ -11,10 +11,12 @@
 // are the capture (processing) time, those of `source` the commit time.
 // With `schemas: false` key and value are the bare payload objects.
 //
-// A row image lists the table's columns in order, except those the Row marks
-// missing (e.g. an unchanged TOASTed value) or that it has no slot for: they
-// are left out rather than shown as a false null. Debezium's schema still
-// lists them (as their columns exist), so consumers see an absent field.
+// A before image lists every column, null where the database logged none.
+// An after image lists the table's columns in order; one the Row marks
+// missing (an unchanged TOASTed value) holds the placeholder of
+// unchanged_placeholder.h (options.unchanged kPlaceholder, as Debezium) or is
+// left out (kOmit, or a column type without a placeholder shape) rather than
+// shown as a false null; Debezium's schema still lists it.
 //
 // Per table version the rendered schemas and escaped column names are cached
 // (SchemaCache), so the hot path only writes values.

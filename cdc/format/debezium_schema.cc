@@ -288,7 +288,11 @@ ConnectSchema SnapshotSchema() {
 
 }  // namespace
 
-ConnectSchema SourceSchema(const SourceInfo& source) {
+bool ShowsSourceField(const SourceField& f, const FormatOptions& options) {
+  return options.unchanged == FormatOptions::Unchanged::kOmit || f.name != kUnchangedToastField;
+}
+
+ConnectSchema SourceSchema(const SourceInfo& source, const FormatOptions& options) {
   ConnectSchema s = ConnectSchema::Struct(ConnectorNamespace(source.connector) + ".Source");
   s.version = 1;
   s.Add("version", ConnectSchema::Of("string"))
@@ -309,8 +313,10 @@ ConnectSchema SourceSchema(const SourceInfo& source) {
         .Add("table", ConnectSchema::Of("string", true));
   }
   // cdcd does not know which connector fields are always present: all optional.
-  for (const SourceField& f : source.fields)
-    s.Add(f.name, ConnectSchema::Of(SourceFieldType(f.type), true));
+  for (const SourceField& f : source.fields) {
+    if (ShowsSourceField(f, options))
+      s.Add(f.name, ConnectSchema::Of(SourceFieldType(f.type), true));
+  }
   return s;
 }
 
@@ -345,7 +351,7 @@ ConnectSchema EnvelopeSchema(const TableSchema& table, const SourceInfo& source,
   s.version = 2;  // the envelope version that carries ts_us and ts_ns
   s.Add("before", row)
       .Add("after", row)
-      .Add("source", SourceSchema(source))
+      .Add("source", SourceSchema(source, options))
       .Add("transaction", TransactionBlockSchema())
       .Add("op", ConnectSchema::Of("string"))
       .Add("ts_ms", ConnectSchema::Of("int64", true))

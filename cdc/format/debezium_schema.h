@@ -97,7 +97,10 @@ bool IsMySql(const SourceInfo& s);
 // the Key, Value and Envelope schema names.
 std::string RecordSchemaPrefix(const std::string& server_name, const TableId& table);
 
-ConnectSchema SourceSchema(const SourceInfo& source);
+// Whether the source block shows connector field `f`: all but
+// unchanged_toast when the format writes placeholders for unchanged values.
+bool ShowsSourceField(const SourceField& f, const FormatOptions& options);
+ConnectSchema SourceSchema(const SourceInfo& source, const FormatOptions& options);
 ConnectSchema TransactionBlockSchema();
 ConnectSchema KeySchema(const TableSchema& table, const std::string& prefix,
                         const FormatOptions& options);

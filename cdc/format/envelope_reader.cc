@@ -2,9 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "cdc/error.h"
+#include "cdc/format/unchanged_placeholder.h"
 
 namespace cdc {
 namespace {
@@ -87,6 +89,7 @@ void SplitNames(std::string_view list, std::vector<std::string>& out) {
 struct EnvelopeReader::Impl {
   od::parser value_parser, key_parser, image_parser;
   std::string value_buf, key_buf, row_buf, image_buf, image_key_buf;
+  std::vector<std::string> placeholder_forms;
   std::string_view before;  // the Debezium before image of the last value read
   const Record* record = nullptr;
 
@@ -161,6 +164,47 @@ struct EnvelopeReader::Impl {
     out.kind = ChangeView::Kind::kChange;
     out.op = op[0];
     if (out.op == 'd' || out.op == 't') out.row = {};
+    if (out.op == 'u' && MayHoldPlaceholder(out.row)) DropPlaceholders(out);
+  }
+
+  // A cheap test before parsing: the placeholder's text, or the start of
+  // its byte list, appears in the row.
+  bool MayHoldPlaceholder(std::string_view row) const {
+    for (const std::string& form : placeholder_forms) {
+      std::string_view core(form);
+      if (core.front() == '[') core.remove_prefix(1);
+      if (core.front() == '"') core = core.substr(1, core.size() - 2);
+      if (row.find(core.substr(0, std::min<size_t>(core.size(), 12))) != std::string_view::npos)
+        return true;
+    }
+    return false;
+  }
+
+  // Rebuilds out.row without the fields holding a placeholder and names
+  // them in out.unchanged.
+  void DropPlaceholders(ChangeView& out) {
+    od::document doc;
+    od::object o;
+    if (auto err = image_parser.iterate(Padded(out.row, image_buf)).get(doc)) fail("after", err);
+    if (auto err = doc.get_object().get(o)) fail("after is not an object", err);
+    row_buf.assign("{");
+    for (auto field : o) {
+      od::raw_json_string raw_key;
+      std::string_view raw, name;
+      if (auto err = field.key().get(raw_key)) fail("after", err);
+      if (auto err = field.unescaped_key().get(name)) fail("after", err);
+      const std::string_view key = RawKey(raw_key);
+      if (auto err = RawValue(field.value(), raw)) fail("after", err);
+      if (std::find(placeholder_forms.begin(), placeholder_forms.end(), raw) !=
+          placeholder_forms.end()) {
+        out.unchanged.emplace_back(name);
+        continue;
+      }
+      if (row_buf.size() > 1) row_buf += ',';
+      row_buf.append(key).append(":").append(raw);
+    }
+    row_buf += '}';
+    out.row = row_buf;
   }
 
   // A flat value: columns, then the __ metadata fields.
@@ -254,7 +298,10 @@ struct EnvelopeReader::Impl {
   }
 };
 
-EnvelopeReader::EnvelopeReader() : impl_(std::make_unique<Impl>()) {}
+EnvelopeReader::EnvelopeReader(const std::string& toast_placeholder)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->placeholder_forms = format::PlaceholderForms(toast_placeholder);
+}
 EnvelopeReader::~EnvelopeReader() = default;
 
 void EnvelopeReader::read(const Record& record, ChangeView& out) {

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cdc/format.h"
 #include "cdc/record.h"
 #include "cdc/table_pattern.h"
 
@@ -58,9 +59,13 @@ struct ChangeView {
   std::optional<std::string> old_key;
 };
 
+// A Debezium `after` image's field holding the unchanged-value placeholder
+// (`toast_placeholder`, in any of its shapes, see unchanged_placeholder.h) is
+// read as unchanged: left out of `row` and named in `unchanged`, exactly as
+// if the pipeline had been run with `unchanged_toast: omit`.
 class EnvelopeReader {
  public:
-  EnvelopeReader();
+  explicit EnvelopeReader(const std::string& toast_placeholder = kDebeziumUnavailableValue);
   ~EnvelopeReader();
   // Views in `out` stay valid until the next read().
   void read(const Record& record, ChangeView& out);

@@ -108,7 +108,8 @@ std::string FlatFormat::value(const ChangeEvent& ev) const {
 std::string FlatFormat::control_value(const ChangeEvent& ev) const {
   JsonWriter w;
   w.begin_object();
-  WriteControlValueFields(w, ev);
+  // Control events carry no unchanged values: the default options suffice.
+  WriteControlValueFields(w, ev, FormatOptions{});
   w.plain_key("__op");
   w.string(OpName(ev.op));
   w.plain_key("__table");

@@ -42,7 +42,7 @@ void WriteSequence(JsonWriter& w, const std::optional<SourceSequence>& seq) {
 
 }  // namespace
 
-void WriteSource(JsonWriter& w, const SourceInfo& s) {
+void WriteSource(JsonWriter& w, const SourceInfo& s, const FormatOptions& options) {
   int64_t us = s.commit_ts_us;
   w.begin_object();
   w.plain_key("version");
@@ -78,6 +78,7 @@ void WriteSource(JsonWriter& w, const SourceInfo& s) {
     WriteNullableString(w, s.table.table);
   }
   for (const SourceField& f : s.fields) {
+    if (!ShowsSourceField(f, options)) continue;
     w.key(f.name);
     WritePlainValue(w, f.value);
   }

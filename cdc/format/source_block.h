@@ -9,13 +9,14 @@
 #pragma once
 
 #include "cdc/change_event.h"
+#include "cdc/format.h"
 #include "cdc/format/json_writer.h"
 
 namespace cdc::format {
 
 inline constexpr const char* kCdcdVersion = "cdcd-0.1.0";
 
-void WriteSource(JsonWriter& w, const SourceInfo& source);
+void WriteSource(JsonWriter& w, const SourceInfo& source, const FormatOptions& options);
 
 // A value without column context (source fields, control details): null,
 // booleans, numbers and text as themselves, anything else as its debug text.

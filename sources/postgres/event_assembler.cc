@@ -93,7 +93,7 @@ void EventAssembler::feed(PgOutputMessage&& message, Lsn wal_start, std::vector<
         } else if constexpr (std::is_same_v<T, InsertMsg>) {
           const Relation& r = known(m.relid, "Insert");
           std::vector<std::string> toast;
-          Row after = r.DecodeNew(m.new_tuple, nullptr, options_.toast_placeholder, toast);
+          Row after = r.DecodeNew(m.new_tuple, nullptr, toast);
           on_data(m.relid, Op::kCreate, std::nullopt, std::move(after), std::move(toast), wal_start,
                   out);
         } else if constexpr (std::is_same_v<T, UpdateMsg>) {
@@ -102,7 +102,7 @@ void EventAssembler::feed(PgOutputMessage&& message, Lsn wal_start, std::vector<
           std::optional<Row> before;
           if (m.old_kind) before = r.DecodeOld(m.old_tuple, m.old_kind);
           const Tuple* full = m.old_kind == 'O' ? &m.old_tuple : nullptr;
-          Row after = r.DecodeNew(m.new_tuple, full, options_.toast_placeholder, toast);
+          Row after = r.DecodeNew(m.new_tuple, full, toast);
           on_data(m.relid, Op::kUpdate, std::move(before), std::move(after), std::move(toast),
                   wal_start, out);
         } else if constexpr (std::is_same_v<T, DeleteMsg>) {

@@ -66,7 +66,6 @@ class EventAssembler {
     std::string server_name;
     std::string database;
     std::string slot;
-    std::optional<std::string> toast_placeholder;
   };
   using RelationBuilder = std::function<RelationPtr(const RelationMsg&, uint32_t version)>;
 

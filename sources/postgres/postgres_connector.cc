@@ -38,7 +38,6 @@ PostgresConnector::PostgresConnector(const PostgresSourceOptions& options)
   EventAssembler::Options a;
   a.server_name = options_.pipeline;
   a.slot = options_.slot;
-  a.toast_placeholder = options_.toast_placeholder;
   assembler_ = std::make_unique<EventAssembler>(a, [this](const RelationMsg& m, uint32_t version) {
     return BuildRelation(m, database_, version, *catalog_, *types_);
   });

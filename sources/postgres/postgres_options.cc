@@ -80,7 +80,12 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   o.slot_busy_timeout = config.get_duration("slot_busy_timeout", o.slot_busy_timeout);
   if (o.slot_busy_timeout.count() < 0) config.child("slot_busy_timeout").fail("must be >= 0");
   o.drop_slot_on_stop = config.get_bool("drop_slot_on_stop", false);
-  if (config.has("toast_placeholder")) o.toast_placeholder = config.get_string("toast_placeholder");
+  if (config.has("toast_placeholder")) {
+    config.child("toast_placeholder")
+        .fail(
+            "moved to the pipeline's format: `format: {toast_placeholder: ...}` (and "
+            "`unchanged_toast: omit` to leave unchanged values out instead)");
+  }
   config.reject_unknown_keys();
   return o;
 }

@@ -20,8 +20,6 @@
 //                       before stopping with an error (default 15s): a killed
 //                       cdcd's walsender needs a moment to see its socket close
 //   drop_slot_on_stop   drop the slot on a clean stop (default false: WAL is kept)
-//   toast_placeholder   text put in place of unchanged TOASTed values; default
-//                       none: such columns are left out of `after`
 // Unknown keys are rejected.
 #pragma once
 
@@ -51,7 +49,6 @@ struct PostgresSourceOptions {
   std::chrono::milliseconds status_interval{10000};
   std::chrono::milliseconds slot_busy_timeout{15000};
   bool drop_slot_on_stop = false;
-  std::optional<std::string> toast_placeholder;
 };
 
 PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,

@@ -54,7 +54,6 @@ Row Relation::DecodeOld(const Tuple& tuple, char kind) const {
 }
 
 Row Relation::DecodeNew(const Tuple& tuple, const Tuple* old_full,
-                        const std::optional<std::string>& toast_placeholder,
                         std::vector<std::string>& unchanged_toast) const {
   CheckWidth(*this, tuple);
   if (old_full) CheckWidth(*this, *old_full);
@@ -74,16 +73,7 @@ Row Relation::DecodeNew(const Tuple& tuple, const Tuple* old_full,
       continue;
     }
     unchanged_toast.push_back(schema->columns()[i].name);
-    const Column& c = schema->columns()[i];
-    bool textual = c.type == ColumnType::kString || c.type == ColumnType::kUnknown ||
-                   c.type == ColumnType::kBytes || c.type == ColumnType::kJson;
-    if (toast_placeholder && textual) {
-      row.values[i] = c.type == ColumnType::kJson
-                          ? Value(Json{nlohmann::json(*toast_placeholder).dump()})
-                          : Value(*toast_placeholder);
-    } else {
-      row.missing.push_back(static_cast<uint32_t>(i));
-    }
+    row.missing.push_back(static_cast<uint32_t>(i));
   }
   return row;
 }

@@ -12,9 +12,8 @@
 // out of line and not modified by an UPDATE is not sent. It must never look
 // like data, so DecodeNew() fills it from the old full row when the update
 // carries one (REPLICA IDENTITY FULL), and otherwise marks the column
-// missing in the Row (formats leave it out) or, when a placeholder is
-// configured, puts the placeholder text there; either way its name is added
-// to `unchanged_toast` for the event's source block. Old images of kind 'K'
+// missing in the Row (formats write a placeholder or leave it out) and adds
+// its name to `unchanged_toast` for the event's source block. Old images of kind 'K'
 // hold only the replica identity columns: every other column is marked
 // missing, never null.
 #pragma once
@@ -41,7 +40,6 @@ struct Relation {
   // The new image of an Insert/Update; `old_full` is the old row of an
   // Update under REPLICA IDENTITY FULL, or null.
   Row DecodeNew(const Tuple& tuple, const Tuple* old_full,
-                const std::optional<std::string>& toast_placeholder,
                 std::vector<std::string>& unchanged_toast) const;
 };
 

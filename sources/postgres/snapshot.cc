@@ -151,7 +151,7 @@ SnapshotRow ToRow(const TablePlan& p, const PgResult& r, int row) {
   SnapshotRow out;
   for (size_t k : p.key_columns) out.key.push_back(tuple[k].data);
   std::vector<std::string> unchanged;  // a snapshot row has no unchanged TOAST
-  out.after = p.relation->DecodeNew(tuple, nullptr, std::nullopt, unchanged);
+  out.after = p.relation->DecodeNew(tuple, nullptr, unchanged);
   return out;
 }
 

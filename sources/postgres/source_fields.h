@@ -22,7 +22,7 @@ inline std::vector<SourceField> PgSourceFields(Value tx_id, Lsn lsn, Value uncha
       {"xmin", ColumnType::kInt64, Value::Null()},
       {"origin", ColumnType::kString, Value::Null()},
       {"origin_lsn", ColumnType::kInt64, Value::Null()},
-      {"unchanged_toast", ColumnType::kString, std::move(unchanged_toast)},
+      {kUnchangedToastField, ColumnType::kString, std::move(unchanged_toast)},
   };
 }
 

@@ -90,6 +90,8 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
       "      tombstones: no\n"
       "      decimal_handling: double\n"
       "      time_precision: isostring\n"
+      "      unchanged_toast: omit\n"
+      "      toast_placeholder: \"?\"\n"
       "    batch: {max_events: 5, max_bytes: 1MB, linger: 0, queue_bytes: 2MiB}\n"
       "    retry: {initial_backoff: 1s, max_backoff: 2m}\n"
       "  - name: second\n"
@@ -107,6 +109,10 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
   EXPECT_FALSE(p.format.tombstones);
   EXPECT_EQ(p.format.decimal_handling, FormatOptions::DecimalHandling::kDouble);
   EXPECT_EQ(p.format.time_precision, FormatOptions::TimePrecision::kIsoString);
+  EXPECT_EQ(p.format.unchanged, FormatOptions::Unchanged::kOmit);
+  EXPECT_EQ(p.format.toast_placeholder, "?");
+  EXPECT_EQ(c.pipelines[1].format.unchanged, FormatOptions::Unchanged::kPlaceholder);
+  EXPECT_EQ(c.pipelines[1].format.toast_placeholder, "__debezium_unavailable_value");
   EXPECT_EQ(p.batch.max_events, 5u);
   EXPECT_EQ(p.batch.max_bytes, 1'000'000u);
   EXPECT_EQ(p.batch.linger, milliseconds(0));
@@ -250,6 +256,9 @@ TEST_F(LoadConfigTest, BadEnumValuesListTheAllowedOnes) {
   EXPECT_EQ(LoadError(WithPipelineKeys("    format: {decimal_handling: exact}\n")),
             "p.yaml:8: pipelines[0].format.decimal_handling: expected one of precise, string, "
             "double; got \"exact\"");
+  EXPECT_EQ(LoadError(WithPipelineKeys("    format: {unchanged_toast: null_it}\n")),
+            "p.yaml:8: pipelines[0].format.unchanged_toast: expected one of placeholder, omit; "
+            "got \"null_it\"");
   EXPECT_EQ(LoadError(WithPipelineKeys("    format: {time_precision: micro}\n")),
             "p.yaml:8: pipelines[0].format.time_precision: expected one of adaptive, connect, "
             "isostring; got \"micro\"");

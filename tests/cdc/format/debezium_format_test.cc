@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "cdc/format/unchanged_placeholder.h"
 #include "tests/cdc/format/format_test_support.h"
 #include "tests/cdc/format/sample_tables.h"
 
@@ -113,24 +114,80 @@ TEST(DebeziumFormat, WithoutSchemasKeyAndValueAreBarePayloads) {
   EXPECT_EQ(Keys(ParseRecord(format->value(ev))), kPayloadOrder);
 }
 
-// An unchanged TOASTed value is missing from the after-image: it must be
-// left out, not rendered as null, while a real null stays null.
-// Missing from an after image (unchanged TOAST): left out. Missing from a
-// before image (not logged): null, as Debezium lists every column there.
-TEST(DebeziumFormat, MissingColumnsAreLeftOutOfAfterAndNullInBefore) {
+// Missing from an after image (unchanged TOAST): Debezium's placeholder by
+// default, while a real null stays null. Missing from a before image (not
+// logged): null, as Debezium lists every column there.
+TEST(DebeziumFormat, MissingColumnsHoldThePlaceholderInAfterAndNullInBefore) {
   std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
                               Col("body", ColumnType::kString), Col("note", ColumnType::kString)};
   TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "docs"}, cols, {0});
   Row before = RowOf({Value(int64_t{7}), Value(), Value()}, {1});
   Row after = RowOf({Value(int64_t{7}), Value(), Value()}, {1});
-  ChangeEvent ev = MakeEvent(Op::kUpdate, t, PgSource(t->id()), before, after);
+  SourceInfo src = PgSource(t->id());
+  src.fields.push_back({kUnchangedToastField, ColumnType::kString, Value("body")});
+  ChangeEvent ev = MakeEvent(Op::kUpdate, t, src, before, after);
   auto format = MakeFormat(Options());
   ExpectGolden("pg_toast_update", *format, ev);
-  OJson p = ParseRecord(format->value(ev))["payload"];
-  EXPECT_EQ(Keys(p["after"]), (Strings{"id", "note"}));
+  OJson v = ParseRecord(format->value(ev));
+  const OJson& p = v["payload"];
+  EXPECT_EQ(Keys(p["after"]), (Strings{"id", "body", "note"}));
+  EXPECT_EQ(p["after"]["body"], "__debezium_unavailable_value");
   EXPECT_TRUE(p["after"]["note"].is_null());
   EXPECT_EQ(Keys(p["before"]), (Strings{"id", "body", "note"}));
   EXPECT_TRUE(p["before"]["body"].is_null());
+  EXPECT_EQ(Keys(p["source"]), kPgSourceOrder) << "no unchanged_toast, as Debezium";
+  EXPECT_EQ(v["schema"]["fields"][2]["fields"].size(), kPgSourceOrder.size());
+}
+
+// unchanged_toast: omit leaves the column out and names it in the source.
+TEST(DebeziumFormat, OmitModeLeavesUnchangedColumnsOutAndNamesThem) {
+  std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
+                              Col("body", ColumnType::kString)};
+  TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "docs"}, cols, {0});
+  SourceInfo src = PgSource(t->id());
+  src.fields.push_back({kUnchangedToastField, ColumnType::kString, Value("body")});
+  ChangeEvent ev =
+      MakeEvent(Op::kUpdate, t, src, std::nullopt, RowOf({Value(int64_t{7}), Value()}, {1}));
+  FormatOptions o = Options();
+  o.unchanged = FormatOptions::Unchanged::kOmit;
+  OJson v = ParseRecord(MakeFormat(o)->value(ev));
+  EXPECT_EQ(Keys(v["payload"]["after"]), (Strings{"id"}));
+  EXPECT_EQ(v["payload"]["source"]["unchanged_toast"], "body");
+  EXPECT_EQ(v["schema"]["fields"][2]["fields"].back()["field"], "unchanged_toast");
+}
+
+// The placeholder takes the column's shape, as Debezium's
+// UnchangedToastedPlaceholder: text, bytes, lists of those, byte numbers for
+// int/bigint/date arrays; a configured placeholder replaces the default; a
+// column without such a shape (a precise decimal) is left out.
+TEST(DebeziumFormat, PlaceholderTakesTheColumnsShape) {
+  auto array_of = [](std::string name, ColumnType element) {
+    Column c = Col(std::move(name), ColumnType::kArray);
+    c.element_type = element;
+    return c;
+  };
+  std::vector<Column> cols = {
+      Col("id", ColumnType::kInt32, false),  Col("doc", ColumnType::kJson),
+      Col("blob", ColumnType::kBytes),       array_of("tags", ColumnType::kString),
+      array_of("blobs", ColumnType::kBytes), array_of("ints", ColumnType::kInt32),
+      array_of("days", ColumnType::kDate),   Col("amount", ColumnType::kDecimal)};
+  TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "shapes"}, cols, {0});
+  std::vector<Value> values(cols.size());
+  values[0] = Value(int64_t{1});
+  ChangeEvent ev = MakeEvent(Op::kUpdate, t, PgSource(t->id()), std::nullopt,
+                             RowOf(values, {1, 2, 3, 4, 5, 6, 7}));
+  FormatOptions o = Options(FormatOptions::Envelope::kDebezium, false);
+  o.toast_placeholder = "__x";
+  OJson after = ParseRecord(MakeFormat(o)->value(ev))["after"];
+  EXPECT_EQ(after["doc"], "__x");
+  EXPECT_EQ(after["blob"], "X194");  // base64 of "__x"
+  EXPECT_EQ(after["tags"], OJson::parse(R"(["__x"])"));
+  EXPECT_EQ(after["blobs"], OJson::parse(R"(["X194"])"));
+  EXPECT_EQ(after["ints"], OJson::parse("[95,95,120]"));
+  EXPECT_EQ(after["days"], OJson::parse("[95,95,120]"));
+  EXPECT_FALSE(after.contains("amount"));
+  EXPECT_EQ(format::PlaceholderForms("__x"),
+            (Strings{R"("__x")", R"("X194")", R"(["__x"])", R"(["X194"])", "[95,95,120]"}));
 }
 
 TEST(DebeziumFormat, KeylessTableHasNullKey) {

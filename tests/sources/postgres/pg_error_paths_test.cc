@@ -99,6 +99,17 @@ TEST(PgErrorPathsTest, SlotBusyTimeoutOptionParsesLikeOtherDurations) {
   }
 }
 
+TEST(PgErrorPathsTest, ToastPlaceholderOnTheSourceSaysWhereItMoved) {
+  try {
+    ParsePostgresSourceOptions(
+        ConfigNode(YAML::Load("{dsn: x, toast_placeholder: u}"), "t.yaml", "source"), "p");
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("moved to the pipeline's format"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(PgErrorPathsTest, WalLevelReplicaSaysToSetLogicalAndRestart) {
   CDCD_PRIVATE_POSTGRES_OR_SKIP();
   PrivatePostgres pg("wal_level = replica");

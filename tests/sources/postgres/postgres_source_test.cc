@@ -278,25 +278,6 @@ TEST_F(PostgresSourceTest, EachChangeCarriesItsOwnLsnAndSequence) {
       << "the offset after a transaction is its commit's end";
 }
 
-TEST_F(PostgresSourceTest, ToastPlaceholderWhenConfigured) {
-  CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
-  TestDatabase db(dsn, "toastph");
-  db.sql(R"(CREATE TABLE t (id int PRIMARY KEY, n int, big text);
-            ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL;)");
-  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
-  o.toast_placeholder = "__unavailable";
-  PostgresSource source(o);
-  WatchedEmitter out;
-  RunningSource run(source, std::nullopt, out);
-  WaitStreaming(db, o.slot);
-  db.sql("INSERT INTO t VALUES (1, 0, '" + BigValue(db) + "')");
-  db.sql("UPDATE t SET n = 1");
-  ASSERT_TRUE(out.wait_data(2)) << run.error();
-  const ChangeEvent ev = out.data()[1];
-  EXPECT_EQ(Col(ev, *ev.after, "big"), Value("__unavailable"));
-  EXPECT_EQ(ev.source.fields.at(5).value, Value("big"));
-}
-
 TEST_F(PostgresSourceTest, TruncateSchemaChangeAndTableAddedLater) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "trunc");
