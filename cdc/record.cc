@@ -109,7 +109,8 @@ void RecordBuilder::append(const ChangeEvent& ev, const std::string& topic, Head
                  {"cdcd.op", OpName(ev.op)},
                  {"cdcd.source_ts_ms", std::to_string(ev.source.commit_ts_us / 1000)}};
   if (!extra.name.empty()) rec.headers.push_back(std::move(extra));
-  bool tombstone = routing_.tombstones && ev.op == Op::kDelete && rec.key.has_value();
+  // A table without a key gets one too (null key and value), as Debezium's.
+  bool tombstone = routing_.tombstones && ev.op == Op::kDelete;
   out.push_back(rec);
   if (tombstone) {
     rec.value.reset();

@@ -218,9 +218,11 @@ class EventWriter {
       ev.source.server_name = req_.server_name;
       ev.source.table = t.schema->id();
       ev.source.commit_ts_us = snapshot_ts_;
+      // Debezium's precedence: last of the snapshot (set on the held-back
+      // final event), first of it, last in its table, first in its table.
       ev.source.snapshot = first_event_               ? SnapshotMark::kFirst
-                           : !table_started_[c.table] ? SnapshotMark::kFirstInTable
                            : table_last               ? SnapshotMark::kLastInTable
+                           : !table_started_[c.table] ? SnapshotMark::kFirstInTable
                                                       : SnapshotMark::kTrue;
       first_event_ = false;
       table_started_[c.table] = true;

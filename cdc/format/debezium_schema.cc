@@ -166,6 +166,8 @@ ConnectSchema SchemaFor(Encoding e, const Column& c, const FormatOptions& o) {
     case ColumnType::kSet:
       return Logical("string", "io.debezium.data.EnumSet").Param("allowed", Join(c.enum_values));
     default:
+      // PostgreSQL's xml is text to cdcd; Debezium names it.
+      if (c.source_type == "xml") return Logical("string", "io.debezium.data.Xml");
       return ConnectSchema::Of("string");
   }
 }

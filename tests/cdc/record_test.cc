@@ -72,6 +72,19 @@ TEST(RecordBuilderTest, DeleteIsFollowedByATombstoneUnlessDisabled) {
             1u);
 }
 
+// As Debezium: a table without a key gets its tombstone too, null key and value.
+TEST(RecordBuilderTest, KeylessDeleteIsFollowedByANullTombstone) {
+  ChangeEvent ev = CustomerEvent(Op::kDelete, 9, "a", 1, 0);
+  ev.schema = std::make_shared<TableSchema>(ev.schema->id(), 1, ev.schema->columns(),
+                                            std::vector<size_t>{});
+  auto recs = Build(Builder("type: file"), ev);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_FALSE(recs[0].key.has_value());
+  EXPECT_EQ(recs[0].value, "tx-1:0");
+  EXPECT_FALSE(recs[1].key.has_value());
+  EXPECT_FALSE(recs[1].value.has_value());
+}
+
 std::string HeaderOf(const Record& r, const std::string& name) {
   for (const Header& h : r.headers) {
     if (h.name == name) return h.value;

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "cdc/format/debezium_schema.h"
 #include "cdc/format/unchanged_placeholder.h"
 #include "tests/cdc/format/format_test_support.h"
 #include "tests/cdc/format/sample_tables.h"
@@ -188,6 +189,16 @@ TEST(DebeziumFormat, PlaceholderTakesTheColumnsShape) {
   EXPECT_FALSE(after.contains("amount"));
   EXPECT_EQ(format::PlaceholderForms("__x"),
             (Strings{R"("__x")", R"("X194")", R"(["__x"])", R"(["X194"])", "[95,95,120]"}));
+}
+
+// PostgreSQL's xml is a string to cdcd; Debezium names its schema.
+TEST(DebeziumFormat, XmlColumnsAreNamedLikeDebeziums) {
+  Column c = Col("doc", ColumnType::kString);
+  c.source_type = "xml";
+  OJson s = OJson::parse(format::ColumnSchema(c, Options()).Dump());
+  EXPECT_EQ(s["type"], "string");
+  EXPECT_EQ(s["name"], "io.debezium.data.Xml");
+  EXPECT_EQ(s["version"], 1);
 }
 
 TEST(DebeziumFormat, KeylessTableHasNullKey) {
