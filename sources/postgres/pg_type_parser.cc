@@ -147,7 +147,14 @@ Value ParseTimestamp(std::string_view text, bool with_tz) {
   if (!ParseYmd(c, y, m, d) || !c.eat(' ') || !ParseClock(c, clock)) Bad(kind, text);
   if (with_tz && !ParseUtcOffset(c, offset)) Bad(kind, text, "no UTC offset");
   if (!c.at_end()) Bad(kind, text);
-  int64_t micros = Days(y, m, d, bc) * kMicrosPerDay + clock - int64_t{offset} * kMicrosPerSecond;
+  // PostgreSQL's timestamps reach 294276 AD, but µs since 1970 end in
+  // 294247: later values are clamped to the last representable microsecond
+  // (one short of the infinity sentinel) rather than wrapping around.
+  int64_t micros = 0;
+  if (__builtin_mul_overflow(Days(y, m, d, bc), kMicrosPerDay, &micros) ||
+      __builtin_add_overflow(micros, clock - int64_t{offset} * kMicrosPerSecond, &micros)) {
+    micros = kInfinityMicros - 1;
+  }
   return with_tz ? Value(TimestampTz{micros}) : Value(Timestamp{micros});
 }
 
