@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "cdc/value.h"
+
 namespace cdc {
 
 enum class ColumnType {
@@ -61,6 +63,11 @@ struct Column {
   // -838:59:59..838:59:59) rather than a time of day. Debezium's MySQL
   // connector writes it as MicroTime (int64 µs) whatever its precision.
   bool elapsed = false;
+  // The column's DEFAULT when it is a constant cdcd could parse, as a row
+  // holding that literal would carry it; nullopt otherwise (no default, or an
+  // expression such as nextval() or now()). Debezium writes it in the field
+  // schema and in place of a NOT NULL value the database did not log.
+  std::optional<Value> default_value;
 };
 
 struct TableId {

@@ -19,6 +19,7 @@ struct DebeziumFormat::Entry {
   std::string server_name;
   std::vector<std::pair<std::string, ColumnType>> source_fields;
   std::vector<std::string> quoted_names;  // `"column":` per column
+  std::vector<Value> absent_values;       // per column: AbsentValue(), for partial before images
   std::string key_schema;                 // rendered; empty without schemas
   std::string value_schema;
 
@@ -61,7 +62,10 @@ std::shared_ptr<const DebeziumFormat::Entry> DebeziumFormat::entry(const ChangeE
     out.connector = e.source.connector;
     out.server_name = e.source.server_name;
     for (const SourceField& f : e.source.fields) out.source_fields.emplace_back(f.name, f.type);
-    for (const Column& c : t.columns()) out.quoted_names.push_back(QuotedKey(c.name));
+    for (const Column& c : t.columns()) {
+      out.quoted_names.push_back(QuotedKey(c.name));
+      out.absent_values.push_back(AbsentValue(c));
+    }
     if (options_.schemas) {
       std::string prefix = RecordSchemaPrefix(e.source.server_name, t.id());
       out.key_schema = KeySchema(t, prefix, options_).Dump();
@@ -156,12 +160,14 @@ void DebeziumFormat::write_row(JsonWriter& w, const Entry& e, const Row& row,
   for (size_t i = 0; i < columns.size(); ++i) {
     if (!row.has(i)) {
       // A before image the database logged only in part (PostgreSQL's
-      // default replica identity: the key) lists the other columns as null,
-      // as Debezium's does. An after image shows a value the source left out
-      // as unchanged (unchanged TOAST) as the placeholder, or leaves it out.
+      // default replica identity: the key) lists the other columns, as
+      // Debezium's does: null, or for a NOT NULL column its default or zero
+      // (a null there fails JsonConverter on a required field). An after image
+      // shows a value the source left out as unchanged (unchanged TOAST) as
+      // the placeholder, or leaves it out.
       if (absent_as_null) {
         w.quoted_key(e.quoted_names[i]);
-        w.null();
+        WriteDebeziumValue(w, FieldRef{t.id(), columns[i]}, e.absent_values[i], options_);
       } else if (i < row.values.size() && placeholders &&
                  HasPlaceholderShape(columns[i], options_)) {
         w.quoted_key(e.quoted_names[i]);

@@ -81,11 +81,20 @@ enum class Encoding {
 Encoding DebeziumEncoding(const Column& column, const FormatOptions& options);
 
 // The element of an array column as a column of its own (same precision,
-// scale, length and enum values; always nullable).
+// scale, length and enum values; always nullable; no default).
 Column ElementColumn(const Column& array);
 
-// Connect schema of one column (without its field name).
-ConnectSchema ColumnSchema(const Column& column, const FormatOptions& options);
+// Connect schema of one column (without its field name), with the column's
+// default_value as "default" in the payload's encoding, as Debezium's
+// TableSchemaBuilder does. `table` names the column in errors.
+ConnectSchema ColumnSchema(const Column& column, const FormatOptions& options,
+                           const TableId& table = TableId{});
+
+// What Debezium writes for a NOT NULL column that has no value (a column a
+// before image did not log): its default, else the type's zero ("", 0,
+// false, epoch, empty bytes or array), as JdbcValueConverters' fallbacks.
+// Null for a nullable column.
+Value AbsentValue(const Column& column);
 
 // "io.debezium.connector.postgresql" for the connectors Debezium has, and
 // "io.cdcd.connector.<connector>" for the others.

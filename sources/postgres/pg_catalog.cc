@@ -54,10 +54,14 @@ std::vector<PgColumnDetail> PgCatalog::columns(const RelationMsg& rel) {
     mods.push_back(std::to_string(c.type_modifier));
   }
   PgResult r = conn_.exec_params(
-      "SELECT format_type(c.typ, c.mod), coalesce(a.attnotnull, false), coalesce(pk.ord, 0) "
+      "SELECT format_type(c.typ, c.mod), coalesce(a.attnotnull, false), coalesce(pk.ord, 0), "
+      "  pg_get_expr(d.adbin, d.adrelid) "
       "FROM unnest($2::text[], $3::oid[], $4::int4[]) WITH ORDINALITY AS c(name, typ, mod, n) "
       "LEFT JOIN pg_attribute a ON a.attrelid = $1::oid AND a.attname = c.name "
       "  AND a.attnum > 0 AND NOT a.attisdropped "
+      // Generated columns keep their expression in pg_attrdef too: not a default.
+      "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+      "  AND a.attgenerated = '' "
       "LEFT JOIN (SELECT k.attnum, k.ord FROM pg_index i, "
       "  unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
       "  WHERE i.indrelid = $1::oid AND i.indisprimary) pk ON pk.attnum = a.attnum "
@@ -70,6 +74,7 @@ std::vector<PgColumnDetail> PgCatalog::columns(const RelationMsg& rel) {
     out[i].type_name = r.get(i, 0);
     out[i].not_null = r.get(i, 1) == "t";
     out[i].primary_key_position = std::stoi(r.get(i, 2));
+    out[i].default_expr = r.get_opt(i, 3);
   }
   return out;
 }

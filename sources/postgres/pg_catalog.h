@@ -6,12 +6,11 @@
 //   definitions are immutable for a given OID except enum labels (ALTER TYPE
 //   ADD VALUE), so entries are cached until invalidate_type().
 // - Column details of a relation as sent in a Relation message: type name with
-//   typmod (format_type, e.g. "numeric(10,2)"), NOT NULL, and the position of
-//   the column in the primary key. The catalog is read *now*, not as of the
-//   change being decoded: a column dropped or constraint changed since then
-//   reads as nullable / not a key. pgoutput's own column list, types and
-//   typmods (from the historic catalog) always win; only nullability and the
-//   key come from here.
+//   typmod (format_type, e.g. "numeric(10,2)"), NOT NULL, the DEFAULT
+//   expression, and the position of the column in the primary key. The catalog is read *now*, not
+//   as of the change being decoded: a column dropped or constraint changed since then reads as
+//   nullable / not a key. pgoutput's own column list, types and typmods (from the historic catalog)
+//   always win; only nullability, defaults and the key come from here.
 // - Tables matching the configured patterns, with their replica identity and
 //   whether they have a primary key.
 #pragma once
@@ -43,6 +42,8 @@ struct PgColumnDetail {
   std::string type_name;         // format_type(type oid, typmod)
   bool not_null = false;         // false when the column no longer exists
   int primary_key_position = 0;  // 1-based position in the primary key; 0 = not a key column
+  // pg_get_expr of the column's DEFAULT ("0", "'n/a'::text", "now()"); nullopt without one.
+  std::optional<std::string> default_expr;
 };
 
 struct PgTableInfo {

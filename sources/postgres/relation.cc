@@ -1,6 +1,9 @@
 #include "sources/postgres/relation.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "cdc/error.h"
@@ -30,6 +33,90 @@ Value Parse(const Relation& r, size_t i, const TupleValue& v) {
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + " (column " + Where(r, i) + ", type " +
                 r.schema->columns()[i].source_type + ")");
+  }
+}
+
+// The rest of a default after its literal: nothing, or casts ("::text",
+// "::character varying(10)", "::public.mood", "::integer[]"). Anything else
+// (an operator, a second operand) makes the default an expression.
+bool OnlyCasts(std::string_view rest) {
+  while (!rest.empty()) {
+    if (!rest.starts_with("::")) return false;
+    rest.remove_prefix(2);
+    size_t n = 0;
+    while (n < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[n])) ||
+                               std::string_view(" _.\"(),[]").find(rest[n]) != rest.npos)) {
+      ++n;
+    }
+    if (n == 0) return false;
+    rest.remove_prefix(n);
+  }
+  return true;
+}
+
+// A quoted literal ('it''s') unescaped, when followed only by casts.
+std::optional<std::string> QuotedLiteral(std::string_view expr) {
+  std::string text;
+  size_t i = 1;
+  for (; i < expr.size(); ++i) {
+    if (expr[i] != '\'') {
+      text += expr[i];
+    } else if (i + 1 < expr.size() && expr[i + 1] == '\'') {
+      text += '\'';
+      ++i;
+    } else {
+      break;
+    }
+  }
+  if (i >= expr.size() || !OnlyCasts(expr.substr(i + 1))) return std::nullopt;
+  return text;
+}
+
+// A bare numeric constant ("0", "1.50", "(-1.5)", "1e5").
+bool IsNumber(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  bool digits = false;
+  for (char c : s) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits = true;
+    } else if (c != '.' && c != 'e' && c != 'E' && c != '-' && c != '+') {
+      return false;
+    }
+  }
+  return digits;
+}
+
+// The text a row would carry for a constant DEFAULT as pg_get_expr prints
+// it, or nullopt for NULL and for expressions (function calls, operators).
+std::optional<std::string> ConstantDefaultText(std::string_view expr) {
+  if (expr.starts_with("'")) return QuotedLiteral(expr);
+  // pgoutput's text form of booleans.
+  if (expr == "true") return "t";
+  if (expr == "false") return "f";
+  if (expr.size() > 2 && expr.front() == '(' && expr.back() == ')') {
+    expr = expr.substr(1, expr.size() - 2);
+  }
+  if (IsNumber(expr)) return std::string(expr);
+  return std::nullopt;
+}
+
+// The column's constant DEFAULT as its codec parses it, or nullopt. Parsing
+// as the stream's values are parsed makes the default exactly what a row
+// holding it carries. A default cdcd cannot read only loses the "default"
+// attribute Debezium would write, so it is logged, not an error.
+std::optional<Value> ParseDefault(const ColumnCodec& codec, const std::string& where,
+                                  const std::optional<std::string>& expr) {
+  if (!expr) return std::nullopt;
+  std::optional<std::string> text = ConstantDefaultText(*expr);
+  if (!text) {
+    spdlog::debug("{}: DEFAULT {} is not a constant; no default written", where, *expr);
+    return std::nullopt;
+  }
+  try {
+    return codec.parse(*text);
+  } catch (const std::exception& e) {
+    spdlog::debug("{}: DEFAULT {} not understood ({}); no default written", where, *expr, e.what());
+    return std::nullopt;
   }
 }
 
@@ -99,6 +186,8 @@ RelationPtr BuildRelation(const RelationMsg& message, const std::string& databas
     c.name = rc.name;
     c.source_type = details[i].type_name;
     c.nullable = !details[i].not_null;
+    c.default_value = ParseDefault(codec, message.nspname + "." + message.relname + "." + rc.name,
+                                   details[i].default_expr);
     columns.push_back(c);
     rel->codecs.push_back(std::move(codec));
     if (details[i].primary_key_position > 0) pk.emplace_back(details[i].primary_key_position, i);
@@ -123,7 +212,8 @@ bool SameShape(const TableSchema& a, const TableSchema& b) {
     const Column& y = b.columns()[i];
     if (x.name != y.name || x.type != y.type || x.element_type != y.element_type ||
         x.source_type != y.source_type || x.nullable != y.nullable || x.length != y.length ||
-        x.precision != y.precision || x.scale != y.scale || x.enum_values != y.enum_values) {
+        x.precision != y.precision || x.scale != y.scale || x.enum_values != y.enum_values ||
+        x.default_value != y.default_value) {
       return false;
     }
   }

@@ -49,8 +49,9 @@ using RelationPtr = std::shared_ptr<const Relation>;
 RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
                           PgCatalog& catalog, PgTypeMap& types);
 
-// True when two schemas present rows the same way (columns, types, keys),
-// i.e. a new Relation message changed nothing cdcd shows.
+// True when two schemas present rows the same way (columns, types, keys,
+// defaults), i.e. a new Relation message changed nothing cdcd shows. A new
+// DEFAULT changes the Debezium field schema, so it makes a new version.
 bool SameShape(const TableSchema& a, const TableSchema& b);
 
 }  // namespace cdc::pg

@@ -357,5 +357,89 @@ TEST(DebeziumFormat, OtherConnectorsGetCdcdSourceName) {
   EXPECT_EQ(v["payload"]["after"]["score"], "BOI=");
 }
 
+// Column defaults as Debezium 3.6.1 writes them (captured with JsonConverter):
+// "default" after name/version/parameters and before "field", in the
+// payload's encoding.
+Column WithDefault(Column c, Value v) {
+  c.default_value = std::move(v);
+  return c;
+}
+
+TableSchemaPtr DefaultsTable() {
+  std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
+                              WithDefault(Col("v", ColumnType::kInt32, false), Value(int64_t{0})),
+                              WithDefault(Col("note", ColumnType::kString), Value("n/a")),
+                              WithDefault(Col("born", ColumnType::kDate), Value(Date{18262})),
+                              WithDefault(Numeric("amount", 8, 2, false), Value(Decimal{"1.5"})),
+                              Col("plain", ColumnType::kString)};
+  return MakeTable(TableId{"postgres", "public", "evolving"}, cols, {0});
+}
+
+TEST(DebeziumFormat, FieldSchemasCarryColumnDefaultsLikeDebeziums) {
+  TableSchemaPtr t = DefaultsTable();
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt,
+                             RowOf({Value(int64_t{1}), Value(int64_t{2}), Value(), Value(),
+                                    Value(Decimal{"2.25"}), Value()}));
+  OJson row = ParseRecord(MakeFormat(Options())->value(ev))["schema"]["fields"][0]["fields"];
+  EXPECT_EQ(row[1].dump(), R"({"type":"int32","optional":false,"default":0,"field":"v"})");
+  EXPECT_EQ(row[2].dump(), R"({"type":"string","optional":true,"default":"n/a","field":"note"})");
+  EXPECT_EQ(row[3].dump(),
+            R"({"type":"int32","optional":true,"name":"io.debezium.time.Date","version":1,)"
+            R"("default":18262,"field":"born"})");
+  EXPECT_EQ(row[4].dump(),
+            R"({"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal",)"
+            R"("version":1,"parameters":{"scale":"2","connect.decimal.precision":"8"},)"
+            R"("default":"AJY=","field":"amount"})");
+  EXPECT_FALSE(row[5].contains("default"));
+  EXPECT_FALSE(row[0].contains("default"));
+}
+
+TEST(DebeziumFormat, DefaultsFollowDecimalAndTimeOptions) {
+  FormatOptions o = Options();
+  o.decimal_handling = FormatOptions::DecimalHandling::kString;
+  o.time_precision = FormatOptions::TimePrecision::kIsoString;
+  TableSchemaPtr t = DefaultsTable();
+  OJson amount = format::ColumnSchema(t->columns()[4], o).ToJson();
+  EXPECT_EQ(amount["default"], "1.5");
+  EXPECT_EQ(format::ColumnSchema(t->columns()[3], o).ToJson()["default"], "2020-01-01Z");
+  // An array's elements do not inherit the array's default.
+  Column tags = WithDefault(ArrayOf("tags", ColumnType::kString), Value::ArrayOf({Value("a")}));
+  OJson s = format::ColumnSchema(tags, Options()).ToJson();
+  EXPECT_EQ(s["default"], OJson::parse(R"(["a"])"));
+  EXPECT_FALSE(s["items"].contains("default"));
+}
+
+// A before image PostgreSQL logged only in part (the key): a NOT NULL column
+// it left out gets its default, else its type's zero, as Debezium's
+// JdbcValueConverters fallbacks (null would fail JsonConverter on a required
+// field); a nullable one stays null.
+TEST(DebeziumFormat, AbsentNotNullColumnsInBeforeTakeDefaultOrZero) {
+  std::vector<Column> cols = {Col("id", ColumnType::kInt32, false),
+                              WithDefault(Col("v", ColumnType::kInt32, false), Value(int64_t{5})),
+                              Col("n", ColumnType::kInt64, false),
+                              Col("s", ColumnType::kString, false),
+                              Col("b", ColumnType::kBoolean, false),
+                              Numeric("d", 5, 2, false),
+                              Col("day", ColumnType::kDate, false),
+                              Col("at", ColumnType::kTimestampTz, false),
+                              Col("raw", ColumnType::kBytes, false),
+                              Col("f", ColumnType::kFloat64, false),
+                              WithDefault(Col("note", ColumnType::kString), Value("n/a")),
+                              Col("opt", ColumnType::kInt32)};
+  TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "partial"}, cols, {0});
+  std::vector<Value> values(cols.size());
+  values[0] = Value(int64_t{3});
+  std::vector<uint32_t> missing;
+  for (uint32_t i = 1; i < cols.size(); ++i) missing.push_back(i);
+  ChangeEvent ev =
+      MakeEvent(Op::kDelete, t, PgSource(t->id()), RowOf(values, missing), std::nullopt);
+  OJson before = ParseRecord(MakeFormat(Options())->value(ev))["payload"]["before"];
+  // Debezium's timestamptz fallback is the same instant without fraction
+  // digits ("1970-01-01T00:00:00Z"); cdcd keeps the column's precision.
+  EXPECT_EQ(before.dump(),
+            R"({"id":3,"v":5,"n":0,"s":"","b":false,"d":"AA==","day":0,)"
+            R"("at":"1970-01-01T00:00:00.000000Z","raw":"","f":0.0,"note":null,"opt":null})");
+}
+
 }  // namespace
 }  // namespace cdc::testing::fmt

@@ -471,5 +471,49 @@ TEST_F(PostgresSourceTest, StartupChecksSayWhatToDo) {
   }
 }
 
+// Constant DEFAULTs reach Column::default_value as a row holding the literal
+// would carry them (Debezium writes them in the field schema); expressions
+// and NULL give none. A changed default makes a new schema version.
+TEST_F(PostgresSourceTest, ConstantDefaultsBecomeColumnDefaults) {
+  CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
+  TestDatabase db(dsn, "defaults");
+  db.sql(R"(CREATE TABLE dflt (
+      id int PRIMARY KEY, i int NOT NULL DEFAULT 0, t text DEFAULT 'n/a',
+      d date DEFAULT '2020-01-01', n numeric(5,2) DEFAULT 1.50, vc varchar DEFAULT 'it''s',
+      neg int DEFAULT -1, flag bool DEFAULT true, nul text DEFAULT NULL,
+      at timestamptz DEFAULT now(), s serial))");
+  PostgresSource source(testing::StreamingOptions(db, {"public.dflt"}));
+  WatchedEmitter out;
+  RunningSource run(source, std::nullopt, out);
+  WaitStreaming(db, source.options().slot);
+  db.sql("INSERT INTO dflt (id) VALUES (1)");
+  // Defaults come from the catalog when the Relation is built: let the first
+  // one be built before the default changes.
+  ASSERT_TRUE(out.wait_data(1)) << run.error();
+  db.sql("ALTER TABLE dflt ALTER COLUMN i SET DEFAULT 7");
+  db.sql("INSERT INTO dflt (id) VALUES (2)");
+  ASSERT_TRUE(out.wait_data(2)) << run.error();
+  auto evs = out.data();
+  const ChangeEvent& ev = evs[0];
+  EXPECT_EQ(ColumnOf(ev, "i").default_value, I(0));
+  EXPECT_EQ(ColumnOf(ev, "t").default_value, Value("n/a"));
+  EXPECT_EQ(ColumnOf(ev, "d").default_value, Value(Date{18262}));
+  EXPECT_EQ(ColumnOf(ev, "n").default_value, Value(Decimal{"1.50"}));
+  EXPECT_EQ(ColumnOf(ev, "vc").default_value, Value("it's"));
+  EXPECT_EQ(ColumnOf(ev, "neg").default_value, I(-1));
+  EXPECT_EQ(ColumnOf(ev, "flag").default_value, Value(true));
+  EXPECT_FALSE(ColumnOf(ev, "nul").default_value);
+  EXPECT_FALSE(ColumnOf(ev, "at").default_value) << "now() is not a constant";
+  EXPECT_FALSE(ColumnOf(ev, "s").default_value) << "nextval() is not a constant";
+  EXPECT_FALSE(ColumnOf(ev, "id").default_value);
+  // Each default is what the row written with it holds.
+  for (const char* c : {"i", "t", "d", "n", "vc", "neg", "flag"}) {
+    EXPECT_EQ(ColumnOf(ev, c).default_value, Col(ev, *ev.after, c)) << c;
+  }
+  EXPECT_EQ(ColumnOf(evs[1], "i").default_value, I(7));
+  EXPECT_GT(evs[1].schema->version(), ev.schema->version());
+  EXPECT_EQ(run.error(), "");
+}
+
 }  // namespace
 }  // namespace cdc::pg
