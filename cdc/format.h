@@ -28,12 +28,17 @@ struct FormatOptions {
   enum class Envelope { kDebezium, kFlat };
   enum class DecimalHandling { kPrecise, kString, kDouble };
   enum class TimePrecision { kAdaptive, kConnect, kIsoString };
+  // MySQL BIGINT UNSIGNED, as Debezium's bigint.unsigned.handling.mode:
+  // kLong an int64 (values past 2^63-1 read negative, as Debezium's default),
+  // kPrecise a Decimal of scale 0.
+  enum class BigIntUnsigned { kLong, kPrecise };
 
   Envelope envelope = Envelope::kDebezium;
   bool schemas = true;
   bool tombstones = true;  // a null-valued record after each delete (sinks act on it)
   DecimalHandling decimal_handling = DecimalHandling::kPrecise;
   TimePrecision time_precision = TimePrecision::kAdaptive;
+  BigIntUnsigned bigint_unsigned = BigIntUnsigned::kLong;
   // The envelope's `transaction` block (id, total and per-table order);
   // null without, as Debezium's provide.transaction.metadata. Set from the
   // sink's transaction_metadata, which also publishes BEGIN/END records.

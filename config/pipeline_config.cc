@@ -53,7 +53,7 @@ FormatOptions ParseFormat(const std::optional<ConfigNode>& node) {
   F f;
   if (!node) return f;
   AllowOnlyKeys(*node, {"envelope", "schemas", "tombstones", "decimal_handling", "time_precision",
-                        "unchanged_toast", "toast_placeholder"});
+                        "unchanged_toast", "toast_placeholder", "bigint_unsigned"});
   f.envelope = Choose<F::Envelope>(
       *node, "envelope", {{"debezium", F::Envelope::kDebezium}, {"flat", F::Envelope::kFlat}},
       f.envelope);
@@ -69,6 +69,10 @@ FormatOptions ParseFormat(const std::optional<ConfigNode>& node) {
                                                {"connect", F::TimePrecision::kConnect},
                                                {"isostring", F::TimePrecision::kIsoString}},
                                               f.time_precision);
+  f.bigint_unsigned = Choose<F::BigIntUnsigned>(
+      *node, "bigint_unsigned",
+      {{"long", F::BigIntUnsigned::kLong}, {"precise", F::BigIntUnsigned::kPrecise}},
+      f.bigint_unsigned);
   f.unchanged = Choose<F::Unchanged>(
       *node, "unchanged_toast",
       {{"placeholder", F::Unchanged::kPlaceholder}, {"omit", F::Unchanged::kOmit}}, f.unchanged);

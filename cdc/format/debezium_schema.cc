@@ -103,6 +103,7 @@ ConnectSchema SchemaFor(Encoding e, const Column& c, const FormatOptions& o) {
     case Encoding::kInt32:
       return ConnectSchema::Of("int32");
     case Encoding::kInt64:
+    case Encoding::kUnsignedLong:
       return ConnectSchema::Of("int64");
     case Encoding::kFloat32:
       return ConnectSchema::Of("float");
@@ -190,7 +191,8 @@ Encoding DebeziumEncoding(const Column& c, const FormatOptions& o) {
     case ColumnType::kInt64:
       return Encoding::kInt64;
     case ColumnType::kUInt64:
-      return Encoding::kUnsignedDecimal;
+      return o.bigint_unsigned == FormatOptions::BigIntUnsigned::kLong ? Encoding::kUnsignedLong
+                                                                       : Encoding::kUnsignedDecimal;
     case ColumnType::kFloat32:
       return Encoding::kFloat32;
     case ColumnType::kFloat64:

@@ -60,6 +60,7 @@ enum class Encoding {
   kDecimalString,
   kDecimalDouble,
   kUnsignedDecimal,  // uint64 as Decimal scale 0
+  kUnsignedLong,     // uint64 as int64, its bits kept (Debezium's `long`)
   kDateDays,
   kDateIso,
   kTimeMillis,

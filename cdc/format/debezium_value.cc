@@ -215,6 +215,8 @@ void WriteDebeziumValue(JsonWriter& w, const FieldRef& f, const Value& v,
       return WriteDecimalString(w, f, v);
     case Encoding::kDecimalDouble:
       return WriteDecimalDouble(w, f, v);
+    case Encoding::kUnsignedLong:
+      return w.int64(static_cast<int64_t>(AsUInt64(f, v)));
     case Encoding::kUnsignedDecimal:
       return w.base64(TwosComplement(false, std::to_string(AsUInt64(f, v))));
     case Encoding::kGeometry:

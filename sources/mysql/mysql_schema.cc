@@ -50,7 +50,9 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
   const char* uns = u ? " unsigned" : "";
   switch (c.real_type) {
     case kTypeTiny:
-      col.type = u ? ColumnType::kInt16 : ColumnType::kInt8;
+      // Signed too: Debezium's MySQL connector resolves TINYINT to SMALLINT
+      // (Connect int16), and its consumers' schemas expect that.
+      col.type = ColumnType::kInt16;
       col.source_type = std::string("tinyint") + uns;
       break;
     case kTypeShort:

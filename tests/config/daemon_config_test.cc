@@ -91,6 +91,7 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
       "      decimal_handling: double\n"
       "      time_precision: isostring\n"
       "      unchanged_toast: omit\n"
+      "      bigint_unsigned: precise\n"
       "      toast_placeholder: \"?\"\n"
       "    batch: {max_events: 5, max_bytes: 1MB, linger: 0, queue_bytes: 2MiB}\n"
       "    retry: {initial_backoff: 1s, max_backoff: 2m}\n"
@@ -110,6 +111,8 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
   EXPECT_EQ(p.format.decimal_handling, FormatOptions::DecimalHandling::kDouble);
   EXPECT_EQ(p.format.time_precision, FormatOptions::TimePrecision::kIsoString);
   EXPECT_EQ(p.format.unchanged, FormatOptions::Unchanged::kOmit);
+  EXPECT_EQ(p.format.bigint_unsigned, FormatOptions::BigIntUnsigned::kPrecise);
+  EXPECT_EQ(c.pipelines[1].format.bigint_unsigned, FormatOptions::BigIntUnsigned::kLong);
   EXPECT_EQ(p.format.toast_placeholder, "?");
   EXPECT_EQ(c.pipelines[1].format.unchanged, FormatOptions::Unchanged::kPlaceholder);
   EXPECT_EQ(c.pipelines[1].format.toast_placeholder, "__debezium_unavailable_value");

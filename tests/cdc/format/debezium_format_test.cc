@@ -201,6 +201,23 @@ TEST(DebeziumFormat, XmlColumnsAreNamedLikeDebeziums) {
   EXPECT_EQ(s["version"], 1);
 }
 
+// MySQL BIGINT UNSIGNED as Debezium's bigint.unsigned.handling.mode: `long`
+// (the default) keeps the bits in an int64, `precise` a Decimal of scale 0.
+TEST(DebeziumFormat, BigintUnsignedIsLongByDefaultOrPreciseDecimal) {
+  std::vector<Column> cols = {Col("id", ColumnType::kInt32, false), Col("u", ColumnType::kUInt64)};
+  TableSchemaPtr t = MakeTable(TableId{"inventory", "", "nums"}, cols, {0});
+  ChangeEvent ev = MakeEvent(Op::kCreate, t, PgSource(t->id()), std::nullopt,
+                             RowOf({Value(int64_t{1}), Value(UINT64_MAX)}));
+  FormatOptions o = Options();
+  OJson v = ParseRecord(MakeFormat(o)->value(ev));
+  EXPECT_EQ(v["payload"]["after"]["u"], -1);
+  EXPECT_EQ(v["schema"]["fields"][1]["fields"][1]["type"], "int64");
+  o.bigint_unsigned = FormatOptions::BigIntUnsigned::kPrecise;
+  v = ParseRecord(MakeFormat(o)->value(ev));
+  EXPECT_EQ(v["payload"]["after"]["u"], "AP//////////");
+  EXPECT_EQ(v["schema"]["fields"][1]["fields"][1]["name"], "org.apache.kafka.connect.data.Decimal");
+}
+
 TEST(DebeziumFormat, KeylessTableHasNullKey) {
   std::vector<Column> cols = {Col("line", ColumnType::kString)};
   TableSchemaPtr t = MakeTable(TableId{"postgres", "public", "log"}, cols, {});
