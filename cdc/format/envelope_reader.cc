@@ -90,6 +90,9 @@ struct EnvelopeReader::Impl {
   od::parser value_parser, key_parser, image_parser;
   std::string value_buf, key_buf, row_buf, image_buf, image_key_buf;
   std::vector<std::string> placeholder_forms;
+  // A piece of each form that any row holding it contains (the start of the
+  // text, of its base64, of its byte list), found before parsing anything.
+  std::vector<std::string> placeholder_probes;
   std::string_view before;  // the Debezium before image of the last value read
   const Record* record = nullptr;
 
@@ -167,15 +170,9 @@ struct EnvelopeReader::Impl {
     if (out.op == 'u' && MayHoldPlaceholder(out.row)) DropPlaceholders(out);
   }
 
-  // A cheap test before parsing: the placeholder's text, or the start of
-  // its byte list, appears in the row.
   bool MayHoldPlaceholder(std::string_view row) const {
-    for (const std::string& form : placeholder_forms) {
-      std::string_view core(form);
-      if (core.front() == '[') core.remove_prefix(1);
-      if (core.front() == '"') core = core.substr(1, core.size() - 2);
-      if (row.find(core.substr(0, std::min<size_t>(core.size(), 12))) != std::string_view::npos)
-        return true;
+    for (const std::string& probe : placeholder_probes) {
+      if (row.find(probe) != std::string_view::npos) return true;
     }
     return false;
   }
@@ -301,6 +298,12 @@ struct EnvelopeReader::Impl {
 EnvelopeReader::EnvelopeReader(const std::string& toast_placeholder)
     : impl_(std::make_unique<Impl>()) {
   impl_->placeholder_forms = format::PlaceholderForms(toast_placeholder);
+  for (const std::string& form : impl_->placeholder_forms) {
+    std::string_view core(form);
+    if (core.front() == '[') core.remove_prefix(1);
+    if (core.front() == '"') core = core.substr(1, core.size() - 2);
+    impl_->placeholder_probes.emplace_back(core.substr(0, std::min<size_t>(core.size(), 12)));
+  }
 }
 EnvelopeReader::~EnvelopeReader() = default;
 

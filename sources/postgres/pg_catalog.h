@@ -7,10 +7,12 @@
 //   ADD VALUE), so entries are cached until invalidate_type().
 // - Column details of a relation as sent in a Relation message: type name with
 //   typmod (format_type, e.g. "numeric(10,2)"), NOT NULL, the DEFAULT
-//   expression, and the position of the column in the primary key. The catalog is read *now*, not
-//   as of the change being decoded: a column dropped or constraint changed since then reads as
-//   nullable / not a key. pgoutput's own column list, types and typmods (from the historic catalog)
-//   always win; only nullability, defaults and the key come from here.
+//   expression, and the position of the column in the primary key. The
+//   catalog is read *now*, not as of the change being decoded: a column
+//   dropped or constraint changed since then reads as nullable / not a key.
+//   pgoutput's own column list, types and typmods (from the historic
+//   catalog) always win; only nullability, defaults and the key come from
+//   here.
 // - Tables matching the configured patterns, with their replica identity and
 //   whether they have a primary key.
 #pragma once

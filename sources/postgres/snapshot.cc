@@ -163,6 +163,14 @@ SnapshotChunk ChunkOf(const TablePlan& p, const PgResult& r, int64_t limit) {
   return c;
 }
 
+// Starts a read-only transaction on `conn` that sees exactly the exported
+// snapshot `name`.
+void BeginInSnapshot(PgConnection& conn, const std::string& name) {
+  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a snapshot read");
+  conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(name),
+            "importing exported snapshot " + name);
+}
+
 // A worker's connection inside the exported snapshot. Made on the worker's
 // thread and used only there.
 class PgChunkReader : public TableChunkReader {
@@ -172,9 +180,7 @@ class PgChunkReader : public TableChunkReader {
       : conn_(o.dsn, PgConnection::Mode::kQuery,
               context + ": snapshot worker " + std::to_string(worker)),
         plans_(plans) {
-    conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a snapshot read");
-    conn_.exec("SET TRANSACTION SNAPSHOT " + conn_.quote_literal(snapshot_name),
-               "importing exported snapshot " + snapshot_name);
+    BeginInSnapshot(conn_, snapshot_name);
   }
 
   SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
@@ -234,9 +240,7 @@ Lsn SnapshotPoint(const SnapshotProgress& progress) {
 // which is the id a transaction begun at the snapshot would have been
 // given. Read inside the snapshot; nothing is assigned or written.
 int64_t PgSnapshotPoint::SnapshotTxId(PgConnection& conn) const {
-  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the snapshot's xmax");
-  conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(snapshot_name_),
-            "importing exported snapshot " + snapshot_name_);
+  BeginInSnapshot(conn, snapshot_name_);
   PgResult r = conn.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())",
                          "reading the snapshot's xmax");
   conn.exec("COMMIT", "reading the snapshot's xmax");
