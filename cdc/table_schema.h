@@ -42,7 +42,7 @@ enum class ColumnType {
   kSet,   // comma-separated string value, allowed values in enum_values
   kBits,  // bit string; length = number of bits; value as Bytes (little-endian)
   kYear,
-  kGeometry,  // value as Bytes holding WKB
+  kGeometry,  // value as Bytes: the SRID (uint32 little-endian, 0 = none), then WKB
   kArray,     // element type in element_type
   kUnknown,   // anything else: carried as a string, with source_type naming it
 };

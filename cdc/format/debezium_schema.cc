@@ -84,6 +84,17 @@ ConnectSchema GeometrySchema() {
   return s;
 }
 
+ConnectSchema PointSchema() {
+  ConnectSchema s = ConnectSchema::Struct("io.debezium.data.geometry.Point");
+  s.version = 1;
+  s.doc = "Geometry (POINT)";
+  s.Add("x", ConnectSchema::Of("double"))
+      .Add("y", ConnectSchema::Of("double"))
+      .Add("wkb", ConnectSchema::Of("bytes", true))
+      .Add("srid", ConnectSchema::Of("int32", true));
+  return s;
+}
+
 ConnectSchema Logical(const char* type, const char* name) {
   ConnectSchema s = ConnectSchema::Of(type);
   s.Named(name, 1);
@@ -156,6 +167,8 @@ ConnectSchema SchemaFor(Encoding e, const Column& c, const FormatOptions& o) {
       return Logical("int32", "io.debezium.time.Year");
     case Encoding::kGeometry:
       return GeometrySchema();
+    case Encoding::kPoint:
+      return PointSchema();
     case Encoding::kArray:
       return ConnectSchema::Array(ColumnSchema(ElementColumn(c), o), false);
   }
@@ -218,7 +231,7 @@ Encoding DebeziumEncoding(const Column& c, const FormatOptions& o) {
     case ColumnType::kYear:
       return Encoding::kYear;
     case ColumnType::kGeometry:
-      return Encoding::kGeometry;
+      return IsPointColumn(c) ? Encoding::kPoint : Encoding::kGeometry;
     case ColumnType::kArray:
       return Encoding::kArray;
     case ColumnType::kString:
@@ -306,9 +319,10 @@ Value AbsentValue(const Column& c) {
     case ColumnType::kArray:
       return Value::ArrayOf({});
     case ColumnType::kGeometry:
-      // Debezium's fallback is an empty geometry's WKB; cdcd has no WKB
-      // writer, and a NOT NULL geometry outside the replica identity is rare.
-      return Value();
+      // No SRID, then the WKB of Debezium's fallback: an empty geometry
+      // collection, or POINT(0 0) for a point (which must have x and y).
+      return IsPointColumn(c) ? Bytes{std::string(4, '\0') + "\x01\x01" + std::string(19, '\0')}
+                              : Bytes{std::string(4, '\0') + "\x01\x07" + std::string(7, '\0')};
     default:
       return std::string();  // strings, json, uuid, enums: ""
   }

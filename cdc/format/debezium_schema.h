@@ -32,7 +32,10 @@
 //                                           bytes with parameter `length`
 //   year                                    io.debezium.time.Year int32
 //   geometry                                io.debezium.data.geometry.Geometry
-//                                           {wkb bytes, srid optional int32} (version 1)
+//                                           {wkb bytes, srid optional int32} (version 1);
+//                                           a MySQL POINT io.debezium.data.geometry.Point
+//                                           {x, y float64, wkb optional bytes, srid
+//                                           optional int32} (version 1); srid 0 is null
 //   array                                   array of the element type's schema (optional
 //                                           elements, as the PostgreSQL connector does)
 #pragma once
@@ -76,6 +79,7 @@ enum class Encoding {
   kBits,
   kYear,
   kGeometry,
+  kPoint,
   kArray,
 };
 

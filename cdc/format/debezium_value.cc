@@ -111,12 +111,32 @@ void WriteTimestampText(JsonWriter& w, const FieldRef& f, const Value& v, bool z
   WriteText(w, IsoTimestamp(micros, digits == 0 ? kStripZeros : digits), true);
 }
 
+void WriteSrid(JsonWriter& w, uint32_t srid) {
+  w.key("srid");  // Debezium: null for an unset (0) SRID
+  if (srid == 0) return w.null();
+  w.int64(static_cast<int32_t>(srid));
+}
+
 void WriteGeometry(JsonWriter& w, const FieldRef& f, const Value& v) {
+  const GeometryParts g = AsGeometry(f, v);
   w.begin_object();
   w.key("wkb");
-  w.base64(AsBytes(f, v));
-  w.key("srid");  // the WKB cdcd carries has no SRID
-  w.null();
+  w.base64(g.wkb);
+  WriteSrid(w, g.srid);
+  w.end_object();
+}
+
+void WritePoint(JsonWriter& w, const FieldRef& f, const Value& v) {
+  const GeometryParts g = AsGeometry(f, v);
+  const PointXY p = AsPoint(f, v, g.wkb);
+  w.begin_object();
+  w.key("x");
+  w.float64(p.x);
+  w.key("y");
+  w.float64(p.y);
+  w.key("wkb");
+  w.base64(g.wkb);
+  WriteSrid(w, g.srid);
   w.end_object();
 }
 
@@ -221,6 +241,8 @@ void WriteDebeziumValue(JsonWriter& w, const FieldRef& f, const Value& v,
       return w.base64(TwosComplement(false, std::to_string(AsUInt64(f, v))));
     case Encoding::kGeometry:
       return WriteGeometry(w, f, v);
+    case Encoding::kPoint:
+      return WritePoint(w, f, v);
     case Encoding::kArray:
       return WriteArray(w, f, v, options);
     default:

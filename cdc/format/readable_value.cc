@@ -94,6 +94,20 @@ void WriteArray(JsonWriter& w, const FieldRef& f, const Value& v) {
   w.end_array();
 }
 
+void WriteGeometryObject(JsonWriter& w, const FieldRef& f, const Value& v) {
+  const GeometryParts g = AsGeometry(f, v);
+  w.begin_object();
+  w.key("wkb");
+  w.base64(g.wkb);
+  w.key("srid");
+  if (g.srid == 0) {
+    w.null();
+  } else {
+    w.int64(g.srid);
+  }
+  w.end_object();
+}
+
 }  // namespace
 
 void WriteReadableValue(JsonWriter& w, const FieldRef& f, const Value& v) {
@@ -121,8 +135,9 @@ void WriteReadableValue(JsonWriter& w, const FieldRef& f, const Value& v) {
     case ColumnType::kJson:
       return WriteEmbeddedJson(w, f, v);
     case ColumnType::kBytes:
-    case ColumnType::kGeometry:
       return w.base64(AsBytes(f, v));
+    case ColumnType::kGeometry:
+      return WriteGeometryObject(w, f, v);
     case ColumnType::kBits:
       return f.column.length == 1 ? w.boolean(AsBool(f, v)) : WriteBitString(w, f, v);
     case ColumnType::kDate:

@@ -7,7 +7,8 @@
 //   decimal                 the exact decimal as a string ("12.50", "NaN")
 //   string, enum, set, uuid text
 //   json                    the document itself, embedded (compacted to one line)
-//   bytes, geometry         base64 (geometry: of its WKB)
+//   bytes                   base64
+//   geometry                {"wkb": base64 of the WKB, "srid": n or null (none)}
 //   bits                    boolean for bit(1), else a bit string "1010",
 //                           most significant bit first
 //   date                    "2024-03-05"

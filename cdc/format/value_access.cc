@@ -1,5 +1,9 @@
 #include "cdc/format/value_access.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
 #include "cdc/error.h"
 
 namespace cdc::format {
@@ -52,6 +56,43 @@ std::string_view AsBytes(const FieldRef& f, const Value& v) {
   if (v.is<Bytes>()) return v.as<Bytes>().data;
   if (v.is<std::string>()) return v.as<std::string>();
   ThrowBadValue(f, v, "expected bytes");
+}
+
+GeometryParts AsGeometry(const FieldRef& f, const Value& v) {
+  std::string_view b = AsBytes(f, v);
+  if (b.size() < 4) ThrowBadValue(f, v, "a geometry shorter than its SRID");
+  uint32_t srid = 0;
+  for (int i = 3; i >= 0; --i) srid = srid << 8 | static_cast<uint8_t>(b[i]);
+  return GeometryParts{b.substr(4), srid};
+}
+
+bool IsPointColumn(const Column& c) {
+  const std::string& t = c.source_type;
+  return t.size() == 5 && std::equal(t.begin(), t.end(), "point", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+PointXY AsPoint(const FieldRef& f, const Value& v, std::string_view wkb) {
+  // byte order (1 = little-endian), type (uint32 1 = Point), x, y (doubles)
+  if (wkb.size() != 21 || static_cast<uint8_t>(wkb[0]) > 1) {
+    ThrowBadValue(f, v, "not the WKB of a two-dimensional point");
+  }
+  const bool little = wkb[0] == 1;
+  auto read = [&](size_t at, size_t n) {
+    uint64_t x = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const auto byte = static_cast<uint8_t>(wkb[at + (little ? n - 1 - i : i)]);
+      x = x << 8 | byte;
+    }
+    return x;
+  };
+  if (read(1, 4) != 1) ThrowBadValue(f, v, "not the WKB of a two-dimensional point");
+  PointXY p;
+  const uint64_t x = read(5, 8), y = read(13, 8);
+  std::memcpy(&p.x, &x, sizeof x);
+  std::memcpy(&p.y, &y, sizeof y);
+  return p;
 }
 
 ParsedDecimal AsDecimal(const FieldRef& f, const Value& v) {

@@ -38,6 +38,20 @@ std::string_view AsBytes(const FieldRef& f, const Value& v);
 ParsedDecimal AsDecimal(const FieldRef& f, const Value& v);
 // Microseconds of a Timestamp or TimestampTz.
 int64_t AsEpochMicros(const FieldRef& f, const Value& v);
+// A geometry value taken apart (kGeometry's contract in table_schema.h).
+struct GeometryParts {
+  std::string_view wkb;
+  uint32_t srid = 0;  // 0: none given
+};
+GeometryParts AsGeometry(const FieldRef& f, const Value& v);
+// Whether the column is a POINT (source type "point", any case).
+bool IsPointColumn(const Column& c);
+// x and y of a two-dimensional WKB point; throws on any other WKB.
+struct PointXY {
+  double x = 0, y = 0;
+};
+PointXY AsPoint(const FieldRef& f, const Value& v, std::string_view wkb);
+
 // A date or timestamp the database could not give as one (MySQL's
 // 0000-00-00 with zero_dates: string), carried as its literal text.
 bool IsDateText(const FieldRef& f, const Value& v);

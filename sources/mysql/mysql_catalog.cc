@@ -1,5 +1,7 @@
 #include "sources/mysql/mysql_catalog.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 
 #include "cdc/error.h"
@@ -9,6 +11,7 @@ namespace cdc::mysql {
 namespace {
 
 constexpr uint32_t kBinaryCollation = 63;
+constexpr uint32_t kUtf8mb4Collation = 45;  // utf8mb4_general_ci: the connection's charset
 
 std::optional<int64_t> OptInt(const std::optional<std::string>& s) {
   if (!s || s->empty()) return std::nullopt;
@@ -55,14 +58,17 @@ size_t BlobPrefixBytes(const std::string& data_type) {
   return 2;
 }
 
-bool IsGeometry(const std::string& t) {
+// The GEOMETRY_TYPE code a FULL TABLE_MAP gives the column (MySQL's
+// Field::geometry_type order); nullopt when `t` is no spatial type.
+std::optional<uint32_t> GeometryType(const std::string& t) {
   static const char* const kGeometry[] = {
-      "geometry",        "point",        "linestring",         "polygon",       "multipoint",
-      "multilinestring", "multipolygon", "geometrycollection", "geomcollection"};
-  for (const char* g : kGeometry) {
-    if (t == g) return true;
+      "geometry",   "point",           "linestring",   "polygon",
+      "multipoint", "multilinestring", "multipolygon", "geometrycollection"};
+  if (t == "geomcollection") return 7;  // MySQL 8's name for GEOMETRYCOLLECTION
+  for (uint32_t i = 0; i < std::size(kGeometry); ++i) {
+    if (t == kGeometry[i]) return i;
   }
-  return false;
+  return std::nullopt;
 }
 
 // STRING/ENUM/SET metadata: real type and length, with CHAR > 255 bytes
@@ -112,6 +118,10 @@ bool MapNumericType(const CatalogColumn& col, TableMapColumn& c) {
     Simple(c, it->second);
   } else if (t == "float") {
     Simple(c, kTypeFloat, 4);
+    if (col.numeric_scale) {  // FLOAT(M,D); a plain FLOAT has no scale
+      c.float_scale = static_cast<uint8_t>(*col.numeric_scale);
+      c.precision = static_cast<uint8_t>(col.numeric_precision.value_or(0));
+    }
   } else if (t == "double" || t == "real") {
     Simple(c, kTypeDouble, 8);
   } else if (t == "decimal" || t == "numeric") {
@@ -123,6 +133,20 @@ bool MapNumericType(const CatalogColumn& col, TableMapColumn& c) {
     return false;
   }
   c.is_unsigned = col.is_unsigned;
+  return true;
+}
+
+// MariaDB's own fixed-size types: binary strings in the binlog.
+bool MapMariaDbType(const CatalogColumn& col, TableMapColumn& c) {
+  static const std::map<std::string, std::pair<MariaDbType, uint32_t>> kTypes = {
+      {"uuid", {MariaDbType::kUuid, 16}},
+      {"inet4", {MariaDbType::kInet4, 4}},
+      {"inet6", {MariaDbType::kInet6, 16}}};
+  auto it = kTypes.find(col.data_type);
+  if (it == kTypes.end()) return false;
+  StringMetadata(c, kTypeString, it->second.second);
+  c.collation = kBinaryCollation;
+  c.mariadb_type = it->second.first;
   return true;
 }
 
@@ -214,17 +238,21 @@ TableMapColumn ToTableMapColumn(const CatalogColumn& col) {
     c.metadata = static_cast<uint16_t>((bits % 8) << 8 | bits / 8);
   } else if (t == "json") {
     Simple(c, kTypeJson, 4);
-  } else if (IsGeometry(t)) {
+  } else if (auto geometry = GeometryType(t)) {
     Simple(c, kTypeGeometry, 4);
+    c.geometry_type = geometry;
   } else if (t == "vector") {
     Simple(c, kTypeVector, 4);
     const size_t open = col.column_type.find('(');
     if (open != std::string::npos) {
       c.vector_dimensions = static_cast<uint32_t>(std::stoul(col.column_type.substr(open + 1)));
     }
-  } else {
-    throw Error("column " + col.name + " has type " + col.column_type +
-                ", which the mysql source does not support");
+  } else if (!MapMariaDbType(col, c)) {
+    // A type this version does not know (a newer server's, a plugin's): the
+    // snapshot reads its text, as a string column.
+    Simple(c, kTypeVarchar, static_cast<uint32_t>(col.char_max_bytes.value_or(0)));
+    c.collation = kUtf8mb4Collation;
+    c.unknown_type = col.column_type.empty() ? t : col.column_type;
   }
   if (c.real_type == kTypeEnum || c.real_type == kTypeSet) c.enum_values = col.enum_values;
   return c;
@@ -235,10 +263,12 @@ TableMapEvent ToTableMap(const CatalogTable& t) {
   m.database = t.database;
   m.table = t.table;
   for (const CatalogColumn& c : t.columns) {
-    try {
-      m.columns.push_back(ToTableMapColumn(c));
-    } catch (const Error& e) {
-      throw Error("table " + t.database + "." + t.table + ": " + e.what());
+    m.columns.push_back(ToTableMapColumn(c));
+    if (!m.columns.back().unknown_type.empty()) {
+      spdlog::warn(
+          "table {}.{} column {} has type {}, which cdcd does not know: its values are "
+          "captured as the server's text (a string)",
+          t.database, t.table, c.name, c.column_type);
     }
   }
   m.primary_key = t.primary_key;

@@ -8,8 +8,10 @@
 // (mysql_schema.h) yields exactly the schema the binlog stream yields for
 // the same table. Temporal columns map to the MySQL 5.6 formats (TIME2,
 // DATETIME2, TIMESTAMP2: the default since MySQL 5.6 / MariaDB 10.1).
-// MariaDB's own types (UUID, INET4, INET6) are not supported: ReadCatalogTable
-// keeps them, ToTableMapColumn throws naming them.
+// What information_schema knows and a TABLE_MAP does not (MariaDB's UUID,
+// INET4 and INET6 behind their BINARY form, FLOAT(M,D)'s scale) is in the
+// TableMapColumn fields marked so. A type cdcd does not know maps to a text
+// column holding the server's text, never to an error.
 #pragma once
 
 #include <cstdint>
@@ -48,11 +50,11 @@ struct CatalogTable {
 CatalogTable ReadCatalogTable(MySqlConnection& conn, const std::string& database,
                               const std::string& table);
 
-// The TABLE_MAP column (with FULL optional metadata) for `col`. Throws
-// cdc::Error for a type cdcd cannot represent.
+// The TABLE_MAP column (with FULL optional metadata) for `col`.
 TableMapColumn ToTableMapColumn(const CatalogColumn& col);
 
-// The whole TABLE_MAP for `t` (table_id 0).
+// The whole TABLE_MAP for `t` (table_id 0); warns about each column of a
+// type cdcd does not know.
 TableMapEvent ToTableMap(const CatalogTable& t);
 
 // ENUM/SET member names of a COLUMN_TYPE such as "enum('a','it''s')".

@@ -1,6 +1,7 @@
 #include "sources/mysql/mysql_schema.h"
 
 #include <cctype>
+#include <iterator>
 
 #include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
@@ -27,6 +28,19 @@ uint32_t DeclaredLength(const TableMapColumn& c) {
   return c.length / CollationMaxBytesPerChar(*c.collation).value_or(1);
 }
 
+const char* MariaDbTypeName(MariaDbType t) {
+  return t == MariaDbType::kUuid ? "uuid" : t == MariaDbType::kInet4 ? "inet4" : "inet6";
+}
+
+// The spatial type of a GEOMETRY_TYPE code (FULL metadata or the catalog);
+// "geometry" when unknown.
+const char* GeometryTypeName(std::optional<uint32_t> code) {
+  static const char* const kNames[] = {
+      "geometry",   "point",           "linestring",   "polygon",
+      "multipoint", "multilinestring", "multipolygon", "geometrycollection"};
+  return code && *code < std::size(kNames) ? kNames[*code] : "geometry";
+}
+
 bool SameColumns(const std::vector<Column>& a, const std::vector<Column>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -46,6 +60,11 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
   Column col;
   col.name = c.name.empty() ? "@" + std::to_string(index + 1) : c.name;
   col.nullable = c.nullable;
+  if (!c.unknown_type.empty()) {
+    col.type = ColumnType::kUnknown;
+    col.source_type = c.unknown_type;
+    return col;
+  }
   bool u = c.is_unsigned.value_or(false);
   const char* uns = u ? " unsigned" : "";
   switch (c.real_type) {
@@ -72,8 +91,11 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
       col.source_type = std::string("bigint") + uns;
       break;
     case kTypeFloat:
-      col.type = ColumnType::kFloat32;
-      col.source_type = "float";
+      // FLOAT(M,D) is a double to Debezium (its values have D digits).
+      col.type = c.float_scale ? ColumnType::kFloat64 : ColumnType::kFloat32;
+      col.source_type = c.float_scale ? "float(" + std::to_string(c.precision) + "," +
+                                            std::to_string(*c.float_scale) + ")"
+                                      : "float";
       break;
     case kTypeDouble:
       col.type = ColumnType::kFloat64;
@@ -115,6 +137,11 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
       col.source_type = WithArg("timestamp", *col.precision);
       break;
     case kTypeString:
+      if (c.mariadb_type != MariaDbType::kNone) {
+        col.type = c.mariadb_type == MariaDbType::kUuid ? ColumnType::kUuid : ColumnType::kString;
+        col.source_type = MariaDbTypeName(c.mariadb_type);
+        break;
+      }
       col.type = IsText(c) || !c.collation ? ColumnType::kString : ColumnType::kBytes;
       col.length = static_cast<int32_t>(DeclaredLength(c));
       col.source_type = WithArg(col.type == ColumnType::kBytes ? "binary" : "char", *col.length);
@@ -154,7 +181,7 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
       break;
     case kTypeGeometry:
       col.type = ColumnType::kGeometry;
-      col.source_type = "geometry";
+      col.source_type = GeometryTypeName(c.geometry_type);
       break;
     case kTypeVector:
       col.type = ColumnType::kBytes;

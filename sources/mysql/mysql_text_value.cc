@@ -152,6 +152,7 @@ Value EnumOrSet(std::string_view text, const TableMapColumn& col) {
 }
 
 Value Character(std::string_view text, const TableMapColumn& col) {
+  if (col.mariadb_type != MariaDbType::kNone) return Value(std::string(text));  // its text form
   const bool binary = col.collation && *col.collation == kBinaryCollation;
   if (col.real_type == kTypeString && !binary) {
     // CHAR(n) values have no trailing spaces (the binlog drops them; SELECT
@@ -165,9 +166,8 @@ Value Character(std::string_view text, const TableMapColumn& col) {
 
 Value Blob(std::string_view text, const TableMapColumn& col) {
   if (col.real_type == kTypeJson) return Value(Json{std::string(text)});
-  if (col.real_type == kTypeGeometry) {
-    if (text.size() < 4) throw Error("GEOMETRY shorter than its SRID");
-    return Value(Bytes{std::string(text.substr(4))});
+  if (col.real_type == kTypeGeometry && text.size() < 4) {
+    throw Error("GEOMETRY shorter than its SRID");
   }
   if (col.real_type != kTypeVector && col.collation && *col.collation != kBinaryCollation) {
     return Value(std::string(text));
@@ -198,6 +198,9 @@ Value TextToValue(std::string_view text, const TableMapColumn& col, const RowDec
     case kTypeLongLong:
       return Integer(text, col, 8);
     case kTypeFloat:
+      if (col.float_scale) {
+        return Value(FloatAtScale(static_cast<float>(Floating(text, true)), *col.float_scale));
+      }
       return Value(Floating(text, true));
     case kTypeDouble:
       return Value(Floating(text, false));

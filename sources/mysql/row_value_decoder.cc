@@ -1,11 +1,13 @@
 #include "sources/mysql/row_value_decoder.h"
 
+#include <charconv>
 #include <cstring>
 
 #include "cdc/error.h"
 #include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/json_binary.h"
+#include "sources/mysql/mariadb_types.h"
 #include "sources/mysql/mysql_decimal.h"
 #include "sources/mysql/mysql_temporal.h"
 
@@ -81,6 +83,16 @@ Value SetValue(uint64_t bits, const TableMapColumn& col) {
 
 }  // namespace
 
+double FloatAtScale(float f, int scale) {
+  char buf[64];
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, static_cast<double>(f), std::chars_format::fixed, scale);
+  if (ec != std::errc()) return static_cast<double>(f);  // beyond 64 digits: keep it whole
+  double d = 0;
+  std::from_chars(buf, end, d);
+  return d;
+}
+
 std::string ToUtf8(std::string_view text, uint32_t collation) {
   return CollationToUtf8(text, collation);
 }
@@ -101,6 +113,7 @@ Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecod
       uint32_t bits = c.u32();
       float f;
       std::memcpy(&f, &bits, sizeof f);
+      if (col.float_scale) return Value(FloatAtScale(f, *col.float_scale));
       return Value(static_cast<double>(f));
     }
     case kTypeDouble: {
@@ -184,6 +197,11 @@ Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecod
     case kTypeString: {
       size_t len = col.length > 255 ? c.u16() : c.u8();
       std::string_view raw = c.bytes(len, "CHAR");
+      if (col.mariadb_type != MariaDbType::kNone) {
+        std::string full(raw);
+        full.resize(col.length, '\0');  // the binlog drops trailing 0x00 bytes
+        return Value(MariaDbTypeText(col.mariadb_type, full));
+      }
       if (col.collation == kBinaryCollation && raw.size() < col.length) {
         // The binlog drops BINARY(n)'s trailing 0x00 padding; the value is
         // all n bytes (as SELECT returns it).
@@ -209,9 +227,8 @@ Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecod
       size_t len = c.uint_le(col.length);
       std::string_view data = c.bytes(len, "BLOB");
       if (col.real_type == kTypeJson) return Value(Json{JsonBinaryToText(data)});
-      if (col.real_type == kTypeGeometry) {
-        if (data.size() < 4) throw Error("GEOMETRY shorter than its SRID");
-        return Value(Bytes{std::string(data.substr(4))});
+      if (col.real_type == kTypeGeometry && data.size() < 4) {
+        throw Error("GEOMETRY shorter than its SRID");
       }
       if (col.real_type != kTypeVector && col.collation && *col.collation != kBinaryCollation) {
         return Value(ToUtf8(data, *col.collation));

@@ -6,7 +6,8 @@
 //                        comes from the TABLE_MAP optional metadata; without
 //                        it values are read as signed (the binlog has no
 //                        other source for it).
-//   FLOAT, DOUBLE        double (FLOAT widened exactly)
+//   FLOAT, DOUBLE        double (FLOAT widened exactly); FLOAT(M,D) rounded
+//                        to D digits (FloatAtScale), as the server shows it
 //   DECIMAL              Decimal, exact text with `scale` fraction digits
 //   YEAR                 int64 (0 or 1901..2155)
 //   DATE                 Date; DATETIME Timestamp (wall clock as UTC);
@@ -21,13 +22,14 @@
 //                        from BLOB without the schema)
 //   BINARY/VARBINARY/BLOB Bytes; BINARY(n) padded back to n bytes with 0x00
 //                        (the binlog drops the padding, SELECT returns it)
+//   UUID, INET4, INET6   (MariaDB) std::string, the server's text form
+//                        (mariadb_types.h)
 //   ENUM, SET            member names (SET comma-separated) when the value
 //                        lists are known, else the 1-based index / bitmap as int64
 //   BIT                  Bytes, little-endian (kBits), (bits+7)/8 bytes
 //   JSON                 Json text (see json_binary.h)
-//   GEOMETRY             Bytes holding the WKB only: the 4-byte little-endian
-//                        SRID MySQL prepends is stripped (kGeometry is WKB);
-//                        the SRID is lost until the schema carries it.
+//   GEOMETRY             Bytes as the server stores it: the SRID (4 bytes,
+//                        little-endian), then the WKB (kGeometry's contract)
 //   VECTOR               Bytes (little-endian float32s)
 #pragma once
 
@@ -46,6 +48,10 @@ struct RowDecodeOptions {
 // Reads one non-NULL value of `col` from `c`. Throws cdc::Error on truncated
 // or impossible data; the caller adds table/column/position context.
 Value DecodeColumnValue(ByteCursor& c, const TableMapColumn& col, const RowDecodeOptions& opts);
+
+// The double a FLOAT(M,D) value shows: `f` rounded to `scale` fraction
+// digits (the server rounds on insert, so this is the value written).
+double FloatAtScale(float f, int scale);
 
 // Converts text in MySQL collation `collation` to UTF-8 (CollationToUtf8 in
 // charset.h: throws on bytes invalid in the charset, passes unknown ids through).

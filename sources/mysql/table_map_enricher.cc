@@ -12,65 +12,77 @@ TableMapEnricher::TableMapEnricher(const MySqlSourceOptions& options, bool full_
 
 TableMapEnricher::~TableMapEnricher() = default;
 
-const CatalogTable* TableMapEnricher::catalog(const std::string& db, const std::string& table) {
+TableMapEnricher::Entry& TableMapEnricher::entry(const std::string& db, const std::string& table) {
   auto key = std::make_pair(db, table);
   auto it = cache_.find(key);
-  if (it == cache_.end()) {
-    if (!conn_) {
-      conn_ = std::make_unique<MySqlConnection>(options_.connect,
-                                                options_.context() + ": catalog connection");
-    }
-    std::optional<CatalogTable> t;
-    try {
-      t = ReadCatalogTable(*conn_, db, table);
-    } catch (const TransientError&) {
-      conn_.reset();  // reconnect next time; the pipeline retries this one
-      throw;
-    } catch (const Error& e) {
-      spdlog::warn("{}: {}", options_.context(), e.what());
-    }
-    it = cache_.emplace(key, std::move(t)).first;
+  if (it != cache_.end()) return it->second;
+  if (!conn_) {
+    conn_ = std::make_unique<MySqlConnection>(options_.connect,
+                                              options_.context() + ": catalog connection");
   }
-  return it->second ? &*it->second : nullptr;
+  Entry e;
+  try {
+    e.catalog = ReadCatalogTable(*conn_, db, table);
+  } catch (const TransientError&) {
+    conn_.reset();  // reconnect next time; the pipeline retries this one
+    throw;
+  } catch (const Error& ex) {
+    spdlog::warn("{}: {}", options_.context(), ex.what());
+  }
+  return cache_.emplace(key, std::move(e)).first->second;
 }
 
 std::shared_ptr<const TableMapEvent> TableMapEnricher::enrich(
     std::shared_ptr<const TableMapEvent> t) {
-  if (full_metadata_ && t->has_optional_metadata) return t;
   if (!TableStreamed(options_, t->database, t->table)) return t;
-  const CatalogTable* c = catalog(t->database, t->table);
-  if (!c) return t;
+  Entry& e = entry(t->database, t->table);
+  if (!e.catalog) return t;
+  if (e.last_in && *e.last_in == *t) return e.last_out;
+  e.last_out = merge(t, *e.catalog);
+  e.last_in = std::move(t);
+  return e.last_out;
+}
+
+std::shared_ptr<const TableMapEvent> TableMapEnricher::merge(std::shared_ptr<const TableMapEvent> t,
+                                                             const CatalogTable& c) const {
+  const bool full = full_metadata_ && t->has_optional_metadata;
   const std::string where = t->database + "." + t->table;
-  if (c->columns.size() != t->columns.size()) {
+  const char* consequence =
+      full ? "UUID, INET4, INET6 and FLOAT(M,D) columns are read as their binlog types"
+           : "its columns are named @1, @2...";
+  if (c.columns.size() != t->columns.size()) {
     spdlog::warn(
-        "{}: {} has {} columns in the binlog but {} in information_schema (DDL since "
-        "this event was written): its columns are named @1, @2...",
-        options_.context(), where, t->columns.size(), c->columns.size());
+        "{}: {} has {} columns in the binlog but {} in information_schema (DDL since this "
+        "event was written): {}",
+        options_.context(), where, t->columns.size(), c.columns.size(), consequence);
     return t;
   }
   auto out = std::make_shared<TableMapEvent>(*t);
   for (size_t i = 0; i < out->columns.size(); ++i) {
     TableMapColumn& col = out->columns[i];
-    TableMapColumn from;
-    try {
-      from = ToTableMapColumn(c->columns[i]);
-    } catch (const Error& e) {
-      spdlog::warn("{}: {}: {}", options_.context(), where, e.what());
-      continue;
-    }
-    if (from.real_type != col.real_type) {
+    const TableMapColumn from = ToTableMapColumn(c.columns[i]);
+    if (!from.unknown_type.empty()) continue;  // decoded as its binlog type says
+    if (from.real_type != col.real_type || (full && from.name != col.name)) {
       spdlog::warn(
-          "{}: {} column {} is type {} in the binlog but {} in information_schema (DDL "
-          "since this event was written): its columns are named @1, @2...",
-          options_.context(), where, i + 1, int{col.real_type}, int{from.real_type});
+          "{}: {} column {} is {} {} in the binlog but {} {} in information_schema (DDL "
+          "since this event was written): {}",
+          options_.context(), where, i + 1, col.name, int{col.real_type}, from.name,
+          int{from.real_type}, consequence);
       return t;
     }
-    col.name = from.name;
-    col.is_unsigned = from.is_unsigned;
-    col.collation = from.collation;
-    col.enum_values = from.enum_values;
+    if (!full) {
+      col.name = from.name;
+      col.is_unsigned = from.is_unsigned;
+      col.collation = from.collation;
+      col.enum_values = from.enum_values;
+      col.geometry_type = from.geometry_type;
+    }
+    col.mariadb_type = from.mariadb_type;
+    col.float_scale = from.float_scale;
+    if (from.float_scale) col.precision = from.precision;
   }
-  out->primary_key = c->primary_key;
+  if (!full) out->primary_key = c.primary_key;
+  if (*out == *t) return t;
   return out;
 }
 
@@ -82,18 +94,13 @@ void TableMapEnricher::on_query(const QueryEvent& q) {
 }
 
 TableSchemaPtr TableMapEnricher::lookup(const std::string& db, const std::string& table) {
-  const CatalogTable* c = catalog(db, table);
-  if (!c) return nullptr;
-  try {
-    TableMapEvent t = ToTableMap(*c);
-    t.database = db;
-    t.table = table;
-    SchemaTracker fresh;
-    return fresh.update(t);
-  } catch (const Error& e) {
-    spdlog::warn("{}: {}.{}: {}", options_.context(), db, table, e.what());
-    return nullptr;
-  }
+  const Entry& e = entry(db, table);
+  if (!e.catalog) return nullptr;
+  TableMapEvent t = ToTableMap(*e.catalog);
+  t.database = db;
+  t.table = table;
+  SchemaTracker fresh;
+  return fresh.update(t);
 }
 
 }  // namespace cdc::mysql

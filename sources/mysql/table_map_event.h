@@ -17,6 +17,8 @@
 
 namespace cdc::mysql {
 
+enum class MariaDbType : uint8_t { kNone, kUuid, kInet4, kInet6 };
+
 struct TableMapColumn {
   uint8_t type = 0;       // type code as written
   uint8_t real_type = 0;  // STRING resolved to ENUM/SET/STRING
@@ -36,6 +38,20 @@ struct TableMapColumn {
   std::optional<uint32_t> geometry_type;
   std::optional<uint32_t> vector_dimensions;
   bool visible = true;
+
+  // From information_schema only: a TABLE_MAP never carries these (see
+  // TableMapEnricher and ToTableMapColumn in mysql_catalog.h).
+  // MariaDB's UUID, INET4 and INET6 travel as BINARY(16), BINARY(4) and
+  // BINARY(16); their values are emitted in the server's text form.
+  MariaDbType mariadb_type = MariaDbType::kNone;
+  // FLOAT(M,D): D (and M in `precision`). Such a column is a double, its
+  // values rounded to D digits as the server shows them.
+  std::optional<uint8_t> float_scale;
+  // COLUMN_TYPE of a type cdcd does not know (snapshot only): its values are
+  // captured as the server's text.
+  std::string unknown_type;
+
+  bool operator==(const TableMapColumn&) const = default;
 };
 
 struct TableMapEvent {
@@ -46,6 +62,8 @@ struct TableMapEvent {
   std::vector<TableMapColumn> columns;
   std::vector<size_t> primary_key;  // column indexes, from optional metadata
   bool has_optional_metadata = false;
+
+  bool operator==(const TableMapEvent&) const = default;
 };
 
 // Whose optional metadata layout to expect: MariaDB gives YEAR columns a

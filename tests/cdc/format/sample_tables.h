@@ -17,6 +17,14 @@ inline std::string PointWkb() {
       21);
 }
 
+// A geometry value as sources give it: the SRID (uint32 little-endian), then
+// the WKB. SRID 4326 is "\xe6\x10\0\0".
+inline Value GeometryValue(uint32_t srid, const std::string& wkb) {
+  std::string b;
+  for (int i = 0; i < 4; ++i) b += static_cast<char>(srid >> (8 * i) & 0xff);
+  return Value(Bytes{b + wkb});
+}
+
 inline Column EnumCol(std::string name, ColumnType type, std::vector<std::string> values) {
   Column c = Col(std::move(name), type);
   c.enum_values = std::move(values);
@@ -96,7 +104,7 @@ inline Row AllTypesRow() {
       Value(Bytes{std::string("\x05\x02", 2)}),  // bits 0, 2, 9 set: "1000000101", "BQI="
       Value(Bytes{std::string("\x01", 1)}),      // bit(1) = true
       Value(int64_t{2024}),
-      Value(Bytes{PointWkb()}),
+      GeometryValue(0, PointWkb()),  // no SRID: "srid": null
       Value::ArrayOf({Value(int64_t{1}), Value(), Value(int64_t{3})}),
       Value::ArrayOf({Value("x"), Value("y")}),
       Value::ArrayOf({Value(Decimal{"1.10"}), Value(Decimal{"-0.50"})}),  // "bg==", "zg=="
@@ -206,7 +214,7 @@ inline TableSchemaPtr MySqlProductsTable() {
                                 "BIT(12)",
                                 "BIT(1)",
                                 "YEAR",
-                                "GEOMETRY",
+                                "POINT",
                                 "TIME",
                                 "DATETIME(3)",
                                 "TIMESTAMP",
@@ -229,7 +237,7 @@ inline Row MySqlProductsRow() {
       Value(Bytes{std::string("\xff\x0a", 2)}),  // "/wo="; bits "101011111111"
       Value(Bytes{std::string("\x00", 1)}),      // bit(1) = false
       Value(int64_t{1999}),
-      Value(Bytes{PointWkb()}),
+      GeometryValue(4326, PointWkb()),            // a POINT: x 1.0, y 2.0, srid 4326
       Value(Time{-3'020'399'000'000}),            // -838:59:59
       Value(Timestamp{1'529'507'596'945'000}),    // 1529507596945 ms
       Value(TimestampTz{1'529'507'596'000'000}),  // 2018-06-20T15:13:16Z

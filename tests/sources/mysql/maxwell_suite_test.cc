@@ -315,7 +315,7 @@ json ToMaxwell(const Value& v, const Column& col, bool json_alias) {
         n |= uint64_t{static_cast<uint8_t>(b[i])} << (8 * i);
       return n;
     }
-    if (col.type == ColumnType::kGeometry) return WkbReader(b).geometry();
+    if (col.type == ColumnType::kGeometry) return WkbReader(b.substr(4)).geometry();  // SRID first
     // Maxwell passes the binlog's bytes on, where a BINARY(n) has lost its
     // trailing 0x00 padding.
     if (col.source_type.rfind("binary(", 0) == 0) {

@@ -8,6 +8,7 @@
 
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/mysql_schema.h"
+#include "sources/mysql/mysql_text_value.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::mysql {
@@ -39,7 +40,59 @@ TEST(MySqlCatalogTest, MapsColumnsOntoTableMapTypes) {
   EXPECT_EQ(m.collation, 63u);
   c.data_type = "uuid";
   c.column_type = "uuid";
-  EXPECT_THROW(ToTableMapColumn(c), Error);
+  m = ToTableMapColumn(c);  // BINARY(16) in the binlog, marked as a UUID
+  EXPECT_EQ(m.real_type, kTypeString);
+  EXPECT_EQ(m.length, 16u);
+  EXPECT_EQ(m.collation, 63u);
+  EXPECT_EQ(m.mariadb_type, MariaDbType::kUuid);
+  c.data_type = c.column_type = "inet4";
+  EXPECT_EQ(ToTableMapColumn(c).length, 4u);
+  EXPECT_EQ(ToTableMapColumn(c).mariadb_type, MariaDbType::kInet4);
+  c.data_type = c.column_type = "inet6";
+  EXPECT_EQ(ToTableMapColumn(c).mariadb_type, MariaDbType::kInet6);
+}
+
+// FLOAT(M,D) keeps its digits; spatial types their GEOMETRY_TYPE code.
+TEST(MySqlCatalogTest, MapsWhatOnlyTheCatalogKnows) {
+  CatalogColumn c;
+  c.name = "f";
+  c.data_type = "float";
+  c.column_type = "float";
+  c.numeric_precision = 12;
+  TableMapColumn m = ToTableMapColumn(c);
+  EXPECT_FALSE(m.float_scale.has_value());
+  EXPECT_EQ(ColumnFromTableMap(m, 0).type, ColumnType::kFloat32);
+  c.column_type = "float(7,3)";
+  c.numeric_precision = 7;
+  c.numeric_scale = 3;
+  m = ToTableMapColumn(c);
+  EXPECT_EQ(m.float_scale, std::optional<uint8_t>(3));
+  EXPECT_EQ(ColumnFromTableMap(m, 0).type, ColumnType::kFloat64);
+  EXPECT_EQ(ColumnFromTableMap(m, 0).source_type, "float(7,3)");
+  c = CatalogColumn{};
+  c.name = "p";
+  c.data_type = c.column_type = "point";
+  m = ToTableMapColumn(c);
+  EXPECT_EQ(m.real_type, kTypeGeometry);
+  EXPECT_EQ(m.geometry_type, std::optional<uint32_t>(1));
+  EXPECT_EQ(ColumnFromTableMap(m, 0).source_type, "point");
+  c.data_type = c.column_type = "geomcollection";  // MySQL 8's name
+  EXPECT_EQ(ColumnFromTableMap(ToTableMapColumn(c), 0).source_type, "geometrycollection");
+}
+
+// A type cdcd does not know is a text column for the snapshot, never an error.
+TEST(MySqlCatalogTest, UnknownTypeBecomesText) {
+  CatalogColumn c;
+  c.name = "x";
+  c.data_type = "xmltype";
+  c.column_type = "xmltype(3)";
+  const TableMapColumn m = ToTableMapColumn(c);
+  EXPECT_EQ(m.unknown_type, "xmltype(3)");
+  EXPECT_NE(m.collation, std::optional<uint32_t>(63));
+  const Column col = ColumnFromTableMap(m, 0);
+  EXPECT_EQ(col.type, ColumnType::kUnknown);
+  EXPECT_EQ(col.source_type, "xmltype(3)");
+  EXPECT_EQ(TextToValue("<a/>", m, {}), Value("<a/>"));
 }
 
 TEST(MySqlCatalogTest, ReadsTheServersCatalog) {

@@ -42,11 +42,12 @@ inline void CreateMarker(const TestSchema& db) {
   db.sql(std::string("CREATE TABLE ") + kMarker + " (id INT AUTO_INCREMENT PRIMARY KEY)");
 }
 
-// Runs a source from `from` until a marker row arrives; returns the data
+// Runs a source from `from` (none: a first start, which snapshots unless
+// the options say never) until a marker row arrives; returns the data
 // events before it (a second Capture from the same offset stops at the
 // first marker: the rows under test are all before it).
 inline std::vector<ChangeEvent> Capture(const TestSchema& db, const MySqlSourceOptions& opts,
-                                 const Offset& from) {
+                                        const std::optional<Offset>& from) {
   db.sql(std::string("INSERT INTO ") + kMarker + " VALUES ()");
   MySqlSource source(opts);
   WatchedEmitter out;
@@ -78,7 +79,7 @@ inline std::vector<Op> Ops(const std::vector<ChangeEvent>& evs) {
 
 // Compares a row image value by value, printing Values readably.
 inline void ExpectRow(const std::optional<cdc::Row>& row, const std::vector<Value>& want,
-               const std::string& label) {
+                      const std::string& label) {
   ASSERT_TRUE(row.has_value()) << label;
   ASSERT_EQ(row->values.size(), want.size()) << label;
   for (size_t i = 0; i < want.size(); ++i) {
@@ -88,7 +89,6 @@ inline void ExpectRow(const std::optional<cdc::Row>& row, const std::vector<Valu
   }
 }
 
-
 struct ColumnWant {
   std::string name;
   ColumnType type;
@@ -96,7 +96,7 @@ struct ColumnWant {
 };
 
 inline void ExpectColumns(const TableSchemaPtr& schema, const std::vector<ColumnWant>& want,
-                   const std::vector<size_t>& key) {
+                          const std::vector<size_t>& key) {
   ASSERT_NE(schema, nullptr);
   ASSERT_EQ(schema->columns().size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {

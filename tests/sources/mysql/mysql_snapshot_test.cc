@@ -111,7 +111,7 @@ TEST_F(MySqlSnapshotTest, EveryTypeMatchesTheBinlogDecoder) {
     -9223372036854775808, 18446744073709551615, 3.14159274, 0.1, -1234.5, 2024, '2024-02-29',
     '-837:59:59.500', '25:00:00', '2024-02-29 12:34:56.123456', '1970-01-01 00:00:01.50',
     'héllo', 'é', 'ab', 'ab', X'00FF10', 'text', X'DEADBEEF', 'y''s', 'c,a',
-    b'1000000001', '{"a": [1, 2]}', ST_GeomFromText('POINT(1 2)'), '0000-00-00 00:00:00',
+    b'1000000001', '{"a": [1, 2]}', ST_GeomFromText('POINT(1 2)', 4326), '0000-00-00 00:00:00',
     NULL))",
                 "insert");
   const std::string file = admin_->query("SHOW MASTER STATUS", "status").get(0, 0);
@@ -120,10 +120,10 @@ TEST_F(MySqlSnapshotTest, EveryTypeMatchesTheBinlogDecoder) {
   std::vector<ChangeEvent> evs = Run(o);
   ASSERT_EQ(evs.size(), 1u);
   const std::vector<Value>& v = evs[0].after->values;
-  const std::string wkb(
-      "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00"
+  const std::string wkb(  // SRID 4326, then WKB
+      "\xe6\x10\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00"
       "\x00\x00\x40",
-      21);
+      25);
   const std::vector<Value> expected = {Value(int64_t{1}),
                                        Value(int64_t{-128}),
                                        Value(int64_t{255}),

@@ -140,8 +140,31 @@ TEST(MySqlTextValueTest, EnumSetBitJsonGeometry) {
   EXPECT_THROW(V("abc", Col(kTypeBit, 8)), Error);
   EXPECT_EQ(V(R"({"a": [1, 2]})", Col(kTypeJson, 4)), Value(Json{R"({"a": [1, 2]})"}));
   const std::string wkb("\x01\x01\x00\x00\x00", 5);
-  EXPECT_EQ(V(std::string(4, '\0') + wkb, Col(kTypeGeometry, 4)), Value(Bytes{wkb}));
+  // GEOMETRY keeps the SRID prefix, as the binlog decoder does.
+  const std::string srid("\xe6\x10\x00\x00", 4);
+  EXPECT_EQ(V(srid + wkb, Col(kTypeGeometry, 4)), Value(Bytes{srid + wkb}));
   EXPECT_THROW(V("ab", Col(kTypeGeometry, 4)), Error);
+}
+
+// MariaDB's UUID/INET columns (BINARY in the binlog) arrive as their text
+// form, which is the value; FLOAT(M,D) is rounded as the binlog decoder does.
+TEST(MySqlTextValueTest, MariaDbTypesAndScaledFloats) {
+  TableMapColumn u = Col(kTypeString, 16);
+  u.collation = 63;
+  u.mariadb_type = MariaDbType::kUuid;
+  EXPECT_EQ(V("6ccd780c-baba-1026-9564-5b8c656024db", u),
+            Value("6ccd780c-baba-1026-9564-5b8c656024db"));
+  u.mariadb_type = MariaDbType::kInet6;
+  EXPECT_EQ(V("::ffff:1.2.3.4", u), Value("::ffff:1.2.3.4"));
+  TableMapColumn f = Col(kTypeFloat, 4);
+  f.float_scale = 3;
+  f.precision = 7;
+  // The server widens the stored float 1.1f exactly; the column shows 1.100.
+  EXPECT_EQ(V("1.100000023841858", f), Value(1.1));
+  f.float_scale = 4;
+  EXPECT_EQ(V("123.45670318603516", f), Value(123.4567));  // the float nearest 123.4567
+  f.float_scale = 0;
+  EXPECT_EQ(V("-7", f), Value(-7.0));
 }
 
 TEST(MySqlTextValueTest, SelectExpressions) {

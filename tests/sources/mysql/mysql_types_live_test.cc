@@ -353,8 +353,8 @@ TEST(MySqlTypesLiveTest, EnumAndSetNamesInTheColumnCharset) {
 
 // MariaDB's JSON is an alias of LONGTEXT (with a json_valid CHECK): the
 // binlog carries text, so the value is the text as written and the schema
-// says longtext. GEOMETRY is WKB with MariaDB's SRID prefix stripped.
-TEST(MySqlTypesLiveTest, JsonIsLongtextOnMariaDbAndGeometryIsWkb) {
+// says longtext. GEOMETRY is the SRID, then WKB; a POINT column says so.
+TEST(MySqlTypesLiveTest, JsonIsLongtextOnMariaDbAndGeometryIsSridAndWkb) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "jsongeo");
   CreateMarker(db);
@@ -373,8 +373,9 @@ TEST(MySqlTypesLiveTest, JsonIsLongtextOnMariaDbAndGeometryIsWkb) {
       "\x00\x00\x00\x00\x00\x00\xf0\x3f"
       "\x00\x00\x00\x00\x00\x00\x00\x40",
       21);
-  const std::vector<Value> row1 = {I(1), Str("{\"a\": [1, 2.5, \"x\"], \"b\": null}"), Raw(wkb),
-                                   Raw(wkb)};
+  const std::string srid_4326("\xe6\x10\x00\x00", 4);
+  const std::vector<Value> row1 = {I(1), Str("{\"a\": [1, 2.5, \"x\"], \"b\": null}"),
+                                   Raw(std::string(4, '\0') + wkb), Raw(srid_4326 + wkb)};
   std::vector<Value> updated = row1;
   updated[1] = Str("[]");
   ExpectRow(ev[0].after, row1, "insert");
@@ -385,8 +386,89 @@ TEST(MySqlTypesLiveTest, JsonIsLongtextOnMariaDbAndGeometryIsWkb) {
                 {{"id", kInt32, "int"},
                  {"j", kString, "longtext"},
                  {"g", kGeometry, "geometry"},
-                 {"p", kGeometry, "geometry"}},
+                 {"p", kGeometry, "point"}},
                 {0});
+}
+
+// MariaDB's UUID / INET4 / INET6 (BINARY in the binlog), FLOAT(M,D) and
+// spatial types with an SRID: the stream (binlog bytes, read with what
+// information_schema says) gives exactly the snapshot's values (the server's
+// text), which are the expected ones; INET6 in every form MariaDB prints.
+TEST(MySqlTypesLiveTest, MariaDbTypesScaledFloatsAndSridsStreamAsTheySnapshot) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "mdbtypes");
+  CreateMarker(db);
+  db.sql(
+      "CREATE TABLE t (id INT PRIMARY KEY, u UUID, i4 INET4, i6 INET6, f FLOAT(7,3), f2 FLOAT, "
+      "p POINT, g GEOMETRY)");
+  const std::vector<std::string> inet6 = {"::",
+                                          "::1",
+                                          "1::",
+                                          "::2",
+                                          "::1.2.3.4",
+                                          "::ffff:1.2.3.4",
+                                          "::ffff:0.0.0.0",
+                                          "1:0:0:1::1",
+                                          "1::1:0:1:0:1:0",
+                                          "1::2:0:0:3:4",
+                                          "fe80::1:2",
+                                          "1:2:3:4:5:6:7:8",
+                                          "abcd::ef",
+                                          "0:0:1::",
+                                          "2001:db8::ff00:42:8329"};
+  Offset from = db.here();
+  db.sql(
+      "INSERT INTO t VALUES (1, '6ccd780c-baba-1026-9564-5b8c656024db', '192.168.1.10', NULL, "
+      "1.1, 1.1, ST_GeomFromText('POINT(1 2)', 4326), ST_GeomFromText('LINESTRING(0 0,1 1)')), "
+      "(2, '3f0e2b5e-4c1a-4b8e-9d6f-1a2b3c4d5e00', '0.0.0.0', NULL, -0.001, NULL, NULL, "
+      "ST_GeomFromText('POINT(3 4)', 3857)), (3, '00000000-0000-0000-0000-000000000000', "
+      "'255.255.255.255', NULL, 9999.999, NULL, NULL, NULL)");
+  for (size_t i = 0; i < inet6.size(); ++i) {
+    db.sql("INSERT INTO t (id, i6) VALUES (" + std::to_string(10 + i) + ", '" + inet6[i] + "')");
+  }
+  std::vector<ChangeEvent> streamed = Capture(db, SourceOptions(server, db.name()), from);
+  MySqlSourceOptions snap = SourceOptions(server, db.name());
+  snap.snapshot.mode = SnapshotMode::kInitial;
+  snap.snapshot.workers = 1;  // tables in order: all of t before the marker
+  std::vector<ChangeEvent> snapshot = Capture(db, snap, std::nullopt);
+  ASSERT_EQ(streamed.size(), 3 + inet6.size());
+  ASSERT_EQ(snapshot.size(), streamed.size());
+
+  const std::string pt12 = std::string("\xe6\x10\x00\x00\x01\x01\x00\x00\x00", 9) +
+                           std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8) +
+                           std::string("\x00\x00\x00\x00\x00\x00\x00\x40", 8);
+  const std::string line =
+      std::string(4, '\0') + std::string("\x01\x02\x00\x00\x00\x02\x00\x00\x00", 9) +
+      std::string(16, '\0') + std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8) +
+      std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8);
+  const std::string pt34 = std::string("\x11\x0f\x00\x00\x01\x01\x00\x00\x00", 9) +
+                           std::string("\x00\x00\x00\x00\x00\x00\x08\x40", 8) +
+                           std::string("\x00\x00\x00\x00\x00\x00\x10\x40", 8);
+  // clang-format off
+  std::vector<std::vector<Value>> want = {
+      {I(1), Str("6ccd780c-baba-1026-9564-5b8c656024db"), Str("192.168.1.10"), kNull,
+       Value(1.1), Value(static_cast<double>(1.1f)), Raw(pt12), Raw(line)},
+      {I(2), Str("3f0e2b5e-4c1a-4b8e-9d6f-1a2b3c4d5e00"), Str("0.0.0.0"), kNull, Value(-0.001),
+       kNull, kNull, Raw(pt34)},
+      {I(3), Str("00000000-0000-0000-0000-000000000000"), Str("255.255.255.255"), kNull,
+       Value(9999.999), kNull, kNull, kNull}};
+  // clang-format on
+  for (size_t i = 0; i < inet6.size(); ++i) {
+    want.push_back(
+        {I(static_cast<int64_t>(10 + i)), kNull, kNull, Str(inet6[i]), kNull, kNull, kNull, kNull});
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(streamed[i].op, Op::kCreate);
+    EXPECT_EQ(snapshot[i].op, Op::kRead);
+    ExpectRow(streamed[i].after, want[i], "streamed row " + std::to_string(i));
+    ExpectRow(snapshot[i].after, want[i], "snapshot row " + std::to_string(i));
+  }
+  const std::vector<ColumnWant> columns = {
+      {"id", kInt32, "int"},     {"u", kUuid, "uuid"},          {"i4", kString, "inet4"},
+      {"i6", kString, "inet6"},  {"f", kFloat64, "float(7,3)"}, {"f2", kFloat32, "float"},
+      {"p", kGeometry, "point"}, {"g", kGeometry, "geometry"}};
+  ExpectColumns(streamed[0].schema, columns, {0});
+  ExpectColumns(snapshot[0].schema, columns, {0});
 }
 
 }  // namespace

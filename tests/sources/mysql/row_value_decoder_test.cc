@@ -118,14 +118,44 @@ TEST(RowValueDecoder, StringsEnumSetBitGeometry) {
   s.enum_values.clear();
   EXPECT_EQ(Decode(s, Hex("05")), Value(int64_t{5}));
   EXPECT_EQ(Decode(Col(kTypeBit, 10), Hex("0201")), Value(Bytes{"\x01\x02"}));  // little-endian
-  // GEOMETRY: SRID 4326 then WKB POINT(1 2); the SRID is stripped.
+  // GEOMETRY: SRID 4326 then WKB POINT(1 2), kept as the server stores it.
   std::string wkb = Hex("0101000000000000000000f03f0000000000000040");
   TableMapColumn g = Col(kTypeGeometry, 4);
   std::string len{static_cast<char>(wkb.size() + 4), 0, 0, 0};
-  EXPECT_EQ(Decode(g, len + Hex("e6100000") + wkb), Value(Bytes{wkb}));
+  EXPECT_EQ(Decode(g, len + Hex("e6100000") + wkb), Value(Bytes{Hex("e6100000") + wkb}));
+  EXPECT_THROW(Decode(g, Hex("03") + Hex("e61000")), Error);  // shorter than its SRID
   TableMapColumn blob = Col(kTypeBlob, 2);
   EXPECT_THROW(Decode(blob, Hex("0500ab")), Error);  // length past the end
 }
 
 }  // namespace
+// MariaDB's UUID/INET6/INET4 are BINARY in the binlog; marked by the
+// enricher they decode to the server's text, trailing 0x00 bytes restored.
+TEST(RowValueDecoder, MariaDbTypesAsText) {
+  TableMapColumn u = Col(kTypeString, 16);
+  u.collation = 63;
+  u.mariadb_type = MariaDbType::kUuid;
+  EXPECT_EQ(Decode(u, Hex("10") + Hex("6ccd780cbaba102695645b8c656024db")),
+            Value("6ccd780c-baba-1026-9564-5b8c656024db"));
+  EXPECT_EQ(Decode(u, Hex("0f") + Hex("3f0e2b5e4c1a4b8e9d6f1a2b3c4d5e")),
+            Value("3f0e2b5e-4c1a-4b8e-9d6f-1a2b3c4d5e00"));
+  u.mariadb_type = MariaDbType::kInet6;
+  EXPECT_EQ(Decode(u, Hex("02") + Hex("0001")), Value("1::"));
+  TableMapColumn v4 = Col(kTypeString, 4);
+  v4.collation = 63;
+  v4.mariadb_type = MariaDbType::kInet4;
+  EXPECT_EQ(Decode(v4, Hex("04c0a8010a")), Value("192.168.1.10"));
+  EXPECT_EQ(Decode(v4, Hex("00")), Value("0.0.0.0"));
+}
+
+// FLOAT(M,D) shows D digits: the stored float rounded there.
+TEST(RowValueDecoder, ScaledFloatRoundsToItsDigits) {
+  TableMapColumn f = Col(kTypeFloat, 4);
+  EXPECT_EQ(Decode(f, Hex("cdcc8c3f")), Value(static_cast<double>(1.1f)));  // plain FLOAT
+  f.float_scale = 3;
+  f.precision = 7;
+  EXPECT_EQ(Decode(f, Hex("cdcc8c3f")), Value(1.1));
+  EXPECT_EQ(FloatAtScale(-0.0005f, 3), -0.001);  // nearest float is just below -0.0005
+}
+
 }  // namespace cdc::mysql
