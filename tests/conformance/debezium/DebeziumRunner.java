@@ -1,6 +1,7 @@
 // DebeziumRunner: runs the real Debezium embedded engine and writes what it emits, and checks
 // JSON change events with Kafka Connect's JsonConverter. Started by run.sh (see README.md);
-// compiled with plain javac against the jars fetched by pom.xml.
+// compiled with plain javac against the jars fetched by pom.xml (Debezium 3.6.1) or
+// pom-mariadb.xml (3.5.0; run.sh with CDCD_DBZ_POM=pom-mariadb.xml), and works with both.
 //
 //   capture --props FILE --out FILE --schemas true|false [--idle-ms N] [--max-events N]
 //           [--startup-timeout-ms N] [--ready-file FILE]
@@ -265,7 +266,13 @@ public final class DebeziumRunner {
     }
 
     if (stopReason != null) {
-      engine.close(); // stops the tasks, commits offsets, then calls the completion callback
+      try {
+        engine.close(); // stops the tasks, commits offsets, then calls the completion callback
+      } catch (IllegalStateException e) {
+        // The engine is already shutting down after a failure of its own (the async engine
+        // throws "Engine is already being shutting down."): its completion callback reports it.
+        System.err.println("capture: engine already stopping (" + e.getMessage() + ")");
+      }
       engineThread.join(60_000);
     }
     synchronized (out) {

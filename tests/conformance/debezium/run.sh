@@ -5,14 +5,18 @@
 #                       [--startup-timeout-ms N] [--ready-file FILE]
 #        run.sh connect-roundtrip --in FILE --schemas true|false [--dump FILE]
 #
-# First use fetches the jars named in pom.xml from Maven Central with
-# `mvn dependency:copy-dependencies` into ${CDCD_CACHE_DIR:-~/.cache/cdcd}/debezium-<version>/
-# and compiles DebeziumRunner.java there with javac; later runs reuse both. Both steps hold a lock,
-# so parallel runs (ctest -j) do not race, and results appear under their final name only when
-# complete. The jar dir is keyed by pom.xml's content and the class dir by the content of
-# DebeziumRunner.java and pom.xml, so editing either one refetches / recompiles.
+# First use fetches the jars named in the pom (pom.xml unless CDCD_DBZ_POM says otherwise) from
+# Maven Central with `mvn dependency:copy-dependencies` into
+# ${CDCD_CACHE_DIR:-~/.cache/cdcd}/debezium-<version>/ and compiles DebeziumRunner.java there with
+# javac; later runs reuse both. Both steps hold a lock, so parallel runs (ctest -j) do not race, and
+# results appear under their final name only when complete. The jar dir is keyed by the pom's
+# content and the class dir by the content of DebeziumRunner.java and the pom, so editing either
+# one refetches / recompiles.
 #
 # Environment:
+#   CDCD_DBZ_POM          the pom naming the jars: a file name in this directory or an absolute
+#                         path (default pom.xml: Debezium 3.6.1 PostgreSQL + MySQL connectors;
+#                         pom-mariadb.xml: Debezium 3.5.0 MariaDB connector)
 #   CDCD_CACHE_DIR        cache root (default ~/.cache/cdcd; safe to delete)
 #   CDCD_DBZ_LOG_LEVEL    slf4j-simple level for Debezium/Kafka logging on stderr (default warn)
 #   CDCD_DBZ_JAVA_OPTS    extra JVM options (appended last)
@@ -20,7 +24,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${CDCD_CACHE_DIR:-${HOME:-/root}/.cache/cdcd}
-POM=$HERE/pom.xml
+POM=${CDCD_DBZ_POM:-pom.xml}
+[[ $POM == /* ]] || POM=$HERE/$POM
 SRC=$HERE/DebeziumRunner.java
 
 say() { echo "run.sh: $*" >&2; }
@@ -34,6 +39,7 @@ case $1 in
 esac
 
 command -v java >/dev/null || die "java not found (run scripts/install-deps.sh)"
+[[ -f $POM ]] || die "no pom $POM (CDCD_DBZ_POM)"
 
 VERSION=$(sed -n 's:.*<debezium.version>\(.*\)</debezium.version>.*:\1:p' "$POM")
 [[ -n $VERSION ]] || die "no debezium.version in $POM"
