@@ -46,8 +46,11 @@ const char* SnapshotMarkName(SnapshotMark m);  // "false", "true", "first", ...
 // A connector-specific field of the source block (lsn, xmin, file, pos, gtid...).
 struct SourceField {
   std::string name;
-  ColumnType type;  // kInt64, kString or kBoolean
-  Value value;      // may be null
+  ColumnType type;  // kInt32, kInt64, kString or kBoolean
+  Value value;      // may be null (only when optional)
+  // Whether the field's schema is optional; Debezium declares some fields of
+  // its connectors' source blocks required (MySQL's file, pos, row...).
+  bool optional = true;
 };
 
 // The source field naming, comma-joined, the columns an event's `after`
@@ -65,7 +68,7 @@ struct SourceSequence {
 };
 
 struct SourceInfo {
-  std::string connector;    // "postgresql", "mysql", "generator"
+  std::string connector;    // "postgresql", "mysql", "mariadb", "generator"
   std::string server_name;  // logical server name: the pipeline's name by default
   TableId table;
   int64_t commit_ts_us = 0;  // event time

@@ -329,7 +329,7 @@ Value AbsentValue(const Column& c) {
 }
 
 std::string ConnectorNamespace(const std::string& connector) {
-  bool debezium = connector == "postgresql" || connector == "mysql";
+  bool debezium = connector == "postgresql" || connector == "mysql" || connector == "mariadb";
   return (debezium ? "io.debezium.connector." : "io.cdcd.connector.") + connector;
 }
 
@@ -337,7 +337,7 @@ bool IsPostgres(const SourceInfo& s) {
   return s.connector == "postgresql";
 }
 bool IsMySql(const SourceInfo& s) {
-  return s.connector == "mysql";
+  return s.connector == "mysql" || s.connector == "mariadb";
 }
 
 std::string RecordSchemaPrefix(const std::string& server_name, const TableId& table) {
@@ -401,10 +401,9 @@ ConnectSchema SourceSchema(const SourceInfo& source, const FormatOptions& option
     s.Add("schema", ConnectSchema::Of("string", true))
         .Add("table", ConnectSchema::Of("string", true));
   }
-  // cdcd does not know which connector fields are always present: all optional.
   for (const SourceField& f : source.fields) {
     if (ShowsSourceField(f, options))
-      s.Add(f.name, ConnectSchema::Of(SourceFieldType(f.type), true));
+      s.Add(f.name, ConnectSchema::Of(SourceFieldType(f.type), f.optional));
   }
   return s;
 }

@@ -6,6 +6,7 @@
 
 #include "cdc/error.h"
 #include "sources/mysql/ddl_statement.h"
+#include "sources/mysql/mysql_source_fields.h"
 
 namespace cdc::mysql {
 namespace {
@@ -30,8 +31,6 @@ Op OpOf(RowsEvent::Kind kind) {
   }
   return Op::kDelete;
 }
-
-Value TextOrNull(const std::string& s) { return s.empty() ? Value::Null() : Value(s); }
 
 }  // namespace
 
@@ -59,8 +58,8 @@ std::string EventAssembler::gtid_state() const {
 }
 
 void EventAssembler::record_gtid() {
-  if (maria_gtid_) maria_state_.add(maria_gtid_->domain_id, maria_gtid_->server_id,
-                                    maria_gtid_->sequence);
+  if (maria_gtid_)
+    maria_state_.add(maria_gtid_->domain_id, maria_gtid_->server_id, maria_gtid_->sequence);
   if (mysql_gtid_) mysql_state_.add(mysql_gtid_->uuid, mysql_gtid_->tag, mysql_gtid_->gno);
   maria_gtid_.reset();
   mysql_gtid_.reset();
@@ -195,9 +194,10 @@ void EventAssembler::on_ddl(const DecodedEvent& ev, const QueryEvent& q,
     if (ddl.kind == DdlStatement::Kind::kTruncate) {
       if (!schema && options_.lookup) schema = options_.lookup(db, table);
       if (!schema) {
-        spdlog::warn("{}: TRUNCATE of {}.{} before any row of it was seen, and its schema is "
-                     "unknown now: no truncate event",
-                     ev.file + ":" + std::to_string(ev.position), db, table);
+        spdlog::warn(
+            "{}: TRUNCATE of {}.{} before any row of it was seen, and its schema is "
+            "unknown now: no truncate event",
+            ev.file + ":" + std::to_string(ev.position), db, table);
         continue;
       }
       ChangeEvent e = base_event(Op::kTruncate, ev, id);
@@ -232,11 +232,10 @@ void EventAssembler::on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint
   const std::string qualified = schema->id().qualified();
   for (size_t i = 0; i < rows.rows.size(); ++i) {
     const Row& r = rows.rows[i];
-    ChangeEvent e = base_event(OpOf(rows.kind), ev, schema->id());
+    ChangeEvent e = base_event(OpOf(rows.kind), ev, schema->id(), static_cast<int32_t>(i));
     e.schema = schema;
     if (r.before) e.before = ToRow(*r.before);
     if (r.after) e.after = ToRow(*r.after);
-    e.source.fields.push_back({"row", ColumnType::kInt64, Value(static_cast<int64_t>(i))});
     push_data(std::move(e), qualified, out);
   }
   if (statement_end) end_tx(ev, end, out);
@@ -252,8 +251,8 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
   Offset at = StreamOffset(tx_.start, resume_index, tx_.gtid_before);
   flush_pending(at, out);
   ChangeEvent e = base_event(Op::kSchemaChange, ev, fresh->id());
-  e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) + ":schema:" +
-         fresh->id().qualified() + ":v" + std::to_string(fresh->version());
+  e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) +
+         ":schema:" + fresh->id().qualified() + ":v" + std::to_string(fresh->version());
   e.schema = fresh;
   e.control = SchemaChangeDetails(*fresh);
   e.control["previous_version"] = old->version();
@@ -262,22 +261,17 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
   return fresh;
 }
 
-ChangeEvent EventAssembler::base_event(Op op, const DecodedEvent& ev, const TableId& table) const {
+ChangeEvent EventAssembler::base_event(Op op, const DecodedEvent& ev, const TableId& table,
+                                       int32_t row) const {
   ChangeEvent e;
   e.op = op;
-  e.source.connector = "mysql";
+  e.source.connector = ConnectorName(mariadb_);
   e.source.server_name = options_.server_name;
   e.source.table = table;
   e.source.commit_ts_us = tx_.commit_ts_us;
   e.source.tx_id = tx_.gtid.empty() ? tx_.start.to_string() : tx_.gtid;
-  e.source.fields = {
-      {"file", ColumnType::kString, Value(ev.file)},
-      {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(ev.position))},
-      {"gtid", ColumnType::kString, TextOrNull(tx_.gtid)},
-      {"server_id", ColumnType::kInt64, Value(static_cast<int64_t>(ev.header.server_id))},
-      {"thread", ColumnType::kInt64,
-       tx_.thread_id ? Value(static_cast<int64_t>(tx_.thread_id)) : Value::Null()},
-  };
+  e.source.fields =
+      MySqlSourceFields({ev.header.server_id, tx_.gtid, ev.file, ev.position, row, tx_.thread_id});
   e.capture_ts_us = NowMicros();
   return e;
 }
@@ -306,7 +300,7 @@ std::optional<ChangeEvent> EventAssembler::heartbeat() {
   ChangeEvent e;
   e.op = Op::kHeartbeat;
   e.id = position_.to_string() + ":heartbeat";
-  e.source.connector = "mysql";
+  e.source.connector = ConnectorName(mariadb_);
   e.source.server_name = options_.server_name;
   // The server had nothing more to send: every change committed before now
   // has been read.

@@ -98,7 +98,8 @@ class EventAssembler {
   void push_data(ChangeEvent ev, const std::string& table, std::vector<ChangeEvent>& out);
   TableSchemaPtr schema_for(const TableMapEvent& t, const DecodedEvent& ev,
                             std::vector<ChangeEvent>& out);
-  ChangeEvent base_event(Op op, const DecodedEvent& ev, const TableId& table) const;
+  ChangeEvent base_event(Op op, const DecodedEvent& ev, const TableId& table,
+                         int32_t row = 0) const;
   void flush_pending(Offset next, std::vector<ChangeEvent>& out);
   void record_gtid();
 

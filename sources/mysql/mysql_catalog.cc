@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <regex>
 
 #include "cdc/error.h"
 #include "sources/mysql/column_types.h"
@@ -150,6 +151,38 @@ bool MapMariaDbType(const CatalogColumn& col, TableMapColumn& c) {
   return true;
 }
 
+bool IsNumberLiteral(const std::string& s) {
+  static const std::regex kNumber(R"(-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?)");
+  return std::regex_match(s, kNumber);
+}
+
+// MariaDB's quoted literal: 'it''s' -> it's, 'a\\b' -> a\b.
+std::string UnquoteMariaDb(const std::string& q) {
+  std::string out;
+  for (size_t i = 1; i + 1 < q.size(); ++i) {
+    if ((q[i] == '\'' || q[i] == '\\') && i + 2 < q.size()) ++i;
+    out += q[i];
+  }
+  return out;
+}
+
+// COLUMN_DEFAULT (and EXTRA) onto the column.
+void ReadDefault(const std::optional<std::string>& text, const std::string& extra, bool mariadb,
+                 CatalogColumn& c) {
+  if (!text) return;  // no default (MySQL), or NULL
+  static const std::regex kNow(R"((current_timestamp|now)(\([0-6]?\))?)", std::regex::icase);
+  if (std::regex_match(*text, kNow)) {
+    c.default_now = true;
+  } else if (!mariadb) {
+    if (extra.find("DEFAULT_GENERATED") == std::string::npos) c.default_literal = *text;
+  } else if (text->size() >= 2 && text->front() == '\'' && text->back() == '\'') {
+    c.default_literal = UnquoteMariaDb(*text);
+  } else if (IsNumberLiteral(*text) || text->starts_with("b'")) {
+    c.default_literal = *text;
+  }
+  // Anything else: MariaDB's NULL or an expression, which has no constant.
+}
+
 }  // namespace
 
 std::vector<std::string> ParseEnumValues(const std::string& column_type) {
@@ -183,7 +216,7 @@ CatalogTable ReadCatalogTable(MySqlConnection& conn, const std::string& database
   MySqlResult r = conn.query(
       "SELECT c.COLUMN_NAME, LOWER(c.DATA_TYPE), c.COLUMN_TYPE, c.IS_NULLABLE, "
       "c.CHARACTER_OCTET_LENGTH, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, "
-      "c.COLLATION_NAME, co.ID FROM information_schema.COLUMNS c "
+      "c.COLLATION_NAME, co.ID, c.COLUMN_DEFAULT, c.EXTRA FROM information_schema.COLUMNS c "
       "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME "
       "WHERE c.TABLE_SCHEMA = " +
           conn.quote(database) + " AND c.TABLE_NAME = " + conn.quote(table) +
@@ -208,6 +241,7 @@ CatalogTable ReadCatalogTable(MySqlConnection& conn, const std::string& database
     }
     if (c.data_type == "enum" || c.data_type == "set")
       c.enum_values = ParseEnumValues(c.column_type);
+    ReadDefault(row[10], row[11].value_or(""), conn.is_mariadb(), c);
     t.columns.push_back(std::move(c));
   }
   t.primary_key = PrimaryKey(conn, t);
@@ -255,6 +289,8 @@ TableMapColumn ToTableMapColumn(const CatalogColumn& col) {
     c.unknown_type = col.column_type.empty() ? t : col.column_type;
   }
   if (c.real_type == kTypeEnum || c.real_type == kTypeSet) c.enum_values = col.enum_values;
+  c.default_literal = col.default_literal;
+  c.default_now = col.default_now;
   return c;
 }
 

@@ -37,6 +37,11 @@ struct CatalogColumn {
   std::optional<int> numeric_precision;  // DECIMAL digits; BIT: bits
   std::optional<int> numeric_scale;
   std::optional<int64_t> char_max_bytes;  // CHARACTER_OCTET_LENGTH
+  // COLUMN_DEFAULT read for both flavours (MariaDB quotes string literals and
+  // writes NULL as the word; MySQL 8 marks expressions DEFAULT_GENERATED):
+  // the unquoted constant, or default_now for CURRENT_TIMESTAMP / NOW().
+  std::optional<std::string> default_literal;
+  bool default_now = false;
 };
 
 struct CatalogTable {

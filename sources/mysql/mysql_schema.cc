@@ -1,10 +1,14 @@
 #include "sources/mysql/mysql_schema.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <iterator>
 
+#include "cdc/error.h"
 #include "sources/mysql/charset.h"
 #include "sources/mysql/column_types.h"
+#include "sources/mysql/mysql_text_value.h"
 
 namespace cdc::mysql {
 
@@ -41,13 +45,65 @@ const char* GeometryTypeName(std::optional<uint32_t> code) {
   return code && *code < std::size(kNames) ? kNames[*code] : "geometry";
 }
 
+// BIT's b'101' as the big-endian bytes a snapshot reads for it.
+std::string BitLiteralBytes(const std::string& literal, uint32_t bits) {
+  uint64_t n = 0;
+  for (size_t i = 2; i + 1 < literal.size(); ++i) n = n << 1 | (literal[i] == '1');
+  std::string be((bits + 7) / 8, '\0');
+  for (size_t i = be.size(); i-- > 0; n >>= 8) be[i] = static_cast<char>(n & 0xff);
+  return be;
+}
+
+// What a NOT NULL temporal column without a usable default gets: the epoch,
+// as Debezium's default value converter does for zero dates and NOW().
+std::optional<Value> Epoch(const Column& col) {
+  switch (col.type) {
+    case ColumnType::kDate:
+      return Value(Date{0});
+    case ColumnType::kTimestamp:
+      return Value(Timestamp{0});
+    case ColumnType::kTimestampTz:
+      return Value(TimestampTz{0});
+    default:
+      return std::nullopt;
+  }
+}
+
+// The column's constant DEFAULT as the value a row holding it carries (the
+// snapshot's text parse, so both agree); nullopt when there is none or it
+// cannot be read. CURRENT_TIMESTAMP is the epoch for a DATETIME or a NOT NULL
+// TIMESTAMP and none for a nullable TIMESTAMP, and a zero date the epoch for a
+// NOT NULL column, as Debezium's MySQL/MariaDB connectors write them.
+std::optional<Value> DefaultValue(const TableMapColumn& c, const Column& col) {
+  if (c.default_now) {
+    if (col.type == ColumnType::kTimestampTz && col.nullable) return std::nullopt;
+    return Epoch(col);
+  }
+  if (!c.default_literal) return std::nullopt;
+  std::string text = *c.default_literal;
+  if (c.real_type == kTypeBit) {
+    if (!text.starts_with("b'")) return std::nullopt;
+    text = BitLiteralBytes(text, c.length);
+  }
+  try {
+    Value v = TextToValue(text, c, RowDecodeOptions{});
+    if (v.is_null()) return col.nullable ? std::nullopt : Epoch(col);  // a zero date
+    return v;
+  } catch (const Error& e) {
+    spdlog::debug("column {}: DEFAULT {} not understood ({}); no default written", col.name,
+                  *c.default_literal, e.what());
+    return std::nullopt;
+  }
+}
+
 bool SameColumns(const std::vector<Column>& a, const std::vector<Column>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     const Column &x = a[i], &y = b[i];
     if (x.name != y.name || x.type != y.type || x.source_type != y.source_type ||
         x.nullable != y.nullable || x.length != y.length || x.precision != y.precision ||
-        x.scale != y.scale || x.enum_values != y.enum_values) {
+        x.scale != y.scale || x.enum_values != y.enum_values ||
+        x.default_value != y.default_value) {
       return false;
     }
   }
@@ -192,6 +248,7 @@ Column ColumnFromTableMap(const TableMapColumn& c, size_t index) {
       col.source_type = "type" + std::to_string(c.real_type);
       break;
   }
+  col.default_value = DefaultValue(c, col);
   return col;
 }
 

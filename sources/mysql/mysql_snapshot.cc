@@ -10,6 +10,7 @@
 #include "cdc/snapshot_mode.h"
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/mysql_schema.h"
+#include "sources/mysql/mysql_source_fields.h"
 #include "sources/mysql/mysql_text_value.h"
 
 namespace cdc::mysql {
@@ -335,12 +336,10 @@ SnapshotRequest MySqlSnapshot::request() {
   SnapshotRequest req;
   req.context = options_.context();
   req.point_label = point_.label();
-  req.connector = "mysql";
+  req.connector = ConnectorName(workers_.front()->is_mariadb());
   req.server_name = options_.pipeline;
-  req.source_fields = {{"file", ColumnType::kString, Value(point_.file)},
-                       {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(point_.position))},
-                       // The GTID of an event's own transaction: a snapshot row has none.
-                       {"gtid", ColumnType::kString, Value::Null()}};
+  // The GTID of an event's own transaction: a snapshot row has none.
+  req.source_fields = MySqlSourceFields({0, "", point_.file, point_.position, 0, 0});
   readers_ = std::make_unique<Readers>();
   for (size_t i = 0; i < maps_.size(); ++i) {
     TablePlan p = Plan(maps_[i], options_);

@@ -78,6 +78,8 @@ std::shared_ptr<const TableMapEvent> TableMapEnricher::merge(std::shared_ptr<con
       col.geometry_type = from.geometry_type;
     }
     col.mariadb_type = from.mariadb_type;
+    col.default_literal = from.default_literal;
+    col.default_now = from.default_now;
     col.float_scale = from.float_scale;
     if (from.float_scale) col.precision = from.precision;
   }

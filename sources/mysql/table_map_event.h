@@ -50,6 +50,11 @@ struct TableMapColumn {
   // COLUMN_TYPE of a type cdcd does not know (snapshot only): its values are
   // captured as the server's text.
   std::string unknown_type;
+  // The column's DEFAULT when it is a constant: its literal as the server
+  // prints a value of the column (unquoted), or `default_now` for
+  // CURRENT_TIMESTAMP / NOW(). Neither for no default, NULL or an expression.
+  std::optional<std::string> default_literal;
+  bool default_now = false;
 
   bool operator==(const TableMapColumn&) const = default;
 };

@@ -161,7 +161,7 @@ TEST_F(MySqlSnapshotTest, EveryTypeMatchesTheBinlogDecoder) {
   EXPECT_EQ(evs[0].schema->key_columns(), std::vector<size_t>{0});
   EXPECT_EQ(evs[0].key(), std::vector<Value>{Value(int64_t{1})});
   EXPECT_EQ(evs[0].source.table, (TableId{env_->database, "", t}));
-  EXPECT_EQ(evs[0].source.connector, "mysql");
+  EXPECT_EQ(evs[0].source.connector, "mariadb");  // as Debezium's MariaDB connector
   EXPECT_EQ(evs[0].source.server_name, "snaptest");
 
   // The same row as the binlog decoder reads it: same values, same schema.
@@ -209,8 +209,20 @@ TEST_F(MySqlSnapshotTest, CompositeKeyInTinyChunks) {
             nlohmann::json::parse(R"({"last_key":["1","z"],"rows":3,"done":false})"));
   EXPECT_EQ(evs[2].next.state["point"], point.to_json());
   EXPECT_EQ(evs.back().next, (Offset{point.label(), 0, nullptr}));
-  EXPECT_EQ(evs[0].source.fields[0].value, Value(point.file));
-  EXPECT_EQ(evs[0].source.fields[1].value, Value(static_cast<int64_t>(point.position)));
+  // Debezium's MariaDB source fields, in its order; a snapshot row has no
+  // server, GTID or thread of its own.
+  std::vector<std::string> names;
+  for (const SourceField& f : evs[0].source.fields) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"server_id", "gtid", "file", "pos", "row", "thread",
+                                             "query"}));
+  const std::vector<SourceField>& f = evs[0].source.fields;
+  EXPECT_EQ(f[0].value, Value(int64_t{0}));
+  EXPECT_TRUE(f[1].value.is_null());
+  EXPECT_EQ(f[2].value, Value(point.file));
+  EXPECT_EQ(f[3].value, Value(static_cast<int64_t>(point.position)));
+  EXPECT_EQ(f[4].value, Value(int64_t{0}));
+  EXPECT_TRUE(f[5].value.is_null() && f[6].value.is_null());
+  EXPECT_FALSE(f[2].optional || f[3].optional || f[4].optional);
 }
 
 // ENUM sorts by member index, not name: the resume key must compare the same way.

@@ -57,7 +57,7 @@ TEST(MySqlSourceTest, RowChangesHaveExactValuesAndOffsets) {
   for (size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(ev[i].op, ops[i]) << i;
 
   const ChangeEvent& first = ev[0];
-  EXPECT_EQ(first.source.connector, "mysql");
+  EXPECT_EQ(first.source.connector, "mariadb");  // the test server is MariaDB
   EXPECT_EQ(first.source.table.qualified(), db.name() + ".t");
   EXPECT_EQ(first.key(), std::vector<Value>{Value(int64_t{1})});
   EXPECT_EQ(Col(first, *first.after, "name"), Value(std::string("a")));

@@ -471,5 +471,88 @@ TEST(MySqlTypesLiveTest, MariaDbTypesScaledFloatsAndSridsStreamAsTheySnapshot) {
   ExpectColumns(snapshot[0].schema, columns, {0});
 }
 
+// Constant DEFAULTs, as MariaDB's information_schema quotes them, become the
+// columns' default values in the stream and the snapshot alike; NOW() is the
+// epoch where Debezium writes it, expressions and NULL give no default.
+TEST(MySqlTypesLiveTest, ColumnDefaultsInStreamAndSnapshot) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "defaults");
+  CreateMarker(db);
+  db.sql(
+      "CREATE TABLE t (id INT PRIMARY KEY, a INT DEFAULT 0, b VARCHAR(10) NOT NULL DEFAULT "
+      "'n/a', c VARCHAR(10) DEFAULT 'it''s', d DATE DEFAULT '2020-01-01', e DECIMAL(5,2) "
+      "DEFAULT 1.5, f TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, g DATETIME(3) DEFAULT "
+      "CURRENT_TIMESTAMP(3), h BIT(4) DEFAULT b'101', i ENUM('x','y') DEFAULT 'y', "
+      "j FLOAT DEFAULT 1.5, k VARCHAR(5) DEFAULT NULL, l INT NOT NULL, m INT DEFAULT (1 + 1), "
+      "n VARCHAR(5) DEFAULT 'NULL', o TIME DEFAULT '-01:02:03', p TIMESTAMP NULL DEFAULT "
+      "CURRENT_TIMESTAMP, q BIGINT UNSIGNED DEFAULT 18446744073709551615, r VARCHAR(5) "
+      "DEFAULT 'a\\\\b', s UUID DEFAULT 'a0000000-0000-0000-0000-000000000001')");
+  Offset from = db.here();
+  db.sql("INSERT INTO t (id, l) VALUES (1, 7)");
+  std::vector<ChangeEvent> streamed = Capture(db, SourceOptions(server, db.name()), from);
+  MySqlSourceOptions snap = SourceOptions(server, db.name());
+  snap.snapshot.mode = SnapshotMode::kInitial;
+  snap.snapshot.workers = 1;
+  std::vector<ChangeEvent> snapshot = Capture(db, snap, std::nullopt);
+  ASSERT_EQ(streamed.size(), 1u);
+  ASSERT_EQ(snapshot.size(), 1u);
+  const std::optional<Value> none;
+  const std::vector<std::optional<Value>> want = {
+      none,  // id: NOT NULL, no default
+      I(0),
+      Str("n/a"),
+      Str("it's"),
+      Value(Date{18262}),  // 2020-01-01
+      Dec("1.50"),
+      Value(TimestampTz{0}),        // NOT NULL TIMESTAMP, NOW()
+      Value(Timestamp{0}),          // DATETIME, NOW()
+      Raw(std::string("\x05", 1)),  // b'101', little-endian
+      Str("y"),
+      Value(1.5),
+      none,         // DEFAULT NULL
+      none,         // NOT NULL without default
+      none,         // an expression
+      Str("NULL"),  // the string, not NULL
+      Value(Time{-3723000000}),
+      none,  // nullable TIMESTAMP, NOW()
+      Value(uint64_t{18446744073709551615ULL}),
+      Str("a\\b"),
+      Str("a0000000-0000-0000-0000-000000000001")};
+  for (const auto* ev : {&streamed[0], &snapshot[0]}) {
+    const auto& cols = ev->schema->columns();
+    ASSERT_EQ(cols.size(), want.size());
+    for (size_t i = 0; i < cols.size(); ++i) {
+      EXPECT_EQ(cols[i].default_value.has_value(), want[i].has_value()) << cols[i].name;
+      if (cols[i].default_value && want[i]) {
+        EXPECT_EQ(*cols[i].default_value, *want[i])
+            << cols[i].name << ": " << cols[i].default_value->debug_string();
+      }
+    }
+  }
+  // The row that took them: the stored values match the defaults.
+  ExpectRow(streamed[0].after,
+            {I(1),
+             I(0),
+             Str("n/a"),
+             Str("it's"),
+             Value(Date{18262}),
+             Dec("1.50"),
+             streamed[0].after->values[6],
+             streamed[0].after->values[7],
+             Raw(std::string("\x05", 1)),
+             Str("y"),
+             Value(1.5),
+             kNull,
+             I(7),
+             I(2),
+             Str("NULL"),
+             Value(Time{-3723000000}),
+             streamed[0].after->values[16],
+             Value(uint64_t{18446744073709551615ULL}),
+             Str("a\\b"),
+             Str("a0000000-0000-0000-0000-000000000001")},
+            "insert");
+}
+
 }  // namespace
 }  // namespace cdc::mysql
