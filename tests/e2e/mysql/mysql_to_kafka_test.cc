@@ -80,7 +80,7 @@ TEST(MySqlToKafkaTest, SnapshotThenChangesArriveExactlyOnceAcrossASigkill) {
   ASSERT_EQ(got.size(), 6u) << testing::ReadFile(log);
 
   ASSERT_NO_FATAL_FAILURE(testing::ExpectCustomerChanges(got, {"r", "r", "c", "u", "d"},
-                                                         {1, 2, 3, 2, 3}, "mysql", db.name()));
+                                                         {1, 2, 3, 2, 3}, "mariadb", db.name()));
   EXPECT_EQ(nlohmann::json::parse(*got[0].value)["after"],
             (nlohmann::json{{"id", 1}, {"name", "Ann"}, {"score", "12.50"}}));
   EXPECT_EQ(nlohmann::json::parse(*got[3].value)["after"],
