@@ -162,8 +162,9 @@ void EventAssembler::on_query(const DecodedEvent& ev, const QueryEvent& q, uint6
       return;
     case QueryKind::kDdl: {
       const bool own_tx = !in_tx_;
+      // No thread id here: Debezium takes it only from a transaction's
+      // BEGIN, so a DDL or TRUNCATE (logged without one) has none.
       if (own_tx) begin_tx(ev);
-      tx_.thread_id = q.thread_id;
       on_ddl(ev, q, out);
       if (own_tx || standalone_) end_tx(ev, end, out);
       return;
