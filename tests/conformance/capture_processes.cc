@@ -18,9 +18,9 @@ std::string Tail(const std::string& path, size_t bytes = 4000) {
   return text.size() <= bytes ? text : "..." + text.substr(text.size() - bytes);
 }
 
-// Debezium's table.include.list: anchored regular expressions, the dots
-// escaped (written "\\." in a .properties file, which unescapes it once).
-std::string IncludeList(const std::vector<std::string>& tables) {
+}  // namespace
+
+std::string DebeziumIncludeList(const std::vector<std::string>& tables) {
   std::string out;
   for (const std::string& t : tables) {
     if (!out.empty()) out += ",";
@@ -29,24 +29,8 @@ std::string IncludeList(const std::vector<std::string>& tables) {
   return out;
 }
 
-// Debezium's settings, defaults except where noted.
-std::string DebeziumProperties(const PgServer& pg, const CaptureSide& side,
-                               const std::vector<std::string>& tables, const std::string& dir) {
-  return "connector.class=io.debezium.connector.postgresql.PostgresConnector\n"
-         "database.hostname=" +
-         pg.host + "\ndatabase.port=" + pg.port + "\ndatabase.user=" + pg.user +
-         "\ndatabase.password=\ndatabase.dbname=" + pg.dbname + "\ntopic.prefix=" + side.prefix +
-         "\nplugin.name=pgoutput\nslot.name=" + side.debezium_slot +
-         "\npublication.name=" + side.debezium_slot +
-         "\npublication.autocreate.mode=filtered\ntable.include.list=" + IncludeList(tables) +
-         "\nsnapshot.mode=initial\n"
-         // Debezium skips truncates by default ("t"); cdcd publishes them: compare them too.
-         "skipped.operations=none\n"
-         // Kafka's JsonConverter writes a column's default in place of an
-         // actual NULL unless told not to; cdcd writes the NULL
-         // (docs/debezium-compatibility.md, "NULL in a column with a default").
-         "value.converter.replace.null.with.default=false\n"
-         "offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore\n"
+std::string DebeziumOffsetProperties(const std::string& dir) {
+  return "offset.storage=org.apache.kafka.connect.storage.FileOffsetBackingStore\n"
          "offset.storage.file.filename=" +
          dir + "/offsets.dat\noffset.flush.interval.ms=0\n";
 }
@@ -55,45 +39,32 @@ std::string Quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
 
-// One pipeline: the source and format as a user would write them; heartbeats
-// and schema-change records off (Debezium's PostgreSQL connector has neither
-// by default, and cdcd's heartbeat messages would reach Debezium's slot).
-std::string CdcdPipeline(const PgServer& pg, const CaptureSide& side,
-                         const std::vector<std::string>& tables, const std::string& out) {
-  std::string list;
-  for (const std::string& t : tables) list += (list.empty() ? "" : ", ") + Quoted(t);
-  const std::string s = side.schemas ? "true" : "false";
-  return "  - name: " + side.prefix +
-         "\n    source:\n      type: postgres\n      dsn: " + Quoted(pg.dsn) + "\n      tables: [" +
-         list + "]\n      slot: " + side.cdcd_slot + "\n      publication: " + side.cdcd_slot +
-         "\n      signal_table: public.signal_" + side.prefix +
-         // One table after the other, in the order listed: Debezium's
-         // snapshot.max.threads=1, so the first and last marks fall on the same rows.
-         "\n      snapshot: {mode: initial, workers: 1}\n      heartbeat_interval: 0s\n"
-         "      status_interval: 500ms\n"
-         "    sink: {type: file, path: " +
-         Quoted(out) +
+std::string CdcdSinkAndFormat(const CaptureSide& side, const std::string& out) {
+  return "    sink: {type: file, path: " + Quoted(out) +
          ", fsync: false, schema_changes_topic: \"\"}\n"
          "    format: {envelope: debezium, schemas: " +
-         s + ", tombstones: true}\n    batch: {linger: 5ms}\n";
+         std::string(side.schemas ? "true" : "false") +
+         ", tombstones: true}\n    batch: {linger: 5ms}\n";
 }
 
-}  // namespace
-
-DebeziumCapture::DebeziumCapture(const PgServer& pg, const CaptureSide& side,
-                                 const std::vector<std::string>& tables, const std::string& dir,
-                                 std::chrono::milliseconds idle)
+DebeziumCapture::DebeziumCapture(const std::string& properties, bool schemas,
+                                 const std::string& dir, std::chrono::milliseconds idle,
+                                 const std::string& pom)
     : out_(dir + "/records.jsonl"), log_(dir + "/debezium.log"), ready_(dir + "/ready") {
   std::filesystem::create_directories(dir);
-  WriteFile(dir + "/pg.properties", DebeziumProperties(pg, side, tables, dir));
+  WriteFile(dir + "/connector.properties", properties);
   // A small heap is plenty, and two of them run at once; the caller's own wins.
   setenv("CDCD_DBZ_JAVA_OPTS", "-Xmx384m", 0);
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{SourcePath("tests/conformance/debezium/run.sh").string(), "capture",
-                               "--props", dir + "/pg.properties", "--out", out_, "--schemas",
-                               side.schemas ? "true" : "false", "--idle-ms",
-                               std::to_string(idle.count()), "--ready-file", ready_},
-      log_);
+  std::vector<std::string> argv = {"/usr/bin/env"};
+  if (!pom.empty()) argv.push_back("CDCD_DBZ_POM=" + pom);
+  for (const std::string& a :
+       {SourcePath("tests/conformance/debezium/run.sh").string(), std::string("capture"),
+        std::string("--props"), dir + "/connector.properties", std::string("--out"), out_,
+        std::string("--schemas"), std::string(schemas ? "true" : "false"), std::string("--idle-ms"),
+        std::to_string(idle.count()), std::string("--ready-file"), ready_}) {
+    argv.push_back(a);
+  }
+  process_ = std::make_unique<ChildProcess>(argv, log_);
 }
 
 bool DebeziumCapture::ready() const {
@@ -117,14 +88,11 @@ std::string DebeziumCapture::log_tail() const {
   return "Debezium log " + log_ + ":\n" + Tail(log_);
 }
 
-CdcdCapture::CdcdCapture(const PgServer& pg, const std::vector<CaptureSide>& sides,
-                         const std::vector<std::string>& tables, const std::string& dir)
+CdcdCapture::CdcdCapture(const std::string& pipelines, const std::string& dir)
     : dir_(dir), log_(dir + "/cdcd.log") {
   std::filesystem::create_directories(dir);
-  std::string yaml = "pipelines:\n";
-  for (const CaptureSide& side : sides) yaml += CdcdPipeline(pg, side, tables, out(side));
-  yaml += "http: {enabled: false}\nlog: {level: info}\n";
-  WriteFile(dir + "/pipelines.yaml", yaml);
+  WriteFile(dir + "/pipelines.yaml",
+            "pipelines:\n" + pipelines + "http: {enabled: false}\nlog: {level: info}\n");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{CDCD_BINARY, "run", "--config", dir + "/pipelines.yaml"}, log_);
 }

@@ -1,9 +1,11 @@
-// The two programs the conformance test runs side by side on one database:
+// The two programs the conformance tests run side by side on one database:
 // the real Debezium (tests/conformance/debezium/run.sh capture, one process per
 // schemas setting) and the cdcd binary (one process, one pipeline per schemas
-// setting). Each capture has its own slot and publication and writes its
-// records to a file (Debezium) or a file sink (cdcd). Topic prefixes are the
-// same on both sides, so topics and schema names can be compared as they are.
+// setting). Each writes its records to a file (Debezium) or a file sink
+// (cdcd). Topic prefixes are the same on both sides, so topics and schema
+// names can be compared as they are. What is specific to a database (the
+// connector's properties, the pipeline's source) comes from
+// postgres_captures.h and mariadb_captures.h.
 #pragma once
 
 #include <chrono>
@@ -15,25 +17,19 @@
 
 namespace cdc::testing {
 
-struct PgServer {
-  std::string host, port, user, dbname, dsn;
-};
-
-// One schemas setting: the names both captures of it use.
+// One schemas setting: Debezium's topic.prefix and cdcd's pipeline name.
 struct CaptureSide {
   bool schemas = false;
-  std::string prefix;         // cdcd pipeline name = Debezium topic.prefix
-  std::string debezium_slot;  // also its publication
-  std::string cdcd_slot;      // also its publication
+  std::string prefix;
 };
 
 class DebeziumCapture {
  public:
   // Starts `run.sh capture` in `dir` (properties, output, log, ready file,
-  // offsets), reading `tables` with snapshot.mode=initial.
-  DebeziumCapture(const PgServer& pg, const CaptureSide& side,
-                  const std::vector<std::string>& tables, const std::string& dir,
-                  std::chrono::milliseconds idle);
+  // offsets) with the connector `properties`; `pom` names the jars
+  // (run.sh's CDCD_DBZ_POM; empty: its default).
+  DebeziumCapture(const std::string& properties, bool schemas, const std::string& dir,
+                  std::chrono::milliseconds idle, const std::string& pom = "");
   const std::string& out() const { return out_; }
   bool ready() const;
   // True once it exited; sets `status`.
@@ -49,10 +45,9 @@ class DebeziumCapture {
 
 class CdcdCapture {
  public:
-  // Starts `cdcd run` with one postgres -> file pipeline per side; sink
-  // directories are DIR/<prefix>.
-  CdcdCapture(const PgServer& pg, const std::vector<CaptureSide>& sides,
-              const std::vector<std::string>& tables, const std::string& dir);
+  // Starts `cdcd run` with `pipelines` (YAML list items under `pipelines:`,
+  // one per side, each with a file sink in out(side)).
+  CdcdCapture(const std::string& pipelines, const std::string& dir);
   std::string out(const CaptureSide& side) const { return dir_ + "/" + side.prefix; }
   bool exited(int& status);
   // SIGTERM, then its exit status (-1 if it did not exit within `timeout`).
@@ -63,6 +58,19 @@ class CdcdCapture {
   std::string dir_, log_;
   std::unique_ptr<ChildProcess> process_;
 };
+
+// cdcd's file sink and Debezium envelope settings of one side's pipeline:
+// schema-change records off (neither Debezium run writes them here).
+std::string CdcdSinkAndFormat(const CaptureSide& side, const std::string& out);
+
+// Debezium's offset settings: a file in `dir`, flushed after every batch.
+std::string DebeziumOffsetProperties(const std::string& dir);
+
+// Debezium's table.include.list: anchored regular expressions, the dots
+// escaped (written "\\." in a .properties file, which unescapes it once).
+std::string DebeziumIncludeList(const std::vector<std::string>& tables);
+
+std::string Quoted(const std::string& s);
 
 // True when java and mvn are on PATH (run.sh needs both on first use).
 bool JavaToolsAvailable();
