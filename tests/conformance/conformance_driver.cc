@@ -38,6 +38,25 @@ std::string Topic(const CaptureSide& side, const std::string& table) {
   return side.prefix + "." + table;
 }
 
+void WaitUntilAllCaptures(std::vector<DebeziumCapture>& debezium, CdcdCapture& cdcd,
+                          const std::function<bool()>& ready, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (true) {
+    int status = 0;
+    for (DebeziumCapture& d : debezium) {
+      ASSERT_FALSE(d.exited(status)) << "Debezium exited " << status << "\n" << d.log_tail();
+    }
+    ASSERT_FALSE(cdcd.exited(status)) << "cdcd exited " << status << "\n" << cdcd.log_tail();
+    if (ready()) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::string logs = cdcd.log_tail();
+      for (const DebeziumCapture& d : debezium) logs += "\n" + d.log_tail();
+      FAIL() << "not " << what << " after " << kStartTimeout.count() << " s\n" << logs;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+}
+
 namespace {
 
 void WaitForDebeziumEnd(const CaptureSide& side, DebeziumCapture& debezium,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -41,6 +42,11 @@ std::vector<CaptureSide> ConformanceSides();
 
 // "<prefix>.<qualified table>".
 std::string Topic(const CaptureSide& side, const std::string& table);
+
+// Polls `ready` until it holds; fails when a capture exits before that, or
+// after kStartTimeout (the message says `what` was awaited, with the logs).
+void WaitUntilAllCaptures(std::vector<DebeziumCapture>& debezium, CdcdCapture& cdcd,
+                          const std::function<bool()>& ready, const std::string& what);
 
 // Waits for `sentinel`'s record in every cdcd capture, stops cdcd (SIGTERM:
 // it must exit 0) and lets the Debezium runs end by themselves (idle after

@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "tests/conformance/conformance_driver.h"
 #include "tests/conformance/mariadb_captures.h"
@@ -21,7 +20,6 @@
 namespace cdc::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using mysql::MySqlConnection;
 using mysql::MySqlConnectOptions;
 using mysql::testing::TestSchema;
@@ -46,27 +44,19 @@ bool HasSnapshotEnd(const DebeziumCapture& debezium) {
 // consistent with, so the workload may start.
 void WaitUntilSnapshotsDone(const std::vector<CaptureSide>& sides,
                             std::vector<DebeziumCapture>& debezium, CdcdCapture& cdcd) {
-  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  while (true) {
-    int status = 0;
-    for (DebeziumCapture& d : debezium) {
-      ASSERT_FALSE(d.exited(status)) << "Debezium exited " << status << "\n" << d.log_tail();
-    }
-    ASSERT_FALSE(cdcd.exited(status)) << "cdcd exited " << status << "\n" << cdcd.log_tail();
-    bool all = true;
-    for (size_t i = 0; all && i < sides.size(); ++i) {
-      all = HasSnapshotEnd(debezium[i]) &&
-            std::filesystem::exists(cdcd.out(sides[i]) + "/offsets.json") &&
-            HasSnapshotEnd(ReadCdcdCapture(cdcd.out(sides[i])));
-    }
-    if (all) return;
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::string logs = cdcd.log_tail();
-      for (const DebeziumCapture& d : debezium) logs += "\n" + d.log_tail();
-      FAIL() << "not every snapshot is done after " << kStartTimeout.count() << " s\n" << logs;
-    }
-    std::this_thread::sleep_for(200ms);
-  }
+  WaitUntilAllCaptures(
+      debezium, cdcd,
+      [&] {
+        for (size_t i = 0; i < sides.size(); ++i) {
+          if (!HasSnapshotEnd(debezium[i]) ||
+              !std::filesystem::exists(cdcd.out(sides[i]) + "/offsets.json") ||
+              !HasSnapshotEnd(ReadCdcdCapture(cdcd.out(sides[i])))) {
+            return false;
+          }
+        }
+        return true;
+      },
+      "every snapshot is done");
 }
 
 void RunWorkload(const MySqlConnectOptions& server, const TestSchema& db) {

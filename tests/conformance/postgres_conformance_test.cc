@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "tests/conformance/conformance_driver.h"
 #include "tests/conformance/postgres_captures.h"
@@ -24,7 +23,6 @@
 namespace cdc::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using pg::testing::TestDatabase;
 
 // Fails unless both Debezium runs have started their task and all four
@@ -32,27 +30,19 @@ using pg::testing::TestDatabase;
 void WaitUntilStreaming(const TestDatabase& db, const std::string& tag,
                         const std::vector<CaptureSide>& sides,
                         std::vector<DebeziumCapture>& debezium, CdcdCapture& cdcd) {
-  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  while (true) {
-    int status = 0;
-    for (DebeziumCapture& d : debezium) {
-      ASSERT_FALSE(d.exited(status)) << "Debezium exited " << status << "\n" << d.log_tail();
-    }
-    ASSERT_FALSE(cdcd.exited(status)) << "cdcd exited " << status << "\n" << cdcd.log_tail();
-    bool all = true;
-    for (size_t i = 0; i < sides.size(); ++i) {
-      all = all && debezium[i].ready() &&
-            pg::testing::SlotStreaming(db, PgSlot("dbz", sides[i], tag)) &&
-            pg::testing::SlotStreaming(db, PgSlot("cdcd", sides[i], tag));
-    }
-    if (all) return;
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::string logs = cdcd.log_tail();
-      for (const DebeziumCapture& d : debezium) logs += "\n" + d.log_tail();
-      FAIL() << "not every capture streams after " << kStartTimeout.count() << " s\n" << logs;
-    }
-    std::this_thread::sleep_for(200ms);
-  }
+  WaitUntilAllCaptures(
+      debezium, cdcd,
+      [&] {
+        for (size_t i = 0; i < sides.size(); ++i) {
+          if (!debezium[i].ready() ||
+              !pg::testing::SlotStreaming(db, PgSlot("dbz", sides[i], tag)) ||
+              !pg::testing::SlotStreaming(db, PgSlot("cdcd", sides[i], tag))) {
+            return false;
+          }
+        }
+        return true;
+      },
+      "every capture streams");
 }
 
 // "table.column" of the captured columns of type real or real[].
