@@ -407,6 +407,56 @@ std::string ConfigNode::scalar() const {
   return ExpandEnv(node_.Scalar(), Where(*file_, node_.Mark(), path_));
 }
 
+namespace {
+
+// Flow-style YAML of `node`, scalars expanded and quoted, so that no two
+// different contents print alike.
+void AppendCanonical(const YAML::Node& node, const std::string& where, std::string& out) {
+  if (node.IsMap()) {
+    out += '{';
+    for (const auto& entry : node) {
+      AppendCanonical(entry.first, where, out);
+      out += ':';
+      AppendCanonical(entry.second, where, out);
+      out += ',';
+    }
+    out += '}';
+  } else if (node.IsSequence()) {
+    out += '[';
+    for (const auto& item : node) {
+      AppendCanonical(item, where, out);
+      out += ',';
+    }
+    out += ']';
+  } else if (node.IsScalar()) {
+    // A variable that is not set makes an error only where the value is
+    // read; here the text stands as written, marked so it differs from any
+    // expansion.
+    std::string text;
+    try {
+      text = ExpandEnv(node.Scalar(), where);
+    } catch (const ConfigError&) {
+      text = "\x01" + node.Scalar();
+    }
+    out += '"';
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  } else {
+    out += '~';
+  }
+}
+
+}  // namespace
+
+std::string ConfigNode::canonical() const {
+  std::string out;
+  AppendCanonical(node_, where(), out);
+  return out;
+}
+
 std::string ConfigNode::get_string(const std::string& key) const {
   return ScalarFor(child(key), "a string");
 }

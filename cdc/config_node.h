@@ -72,6 +72,11 @@ class ConfigNode {
   std::string get_choice(const std::string& key, const std::vector<std::string>& allowed,
                          const std::string& dflt) const;
 
+  // This node's content as one text, scalars after ${VAR} substitution:
+  // equal for two nodes that say the same thing however they are laid out
+  // (a reload compares pipelines with it). Marks no key as read; never
+  // throws (a scalar naming an unset variable stands as written).
+  std::string canonical() const;
   // Marks a key as understood without reading it (e.g. "type", read by the
   // caller that chose the factory).
   void mark_used(const std::string& key) const;

@@ -38,6 +38,9 @@ struct PipelineConfig {
   FormatOptions format;
   BatchOptions batch;
   RetryOptions retry;
+  // The whole pipeline block, ConfigNode::canonical(): a reload restarts the
+  // pipeline when it changed.
+  std::string fingerprint;
 };
 
 struct DaemonConfig {

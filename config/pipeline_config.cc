@@ -154,7 +154,8 @@ PipelineConfig ParsePipelineConfig(const ConfigNode& node) {
                         std::move(sink),
                         std::move(format),
                         ParseBatch(node.optional_child("batch")),
-                        ParseRetry(node.optional_child("retry"))};
+                        ParseRetry(node.optional_child("retry")),
+                        node.canonical()};
 }
 
 }  // namespace cdc

@@ -3,7 +3,9 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -104,51 +106,107 @@ struct Daemon::Http {
   std::thread thread;
 };
 
-Daemon::Daemon(DaemonConfig config, std::vector<std::unique_ptr<Pipeline>> pipelines)
-    : config_(std::move(config)), pipelines_(std::move(pipelines)) {
-  // Read once here: the HTTP threads must not touch the config nodes.
-  for (const auto& p : pipelines_) {
-    std::string type;
-    for (const PipelineConfig& c : config_.pipelines) {
-      if (c.name == p->name()) type = c.sink.get_string("type");
-    }
-    sink_types_.push_back(type);
-  }
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+std::string ReloadResult::summary() const {
+  if (!ok) return "rejected, the running pipelines stay as they are: " + error;
+  return "added " + JoinNames(plan.add) + "; restarted " + JoinNames(plan.restart) + "; removed " +
+         JoinNames(plan.remove) + "; unchanged " + JoinNames(plan.keep);
+}
+
+Daemon::Daemon(DaemonConfig config, Registry registry, std::string only)
+    : config_(std::move(config)), registry_(std::move(registry)), only_(std::move(only)) {
+  std::vector<std::string> names;
+  for (const PipelineConfig* p : SelectPipelines(config_, only_)) names.push_back(p->name);
+  initial_ = build(config_, names);
 }
 
 Daemon::~Daemon() {
+  // The HTTP threads read the pipelines: they stop first.
   if (http_) {
     http_->server.stop();
     if (http_->thread.joinable()) http_->thread.join();
   }
 }
 
+std::vector<PipelineSet::Entry> Daemon::build(const DaemonConfig& config,
+                                              const std::vector<std::string>& names) const {
+  std::vector<PipelineSet::Entry> out;
+  for (const PipelineConfig* p : SelectPipelines(config, only_)) {
+    if (std::find(names.begin(), names.end(), p->name) == names.end()) continue;
+    PipelineContext ctx = MakePipelineContext(*p);
+    auto source = registry_.make_source(p->source, ctx);
+    auto sink = registry_.make_sink(p->sink, ctx);
+    out.push_back({std::make_shared<Pipeline>(p->name, std::move(source), std::move(sink), p->batch,
+                                              p->retry),
+                   p->sink.get_string("type"), p->fingerprint});
+  }
+  return out;
+}
+
 bool Daemon::run() {
   if (config_.http.enabled) start_http();
-  std::vector<std::thread> threads;
-  std::atomic<bool> failed{false};
-  for (auto& p : pipelines_) {
-    threads.emplace_back([&p, &failed] {
-      try {
-        p->run();
-      } catch (const std::exception&) {
-        // Pipeline::run logged the cause; the others keep running.
-        failed = true;
-      }
-    });
+  {
+    std::lock_guard lock(reload_mu_);
+    for (PipelineSet::Entry& e : initial_) pipelines_.start(std::move(e));
+    initial_.clear();
+    started_ = true;
   }
-  for (auto& t : threads) t.join();
-  return !failed;
+  return pipelines_.wait();
 }
 
 void Daemon::stop() {
-  for (auto& p : pipelines_) p->stop();
+  pipelines_.stop_all();
+}
+
+ReloadResult Daemon::reload() {
+  std::lock_guard lock(reload_mu_);
+  ReloadResult result;
+  std::vector<PipelineSet::Entry> started;
+  try {
+    if (!started_) throw Error("the pipelines have not started yet");
+    const DaemonConfig next = LoadConfigFile(config_.file);
+    std::vector<std::pair<std::string, std::string>> wanted;
+    for (const PipelineConfig* p : SelectPipelines(next, only_)) {
+      wanted.emplace_back(p->name, p->fingerprint);
+    }
+    result.plan = pipelines_.plan(wanted);
+    std::vector<std::string> to_build = result.plan.add;
+    to_build.insert(to_build.end(), result.plan.restart.begin(), result.plan.restart.end());
+    // Every new pipeline is built (its blocks parsed) before any is stopped.
+    started = build(next, to_build);
+    const char* env_level = std::getenv("CDCD_LOG_LEVEL");  // wins over the file, as at start
+    if (next.log.level != config_.log.level && !(env_level && *env_level)) {
+      spdlog::set_level(spdlog::level::from_str(next.log.level));
+      config_.log.level = next.log.level;
+    }
+    if (next.http.enabled != config_.http.enabled || next.http.listen != config_.http.listen ||
+        next.log.format != config_.log.format) {
+      spdlog::warn("reload: {}: http and log.format changes take effect at the next start",
+                   config_.file);
+    }
+  } catch (const std::exception& e) {
+    result.error = e.what();
+    spdlog::error("reload: {}: {}", config_.file, result.summary());
+    return result;
+  }
+  result.ok = true;
+  spdlog::info("reload: {}: {}", config_.file, result.summary());
+  pipelines_.apply(result.plan, std::move(started));
+  return result;
 }
 
 bool Daemon::ready() const {
-  for (const auto& p : pipelines_) {
-    std::string s = p->status().state;
-    if (s != "running") return false;
+  for (const PipelineSet::Entry& e : pipelines_.entries()) {
+    if (e.pipeline->status().state != "running") return false;
   }
   return true;
 }
@@ -177,9 +235,9 @@ std::pair<int, std::string> Daemon::request_snapshot(const std::string& pipeline
   auto error = [](int status, const std::string& message) {
     return std::pair(status, nlohmann::json({{"error", message}}).dump() + "\n");
   };
-  Pipeline* target = nullptr;
-  for (const auto& p : pipelines_) {
-    if (p->name() == pipeline) target = p.get();
+  std::shared_ptr<Pipeline> target;
+  for (const PipelineSet::Entry& e : pipelines_.entries()) {
+    if (e.pipeline->name() == pipeline) target = e.pipeline;
   }
   if (!target) return error(404, "no pipeline named " + pipeline);
   nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
@@ -212,7 +270,8 @@ std::pair<int, std::string> Daemon::request_snapshot(const std::string& pipeline
 
 std::string Daemon::pipelines_json() const {
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& p : pipelines_) {
+  for (const PipelineSet::Entry& e : pipelines_.entries()) {
+    const std::shared_ptr<Pipeline>& p = e.pipeline;
     PipelineStatus s = p->status();
     arr.push_back({{"name", s.name},
                    {"state", s.state},
@@ -229,13 +288,15 @@ std::string Daemon::pipelines_json() const {
 }
 
 std::string Daemon::metrics_text() const {
+  // One view of the set for the whole page, so every family lists the same pipelines.
+  const std::vector<PipelineSet::Entry> entries = pipelines_.entries();
   std::ostringstream m;
   auto family = [&](const char* name, const char* type, const char* help) {
     m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
   };
   auto each = [&](const char* name, auto value_of) {
-    for (const auto& p : pipelines_) {
-      PipelineStatus s = p->status();
+    for (const PipelineSet::Entry& e : entries) {
+      PipelineStatus s = e.pipeline->status();
       m << name << "{pipeline=\"" << s.name << "\"} " << value_of(s) << "\n";
     }
   };
@@ -259,8 +320,9 @@ std::string Daemon::metrics_text() const {
   each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
   auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
     family(name, type, help);
-    for (const auto& p : pipelines_) {
-      m << name << "{pipeline=\"" << p->name() << "\"} " << value_of(p->snapshot_status()) << "\n";
+    for (const PipelineSet::Entry& e : entries) {
+      m << name << "{pipeline=\"" << e.pipeline->name() << "\"} "
+        << value_of(e.pipeline->snapshot_status()) << "\n";
     }
   };
   snapshot("cdcd_snapshot_running", "gauge", "1 while a snapshot (initial or incremental) runs.",
@@ -288,8 +350,8 @@ std::string Daemon::metrics_text() const {
 
 std::vector<PipelineSinkMetrics> Daemon::sink_metrics() const {
   std::vector<PipelineSinkMetrics> out;
-  for (size_t i = 0; i < pipelines_.size(); ++i) {
-    out.push_back({pipelines_[i]->name(), sink_types_[i], pipelines_[i]->sink_metrics()});
+  for (const PipelineSet::Entry& e : pipelines_.entries()) {
+    out.push_back({e.pipeline->name(), e.sink_type, e.pipeline->sink_metrics()});
   }
   return out;
 }
@@ -318,6 +380,20 @@ void Daemon::start_http() {
   srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(), "text/plain; version=0.0.4");
   });
+  srv.Post("/reload", [this](const httplib::Request&, httplib::Response& res) {
+    const ReloadResult r = reload();
+    nlohmann::json body = {{"reloaded", r.ok}};
+    if (r.ok) {
+      body.update({{"added", r.plan.add},
+                   {"restarted", r.plan.restart},
+                   {"removed", r.plan.remove},
+                   {"unchanged", r.plan.keep}});
+    } else {
+      body["error"] = r.error;
+    }
+    res.status = r.ok ? 200 : 400;
+    res.set_content(body.dump() + "\n", "application/json");
+  });
   srv.Post(R"(/pipelines/([A-Za-z0-9_.\-]+)/snapshots)",
            [this](const httplib::Request& req, httplib::Response& res) {
              auto [status, body] = request_snapshot(req.matches[1], req.body);
@@ -330,7 +406,7 @@ void Daemon::start_http() {
     port = -1;
   }
   if (port < 0) throw Error("http: cannot listen on " + listen + " (in use, or bad address?)");
-  spdlog::info("http: serving /healthz /readyz /metrics /pipelines on {}:{}", host, port);
+  spdlog::info("http: serving /healthz /readyz /metrics /pipelines /reload on {}:{}", host, port);
   http_->thread = std::thread([&srv] { srv.listen_after_bind(); });
 }
 

@@ -1,13 +1,16 @@
 // Daemon: turns a DaemonConfig into running pipelines, one thread each, plus
-// the HTTP status endpoint (/healthz, /readyz, /metrics, /pipelines).
+// the HTTP status endpoint (/healthz, /readyz, /metrics, /pipelines,
+// POST /reload), and applies a changed config file while running.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cdc/daemon/pipeline_set.h"
 #include "cdc/pipeline.h"
 #include "cdc/registry.h"
 #include "config/daemon_config.h"
@@ -40,15 +43,30 @@ struct PipelineSinkMetrics {
 // order of first appearance. Integral values print without a decimal point.
 std::string SinkMetricsText(const std::vector<PipelineSinkMetrics>& sinks);
 
+// What a reload did, or why it did nothing.
+struct ReloadResult {
+  bool ok = false;
+  std::string error;  // "FILE:LINE: PATH: message" when !ok
+  PipelineSet::Plan plan;
+  std::string summary() const;  // one line for the log and POST /reload
+};
+
 class Daemon {
  public:
-  Daemon(DaemonConfig config, std::vector<std::unique_ptr<Pipeline>> pipelines);
+  // Builds the pipelines of `config` (all, or only the one named `only`):
+  // ConfigError on a bad block, before anything runs.
+  Daemon(DaemonConfig config, Registry registry, std::string only = "");
   ~Daemon();
 
   // Runs until every pipeline has ended; true when none failed.
   bool run();
   // Drain, commit and stop every pipeline. Thread-safe.
   void stop();
+  // Re-reads the config file (SIGHUP, POST /reload) and applies it: added
+  // pipelines start, removed ones drain and stop, changed ones (and ones
+  // that failed) restart from their committed offset, the others keep
+  // running untouched. An invalid file changes nothing. Thread-safe.
+  ReloadResult reload();
 
   std::string pipelines_json() const;
   std::string metrics_text() const;
@@ -61,12 +79,19 @@ class Daemon {
                                                const std::string& body);
 
  private:
+  // The selected pipelines of `config` named in `names`, built.
+  std::vector<PipelineSet::Entry> build(const DaemonConfig& config,
+                                        const std::vector<std::string>& names) const;
   void start_http();
   std::vector<PipelineSinkMetrics> sink_metrics() const;
 
-  DaemonConfig config_;
-  std::vector<std::unique_ptr<Pipeline>> pipelines_;
-  std::vector<std::string> sink_types_;  // of pipelines_[i]'s sink block
+  DaemonConfig config_;  // as started: the file to re-read and the http settings
+  const Registry registry_;
+  const std::string only_;
+  std::vector<PipelineSet::Entry> initial_;  // started by run()
+  PipelineSet pipelines_;
+  std::mutex reload_mu_;  // one reload at a time, and none while run() starts initial_
+  bool started_ = false;  // under reload_mu_
   struct Http;
   std::unique_ptr<Http> http_;
 };

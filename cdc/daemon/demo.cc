@@ -50,7 +50,7 @@ bool RunDemo(const std::string& dir_arg, uint64_t events) {
     dir = tmpl;
   }
   DaemonConfig config = LoadConfigString(DemoConfigYaml(dir, events), "<embedded demo config>");
-  Daemon daemon(config, BuildPipelines(config, BuiltinRegistry()));
+  Daemon daemon(config, BuiltinRegistry());
   if (!daemon.run()) return false;
 
   std::vector<FileRecordLine> records = ReadCommittedRecords(dir);

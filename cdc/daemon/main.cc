@@ -27,15 +27,22 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// SIGTERM and SIGINT are taken by a dedicated thread (blocked everywhere
-// else) that asks the work to drain, commit and stop.
+// SIGTERM, SIGINT and SIGHUP are taken by a dedicated thread (blocked
+// everywhere else): the first two ask the work to drain, commit and stop,
+// SIGHUP to re-read the config (commands without one log and go on).
 class SignalWatcher {
  public:
-  explicit SignalWatcher(std::function<void()> on_stop) {
-    thread_ = std::thread([on_stop = std::move(on_stop)] {
+  explicit SignalWatcher(std::function<void()> on_stop, std::function<void()> on_reload = {}) {
+    thread_ = std::thread([on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
       int sig = 0;
       sigset_t set = Signals();
       while (sigwait(&set, &sig) == 0 && sig != SIGUSR1) {
+        if (sig == SIGHUP) {
+          spdlog::info("received SIGHUP: {}",
+                       on_reload ? "reloading the config" : "nothing to reload in this command");
+          if (on_reload) on_reload();
+          continue;
+        }
         spdlog::info("received {}: draining and stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         on_stop();
       }
@@ -50,6 +57,7 @@ class SignalWatcher {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
     return set;
   }
@@ -61,9 +69,8 @@ class SignalWatcher {
 int Run(const std::string& config_path, const std::string& pipeline) {
   cdc::DaemonConfig config = cdc::LoadConfigFile(config_path);
   cdc::ConfigureLogging(config.log.level, config.log.format);
-  auto pipelines = cdc::BuildPipelines(config, cdc::BuiltinRegistry(), pipeline);
-  cdc::Daemon daemon(std::move(config), std::move(pipelines));
-  SignalWatcher watcher([&daemon] { daemon.stop(); });
+  cdc::Daemon daemon(std::move(config), cdc::BuiltinRegistry(), pipeline);
+  SignalWatcher watcher([&daemon] { daemon.stop(); }, [&daemon] { daemon.reload(); });
   return daemon.run() ? kExitOk : kExitFailure;
 }
 
@@ -111,7 +118,8 @@ int main(int argc, char** argv) {
   std::string config_path, pipeline, demo_dir;
   uint64_t demo_events = 2000;
 
-  auto* run = app.add_subcommand("run", "Run the pipelines of a config file until SIGTERM");
+  auto* run = app.add_subcommand(
+      "run", "Run the pipelines of a config file until SIGTERM; SIGHUP reloads it");
   run->add_option("-c,--config", config_path, "YAML config file")->required();
   run->add_option("-p,--pipeline", pipeline, "Run only this pipeline");
 

@@ -303,3 +303,33 @@ TEST(ConfigNodeTest, ScalarsAreExpandedWhenRead) {
 
 }  // namespace
 }  // namespace cdc
+
+namespace cdc {
+namespace {
+
+// What a reload compares: the content, not its layout.
+TEST(ConfigNodeTest, CanonicalIsTheContentWhateverTheLayout) {
+  const std::string block = Parse("a: 1\nb:\n  - x\n  - 'y'\nc: {d: \"q\\\"\"}\n").canonical();
+  EXPECT_EQ(block, R"({"a":"1","b":["x","y",],"c":{"d":"q\"",},})");
+  EXPECT_EQ(Parse("a: 1   # a comment\nb: [x, y]\nc:\n  d: 'q\"'\n").canonical(), block);
+  EXPECT_NE(Parse("a: 2\nb: [x, y]\nc: {d: 'q\"'}\n").canonical(), block);
+  EXPECT_NE(Parse("a: 1\nb: [y, x]\nc: {d: 'q\"'}\n").canonical(), block);
+  // A scalar that holds the text of a list is not the list.
+  EXPECT_NE(Parse("b: '[x, y]'").canonical(), Parse("b: [x, y]").canonical());
+  EXPECT_EQ(Parse("a:").canonical(), "{\"a\":~,}");
+}
+
+TEST(ConfigNodeTest, CanonicalSeesThroughVariables) {
+  ScopedEnv env("CDCD_TEST_CANON", "one");
+  const std::string first = Parse("dsn: ${CDCD_TEST_CANON}").canonical();
+  EXPECT_EQ(first, Parse("dsn: one").canonical());
+  ScopedEnv changed("CDCD_TEST_CANON", "two");
+  EXPECT_NE(Parse("dsn: ${CDCD_TEST_CANON}").canonical(), first);
+  // Unset: an error only where the value is read, not here.
+  ScopedEnv unset("CDCD_TEST_CANON", std::nullopt);
+  EXPECT_NO_THROW(Parse("dsn: ${CDCD_TEST_CANON}").canonical());
+  EXPECT_NE(Parse("dsn: ${CDCD_TEST_CANON}").canonical(), first);
+}
+
+}  // namespace
+}  // namespace cdc
