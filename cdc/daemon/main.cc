@@ -14,6 +14,7 @@
 #include "cdc/daemon/builtin_plugins.h"
 #include "cdc/daemon/daemon.h"
 #include "cdc/daemon/demo.h"
+#include "cdc/daemon/health_command.h"
 #include "cdc/daemon/replay_command.h"
 #include "cdc/daemon/snapshot_command.h"
 #include "cdc/daemon/state_command.h"
@@ -174,6 +175,15 @@ int main(int argc, char** argv) {
   snapshot->add_option("--table", sn.tables, "A table to snapshot (repeatable)")->required();
   snapshot->add_option("--where", sn.where, "Only rows matching this SQL condition");
 
+  std::string health_url = cdc::kDefaultHealthUrl;
+  int health_timeout_ms = 3000;
+  auto* health = app.add_subcommand(
+      "health", "Exit 0 when a running cdcd answers 200 (container health checks, probes)");
+  health->add_option("--url", health_url, "http://HOST:PORT/PATH, e.g. .../readyz")
+      ->default_str(cdc::kDefaultHealthUrl);
+  health->add_option("--timeout-ms", health_timeout_ms, "How long to wait for the answer")
+      ->default_str("3000");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -190,6 +200,7 @@ int main(int argc, char** argv) {
     if (*replay) return Replay(rp);
     if (*snapshot) return cdc::RunSnapshotCommand(sn);
     if (*state) return cdc::RunStateCommand(st, cdc::BuiltinRegistry(), stdout);
+    if (*health) return cdc::RunHealthCommand(health_url, health_timeout_ms);
     if (*demo) return cdc::RunDemo(demo_dir, demo_events) ? kExitOk : kExitFailure;
     if (*version) {
       std::printf("cdcd %s\n", CDCD_VERSION);

@@ -175,7 +175,7 @@ bool MySqlConnector::ensure_signal_table() {
   } catch (const MySqlServerError& e) {
     spdlog::warn(
         "{}: no signal table {} and it cannot be created ({}): incremental snapshots are "
-        "unavailable. Create it: {}, and grant the user INSERT on it",
+        "unavailable. Create it: {}, and grant the user INSERT and UPDATE on it",
         context_, s, e.what(), ddl);
     return false;
   }

@@ -58,9 +58,12 @@ TEST(CliTest, ShippedConfigsForBuiltSourcesAndSinksValidate) {
   setenv("PG_PASSWORD", "secret", 1);
   setenv("KAFKA_BROKERS", "127.0.0.1:9092", 1);
   setenv("KAFKA_PASSWORD", "secret", 1);
-  for (const char* f : {"config/examples/generator-to-file.yaml",
-                        "config/examples/generator-to-kafka.yaml",
-                        "config/examples/postgres-to-kafka.yaml", "docker/pipelines.yaml"}) {
+  setenv("MYSQL_PASSWORD", "secret", 1);
+  setenv("MARIADB_PASSWORD", "secret", 1);
+  for (const char* f :
+       {"config/examples/generator-to-file.yaml", "config/examples/generator-to-kafka.yaml",
+        "config/examples/postgres-to-kafka.yaml", "config/examples/mysql-to-file.yaml",
+        "docker/pipelines.yaml", "docker/pipelines-mariadb.yaml"}) {
     Outcome o = Cdcd({"validate", "--config", testing::SourcePath(f).string()});
     EXPECT_EQ(o.status, 0) << f << ": " << o.output;
   }

@@ -8,6 +8,7 @@
 
 #include "tests/support/cdcd_http.h"
 #include "tests/support/process.h"
+#include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
 namespace cdc {
@@ -50,6 +51,15 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
   EXPECT_GT(pipelines[0]["events_committed"].get<uint64_t>(), 0u);
   EXPECT_TRUE(pipelines[0]["committed_offset"].contains("tx"));
   EXPECT_EQ(http.Get("/readyz")->status, 200);
+  // `cdcd health`, the image's HEALTHCHECK: 0 when it answers 200, 1 when
+  // nothing listens, 2 for a URL it cannot use.
+  std::string out;
+  const std::string probe = std::string(CDCD_BINARY) + " health --url http://127.0.0.1:";
+  EXPECT_EQ(testing::Shell(probe + std::to_string(port) + "/readyz", out), 0) << out;
+  EXPECT_EQ(out, "ready\n");
+  EXPECT_EQ(testing::Shell(probe + "1/healthz", out), 1) << out;
+  EXPECT_NE(out.find("no answer"), std::string::npos) << out;
+  EXPECT_EQ(testing::Shell(std::string(CDCD_BINARY) + " health --url localhost:8083", out), 2);
 
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
