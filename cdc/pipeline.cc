@@ -127,11 +127,45 @@ std::vector<ChangeEvent> Pipeline::next_batch() {
   return batch;
 }
 
+namespace {
+
+// Events of one batch per (table, op): a batch touches few tables, so a short
+// list searched linearly, and no string built per event.
+struct TableOpCount {
+  const TableId* table;
+  Op op;
+  uint64_t n;
+};
+
+std::vector<TableOpCount> CountByTableOp(const std::vector<ChangeEvent>& batch) {
+  std::vector<TableOpCount> out;
+  for (const ChangeEvent& e : batch) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const TableOpCount& c) {
+      return c.op == e.op && *c.table == e.source.table;
+    });
+    if (it == out.end()) {
+      out.push_back({&e.source.table, e.op, 1});
+    } else {
+      ++it->n;
+    }
+  }
+  return out;
+}
+
+size_t CommitBucket(double seconds) {
+  size_t i = 0;
+  while (i < kCommitSecondsBounds.size() && seconds > kCommitSecondsBounds[i]) ++i;
+  return i;
+}
+
+}  // namespace
+
 void Pipeline::commit(std::vector<ChangeEvent>& batch) {
   const Offset next = batch.back().next;
   auto t0 = Clock::now();
   sink_->commit(batch, next);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  const std::vector<TableOpCount> counts = CountByTableOp(batch);
   {
     std::lock_guard lock(status_mu_);
     status_.committed = next;
@@ -141,6 +175,12 @@ void Pipeline::commit(std::vector<ChangeEvent>& batch) {
     status_.last_event_ts_us = batch.back().source.commit_ts_us;
     status_.last_commit_ms = ms;
     status_.queue_bytes = queue_.bytes();
+    for (const TableOpCount& c : counts) {
+      const std::string table = c.table->table.empty() ? "" : c.table->qualified();
+      status_.events_by_table_op[{table, OpName(c.op)}] += c.n;
+    }
+    status_.commit_seconds_counts[CommitBucket(ms / 1000)] += 1;
+    status_.commit_seconds_sum += ms / 1000;
   }
   spdlog::debug("pipeline {}: committed {} events up to {} in {:.1f} ms", name_, batch.size(),
                 next.debug_string(), ms);
@@ -175,7 +215,10 @@ PipelineStatus Pipeline::status() const {
 void Pipeline::set_state(const std::string& state, const std::string& error) {
   std::lock_guard lock(status_mu_);
   status_.state = state;
-  if (!error.empty()) status_.last_error = error;
+  if (!error.empty()) {
+    status_.last_error = error;
+    status_.last_error_us = NowMicros();
+  }
 }
 
 }  // namespace cdc

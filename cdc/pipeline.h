@@ -17,10 +17,12 @@
 //  - stop() drains what the source already emitted, commits it, and returns.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,7 +71,19 @@ struct PipelineStatus {
   int64_t last_event_ts_us = 0;  // commit time of the last committed event
   double last_commit_ms = 0;     // how long the last sink commit took
   std::string last_error;
+  int64_t last_error_us = 0;  // wall clock of last_error
+  // Committed events per (table "db.schema.table" or "db.table", op name);
+  // events of no table (heartbeats) have table "".
+  std::map<std::pair<std::string, std::string>, uint64_t> events_by_table_op;
+  // Sink commit durations: counts per upper bound kCommitSecondsBounds[i]
+  // (not cumulative; the last slot is above every bound), and their sum.
+  std::array<uint64_t, 11> commit_seconds_counts{};
+  double commit_seconds_sum = 0;
 };
+
+// Upper bounds in seconds of PipelineStatus::commit_seconds_counts.
+inline constexpr std::array<double, 10> kCommitSecondsBounds = {0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                0.05,  0.1,    0.25,  1,    5};
 
 class Pipeline {
  public:

@@ -3,7 +3,9 @@
 # runs): a missing runtime library, a wrong path or a user that cannot write
 # its data directory fails here rather than in a user's `docker compose up`.
 #
-#  1. `docker-compose config -q` validates docker-compose.yml (every profile).
+#  1. `docker-compose config -q` validates docker-compose.yml (every profile);
+#     promtool (from Debian's prometheus package) checks the monitoring
+#     profile's prometheus.yml and alerts.yml and runs alerts_test.yml.
 #  2. mmdebstrap builds a Debian 12 (bookworm) minbase root from Debian's
 #     mirror, the base debian:12-slim is made from, and runs the Dockerfile's
 #     own runtime step in it (setup-runtime.sh + runtime-packages.txt).
@@ -37,6 +39,28 @@ command -v docker-compose >/dev/null || die "docker-compose not found (scripts/i
 say "docker-compose config -q on docker/docker-compose.yml (profiles mariadb, monitoring too)"
 COMPOSE_PROFILES=mariadb,monitoring docker-compose -f docker/docker-compose.yml config -q ||
   die "docker/docker-compose.yml does not validate"
+say "monitoring: promtool check config/rules and test rules; the Grafana dashboard parses"
+PROMTOOL=$(command -v promtool || true)
+if [[ -z $PROMTOOL ]]; then
+  # Debian's prometheus package, unpacked rather than installed (no daemon).
+  PROMDIR=$(mktemp -d /tmp/cdcd-promtool.XXXXXX)
+  chmod 755 "$PROMDIR" # apt's download user writes there
+  (cd "$PROMDIR" && apt-get download -q prometheus >/dev/null && dpkg-deb -x prometheus_*.deb x) ||
+    die "cannot fetch Debian's prometheus package for promtool"
+  PROMTOOL=$PROMDIR/x/usr/bin/promtool
+fi
+(cd docker/monitoring && "$PROMTOOL" check rules alerts.yml >/dev/null &&
+  "$PROMTOOL" test rules alerts_test.yml >/dev/null) || die "docker/monitoring/alerts.yml: promtool says no"
+# prometheus.yml names the rules where the container mounts them: check it on a copy that
+# points at the file here.
+sed "s|/etc/prometheus/alerts.yml|$PWD/docker/monitoring/alerts.yml|" docker/monitoring/prometheus.yml \
+  >"${PROMDIR:-/tmp}/prometheus.yml"
+"$PROMTOOL" check config "${PROMDIR:-/tmp}/prometheus.yml" >/dev/null ||
+  die "docker/monitoring/prometheus.yml: promtool check config failed"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["panels"]' \
+  docker/monitoring/grafana/dashboards/cdcd.json || die "the Grafana dashboard is not valid JSON"
+if [[ -n ${PROMDIR:-} ]]; then rm -rf "$PROMDIR"; fi
+
 grep -q '^RUN /tmp/cdcd-setup/setup-runtime.sh' docker/Dockerfile ||
   die "the Dockerfile no longer runs setup-runtime.sh: this check would not test its image"
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cdc/daemon/process_metrics.h"
 #include "cdc/error.h"
 
 namespace cdc {
@@ -75,6 +76,51 @@ std::string PromLabel(const std::string& v) {
 }
 
 }  // namespace
+
+std::string PipelineDetailMetrics(const std::vector<PipelineStatus>& statuses) {
+  std::ostringstream m;
+  m.precision(15);
+  auto family = [&](const char* name, const char* type, const char* help) {
+    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  };
+  family("cdcd_events_total", "counter",
+         "Committed events by table and op (c, u, d, r, t; heartbeat etc. with table \"\").");
+  for (const PipelineStatus& s : statuses) {
+    for (const auto& [key, n] : s.events_by_table_op) {
+      m << "cdcd_events_total{pipeline=\"" << PromLabel(s.name) << "\",table=\""
+        << PromLabel(key.first) << "\",op=\"" << PromLabel(key.second) << "\"} " << n << "\n";
+    }
+  }
+  family("cdcd_commit_duration_seconds", "histogram", "Durations of sink commits.");
+  for (const PipelineStatus& s : statuses) {
+    const std::string labels = "pipeline=\"" + PromLabel(s.name) + "\"";
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < s.commit_seconds_counts.size(); ++i) {
+      cumulative += s.commit_seconds_counts[i];
+      const std::string le =
+          i < kCommitSecondsBounds.size() ? PromNumber(kCommitSecondsBounds[i]) : "+Inf";
+      m << "cdcd_commit_duration_seconds_bucket{" << labels << ",le=\"" << le << "\"} "
+        << cumulative << "\n";
+    }
+    m << "cdcd_commit_duration_seconds_sum{" << labels << "} " << s.commit_seconds_sum << "\n"
+      << "cdcd_commit_duration_seconds_count{" << labels << "} " << cumulative << "\n";
+  }
+  family("cdcd_pipeline_state", "gauge", "1 for the state the pipeline is in, 0 for the others.");
+  for (const PipelineStatus& s : statuses) {
+    for (const char* state :
+         {"starting", "running", "retrying", "stopping", "stopped", "finished", "failed"}) {
+      m << "cdcd_pipeline_state{pipeline=\"" << PromLabel(s.name) << "\",state=\"" << state
+        << "\"} " << (s.state == state ? 1 : 0) << "\n";
+    }
+  }
+  family("cdcd_last_error_timestamp_seconds", "gauge",
+         "Unix time of the pipeline's last error (0: none since it started).");
+  for (const PipelineStatus& s : statuses) {
+    m << "cdcd_last_error_timestamp_seconds{pipeline=\"" << PromLabel(s.name) << "\"} "
+      << static_cast<double>(s.last_error_us) / 1e6 << "\n";
+  }
+  return m.str();
+}
 
 std::string SinkMetricsText(const std::vector<PipelineSinkMetrics>& sinks) {
   struct Family {
@@ -282,6 +328,7 @@ std::string Daemon::pipelines_json() const {
                    {"queue_bytes", s.queue_bytes},
                    {"last_commit_ms", s.last_commit_ms},
                    {"last_error", s.last_error},
+                   {"last_error_at_ms", s.last_error_us / 1000},
                    {"snapshot", SnapshotJson(p->snapshot_status())}});
   }
   return arr.dump(2);
@@ -318,6 +365,9 @@ std::string Daemon::metrics_text() const {
   });
   family("cdcd_pipeline_up", "gauge", "1 while the pipeline is running.");
   each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
+  std::vector<PipelineStatus> statuses;
+  for (const PipelineSet::Entry& e : entries) statuses.push_back(e.pipeline->status());
+  m << PipelineDetailMetrics(statuses);
   auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
     family(name, type, help);
     for (const PipelineSet::Entry& e : entries) {
@@ -345,6 +395,7 @@ std::string Daemon::metrics_text() const {
            "Snapshots completed since the process started.",
            [](const SnapshotStatus& s) { return s.snapshots_completed; });
   m << SinkMetricsText(sink_metrics());
+  m << ProcessMetricsText();
   return m.str();
 }
 

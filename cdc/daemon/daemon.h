@@ -43,6 +43,11 @@ struct PipelineSinkMetrics {
 // order of first appearance. Integral values print without a decimal point.
 std::string SinkMetricsText(const std::vector<PipelineSinkMetrics>& sinks);
 
+// Prometheus text for the per-pipeline detail: cdcd_events_total{table,op},
+// the cdcd_commit_duration_seconds histogram, cdcd_pipeline_state{state} and
+// cdcd_last_error_timestamp_seconds.
+std::string PipelineDetailMetrics(const std::vector<PipelineStatus>& statuses);
+
 // What a reload did, or why it did nothing.
 struct ReloadResult {
   bool ok = false;

@@ -121,6 +121,22 @@ TEST(PipelineTest, DeliversEverythingInOrderCutByMaxEvents) {
   EXPECT_EQ(h.pipeline->status().events_committed, 25u);
 }
 
+// What /metrics reports per pipeline: events per (table, op) and a histogram
+// of the three commits.
+TEST(PipelineTest, CountsEventsPerTableAndOpAndTimesEachCommit) {
+  Harness h = Make(25, BatchOptions{10, 1 << 20, 1s, 1 << 20});
+  h.pipeline->run();
+  const PipelineStatus s = h.pipeline->status();
+  const std::string table = CustomerEvent(Op::kCreate, 1, "n", 1, 0).source.table.qualified();
+  EXPECT_EQ(s.events_by_table_op,
+            (std::map<std::pair<std::string, std::string>, uint64_t>{{{table, "c"}, 25}}));
+  uint64_t commits = 0;
+  for (uint64_t n : s.commit_seconds_counts) commits += n;
+  EXPECT_EQ(commits, 3u);
+  EXPECT_GE(s.commit_seconds_sum, 0.0);
+  EXPECT_EQ(s.last_error_us, 0);
+}
+
 TEST(PipelineTest, CutsBatchesByBytes) {
   size_t one = CustomerEvent(Op::kCreate, 1, "n", 1, 0).approx_bytes();
   // Room for three events: the batch closes once it reaches max_bytes.
@@ -206,6 +222,7 @@ TEST(PipelineTest, PermanentErrorStopsThePipelineWithTheCause) {
   EXPECT_THROW(p.run(), Error);
   EXPECT_EQ(p.status().state, "failed");
   EXPECT_NE(p.status().last_error.find("slot cdcd_x was dropped"), std::string::npos);
+  EXPECT_GT(p.status().last_error_us, 0);
 }
 
 TEST(PipelineTest, StopDrainsAndCommitsWhatWasEmitted) {

@@ -70,6 +70,35 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
       << metrics->body;
   EXPECT_GT(std::stoull(m[1]), 0u);
   EXPECT_NE(metrics->body.find("cdcd_pipeline_up{pipeline=\"web\"} 1"), std::string::npos);
+  // Events by table and op, the commit histogram, the state, the process.
+  ASSERT_TRUE(std::regex_search(
+      metrics->body, m,
+      std::regex(
+          R"(\ncdcd_events_total\{pipeline="web",table="generator\.public\.orders",op="c"\} (\d+)\n)")))
+      << metrics->body;
+  EXPECT_GT(std::stoull(m[1]), 0u);
+  EXPECT_NE(metrics->body.find("\n# TYPE cdcd_commit_duration_seconds histogram\n"),
+            std::string::npos);
+  ASSERT_TRUE(std::regex_search(
+      metrics->body, m,
+      std::regex(R"(\ncdcd_commit_duration_seconds_bucket\{pipeline="web",le="\+Inf"\} (\d+)\n)")))
+      << metrics->body;
+  EXPECT_GT(std::stoull(m[1]), 0u);
+  EXPECT_NE(metrics->body.find("\ncdcd_commit_duration_seconds_count{pipeline=\"web\"} " +
+                               std::string(m[1]) + "\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("\ncdcd_pipeline_state{pipeline=\"web\",state=\"running\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("\ncdcd_pipeline_state{pipeline=\"web\",state=\"failed\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("\ncdcd_last_error_timestamp_seconds{pipeline=\"web\"} 0\n"),
+            std::string::npos);
+  for (const char* process :
+       {"cdcd_process_resident_memory_bytes ", "cdcd_process_cpu_seconds_total ",
+        "cdcd_process_open_fds ", "cdcd_process_max_fds "}) {
+    EXPECT_NE(metrics->body.find(std::string("\n") + process), std::string::npos) << process;
+  }
   // The file sink's own metrics (Sink::metrics()), per pipeline.
   EXPECT_NE(metrics->body.find("\n# TYPE cdcd_sink_file_records_total counter\n"),
             std::string::npos)
