@@ -25,6 +25,7 @@ class CoordinatedSource : public Source {
   std::string request_snapshot(const std::vector<std::string>& tables,
                                const std::string& where) final;
   SnapshotStatus snapshot_status() const final;
+  std::optional<uint64_t> lag_bytes() const final { return connector_->lag_bytes(); }
 
  protected:
   const SourceConnector& connector() const { return *connector_; }

@@ -206,9 +206,11 @@ void Pipeline::stop() {
 }
 
 PipelineStatus Pipeline::status() const {
+  const std::optional<uint64_t> lag = source_->lag_bytes();
   std::lock_guard lock(status_mu_);
   PipelineStatus s = status_;
   s.queue_bytes = queue_.bytes();
+  s.source_lag_bytes = lag;
   return s;
 }
 

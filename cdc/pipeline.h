@@ -71,7 +71,8 @@ struct PipelineStatus {
   int64_t last_event_ts_us = 0;  // commit time of the last committed event
   double last_commit_ms = 0;     // how long the last sink commit took
   std::string last_error;
-  int64_t last_error_us = 0;  // wall clock of last_error
+  int64_t last_error_us = 0;                 // wall clock of last_error
+  std::optional<uint64_t> source_lag_bytes;  // Source::lag_bytes()
   // Committed events per (table "db.schema.table" or "db.table", op name);
   // events of no table (heartbeats) have table "".
   std::map<std::pair<std::string, std::string>, uint64_t> events_by_table_op;

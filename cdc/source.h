@@ -61,6 +61,11 @@ class Source {
   }
   // The running snapshot, if any. Thread-safe.
   virtual SnapshotStatus snapshot_status() const { return {}; }
+  // How many bytes of the database's log lie past the last acknowledged
+  // offset (what the sink committed), as of the source's last look at the
+  // server's log end; nullopt when unknown (not streaming yet, or a source
+  // without a log). Thread-safe.
+  virtual std::optional<uint64_t> lag_bytes() const { return std::nullopt; }
 };
 
 }  // namespace cdc

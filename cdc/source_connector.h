@@ -131,6 +131,8 @@ class SourceConnector {
   // A reader on a new connection. Thread-safe: callable from any thread,
   // also while the source runs.
   virtual std::unique_ptr<IncrementalReader> incremental_reader() = 0;
+  // Source::lag_bytes(). Thread-safe.
+  virtual std::optional<uint64_t> lag_bytes() const { return std::nullopt; }
 };
 
 }  // namespace cdc

@@ -83,6 +83,14 @@ std::string PipelineDetailMetrics(const std::vector<PipelineStatus>& statuses) {
   auto family = [&](const char* name, const char* type, const char* help) {
     m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
   };
+  family("cdcd_source_lag_bytes", "gauge",
+         "Bytes of the database's log (WAL, binlog) past the sink's committed offset.");
+  for (const PipelineStatus& s : statuses) {
+    if (s.source_lag_bytes) {
+      m << "cdcd_source_lag_bytes{pipeline=\"" << PromLabel(s.name) << "\"} " << *s.source_lag_bytes
+        << "\n";
+    }
+  }
   family("cdcd_events_total", "counter",
          "Committed events by table and op (c, u, d, r, t; heartbeat etc. with table \"\").");
   for (const PipelineStatus& s : statuses) {
@@ -329,6 +337,8 @@ std::string Daemon::pipelines_json() const {
                    {"last_commit_ms", s.last_commit_ms},
                    {"last_error", s.last_error},
                    {"last_error_at_ms", s.last_error_us / 1000},
+                   {"source_lag_bytes",
+                    s.source_lag_bytes ? nlohmann::json(*s.source_lag_bytes) : nlohmann::json()},
                    {"snapshot", SnapshotJson(p->snapshot_status())}});
   }
   return arr.dump(2);

@@ -203,12 +203,21 @@ Offset MySqlConnector::point_offset(const nlohmann::json& point) {
 bool MySqlConnector::stream(const StreamFrom& from, const ConsistentPoint* until, Emitter& out,
                             std::stop_token stop) {
   StreamStart start = from.offset ? ParseStreamOffset(*from.offset) : current_start();
+  if (from.committed) lag_.committed(start.position);
   std::optional<BinlogPosition> until_position;
   if (until) {
     const BinlogPoint& p = static_cast<const MySqlPoint*>(until)->binlog_point();
     until_position = BinlogPosition{p.file, p.position};
   }
   return stream_from(std::move(start), until_position, out, stop);
+}
+
+void MySqlConnector::acknowledge(const Offset& committed) {
+  try {
+    lag_.committed(ParseStreamOffset(committed).position);
+  } catch (const Error&) {
+    // A snapshot's offset: no binlog position to count from yet.
+  }
 }
 
 StreamStart MySqlConnector::current_start() {
@@ -287,6 +296,7 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
     for (ChangeEvent& ev : events) {
       if (!Emit(ev, out, stop)) return false;
     }
+    lag_.maybe_sample(*conn_);
     if (until && !assembler_->in_transaction() && raw->position != 0 &&
         !Before(BinlogPosition{raw->file, raw->position + raw->header.event_size}, *until)) {
       return true;

@@ -28,7 +28,7 @@
 // Failures: a lost connection is a TransientError; a purged binlog, a wrong
 // server setting or a missing privilege stop the pipeline with what to do.
 // acknowledge() releases nothing: binlog retention is the server's
-// (binlog_expire_logs_seconds).
+// (binlog_expire_logs_seconds); it only feeds the lag (BinlogLag).
 #pragma once
 
 #include <atomic>
@@ -36,6 +36,7 @@
 #include <optional>
 
 #include "cdc/source_connector.h"
+#include "sources/mysql/binlog_lag.h"
 #include "sources/mysql/binlog_position.h"
 #include "sources/mysql/event_assembler.h"
 #include "sources/mysql/mysql_options.h"
@@ -68,11 +69,14 @@ class MySqlConnector : public SourceConnector {
   Offset point_offset(const nlohmann::json& point) override;
   bool stream(const StreamFrom& from, const ConsistentPoint* until, Emitter& out,
               std::stop_token stop) override;
-  void acknowledge(const Offset&) override {}
+  // Releases nothing (binlog retention is the server's); notes the position
+  // for lag_bytes().
+  void acknowledge(const Offset& committed) override;
   std::string signal_table() const override { return options_.signal_table; }
   bool signals_available() const override { return signals_.load(); }
   std::vector<std::string> captured_tables() const override { return captured_; }
   std::unique_ptr<IncrementalReader> incremental_reader() override;
+  std::optional<uint64_t> lag_bytes() const override { return lag_.bytes(); }
 
   const MySqlSourceOptions& options() const { return options_; }
 
@@ -93,6 +97,7 @@ class MySqlConnector : public SourceConnector {
   std::unique_ptr<TableMapEnricher> enricher_;
   std::atomic<bool> signals_{false};
   std::vector<std::string> captured_;  // as open() found them
+  BinlogLag lag_{std::chrono::seconds(5)};
 };
 
 }  // namespace cdc::mysql

@@ -68,6 +68,13 @@ void PostgresConnector::explain(const PgServerError& e) const {
   throw Error(msg);
 }
 
+std::optional<uint64_t> PostgresConnector::lag_bytes() const {
+  const Lsn end = server_wal_end_.load();
+  const Lsn acked = acked_.load();
+  if (end == 0 || acked == 0) return std::nullopt;  // not streaming, or nothing committed
+  return end > acked ? end - acked : 0;
+}
+
 void PostgresConnector::acknowledge(const Offset& committed) {
   auto lsn = ParseLsn(committed.tx);
   if (!lsn) return;  // never made by this connector: nothing to release
@@ -231,7 +238,10 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
   ReplicationStream rs(*repl_, options_.status_interval);
   // Only a committed offset may be confirmed at once; a snapshot's point is
   // confirmed once the sink committed past it.
-  if (from && start.committed) rs.set_flushed(from->lsn);
+  if (from && start.committed) {
+    rs.set_flushed(from->lsn);
+    acknowledge(*start.offset);  // the lag counts from here until the next commit
+  }
   rs.set_flushed(acked_.load());
   const Lsn begin = from ? from->lsn : 0;
   // The walsender of a stream closed just before may hold the slot a moment.
@@ -265,6 +275,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
       next_heartbeat = Clock::now() + options_.heartbeat_interval;
     }
     std::optional<std::string_view> payload = rs.next(kPollInterval);
+    server_wal_end_.store(rs.server_wal_end());
     if (!payload) continue;
     PgOutputMessage message = DecodePgOutput(*payload);
     if (until) {

@@ -62,6 +62,9 @@ class PostgresConnector : public SourceConnector {
   const PostgresSourceOptions& options() const { return options_; }
   // The LSN last acknowledged (what status updates report as flushed).
   Lsn acknowledged_lsn() const { return acked_.load(); }
+  // The server's WAL end (as of its last message or keepalive) minus the
+  // acknowledged LSN: WAL the slot still holds for this pipeline.
+  std::optional<uint64_t> lag_bytes() const override;
 
  private:
   bool stream_from(const StreamFrom& start, std::optional<Lsn> until, Emitter& out,
@@ -79,6 +82,7 @@ class PostgresConnector : public SourceConnector {
   const std::string signal_table_;  // "schema.table"
   std::atomic<bool> signals_{false};
   std::atomic<Lsn> acked_{0};
+  std::atomic<Lsn> server_wal_end_{0};  // 0: not streaming yet
   std::unique_ptr<EventAssembler> assembler_;
   // Valid between open() and close().
   std::unique_ptr<PgConnection> catalog_conn_;

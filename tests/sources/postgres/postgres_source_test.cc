@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -380,6 +381,21 @@ TEST_F(PostgresSourceTest, ResumesExactlyMidTransactionAndAfterIt) {
   }
 }
 
+// True once `evs` holds a heartbeat whose offset is past `lsn`.
+bool HeartbeatPast(const std::vector<ChangeEvent>& evs, Lsn lsn) {
+  return std::any_of(evs.begin(), evs.end(), [&](const ChangeEvent& e) {
+    return e.op == Op::kHeartbeat && *ParseLsn(e.next.tx) > lsn;
+  });
+}
+
+// The last event of `op` in `evs` (a default one when there is none).
+ChangeEvent LastOf(const std::vector<ChangeEvent>& evs, Op op) {
+  ChangeEvent last;
+  for (const ChangeEvent& e : evs)
+    if (e.op == op) last = e;
+  return last;
+}
+
 TEST_F(PostgresSourceTest, HeartbeatsAdvanceTheSlotOnlyToAcknowledgedOffsets) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "heartbeat");
@@ -399,15 +415,9 @@ TEST_F(PostgresSourceTest, HeartbeatsAdvanceTheSlotOnlyToAcknowledgedOffsets) {
   const Lsn before = confirmed();
   db.sql("INSERT INTO other SELECT generate_series(1, 1000)");  // filtered out: WAL only
   auto after_other = *ParseLsn(db.sql("SELECT pg_current_wal_insert_lsn()").get(0, 0));
-  auto heartbeat_after = [&](const std::vector<ChangeEvent>& evs) {
-    for (const ChangeEvent& e : evs)
-      if (e.op == Op::kHeartbeat && *ParseLsn(e.next.tx) > after_other) return true;
-    return false;
-  };
-  ASSERT_TRUE(out.wait(heartbeat_after)) << run.error();
-  ChangeEvent hb;
-  for (const ChangeEvent& e : out.all())
-    if (e.op == Op::kHeartbeat) hb = e;
+  ASSERT_TRUE(out.wait([&](const auto& evs) { return HeartbeatPast(evs, after_other); }))
+      << run.error();
+  const ChangeEvent hb = LastOf(out.all(), Op::kHeartbeat);
   EXPECT_FALSE(hb.schema);
   EXPECT_GT(hb.source.commit_ts_us, 0);
   // Nothing acknowledged yet: the slot has not moved.
@@ -418,6 +428,43 @@ TEST_F(PostgresSourceTest, HeartbeatsAdvanceTheSlotOnlyToAcknowledgedOffsets) {
   const Lsn want = *ParseLsn(hb.next.tx);
   for (int i = 0; i < 100 && confirmed() != want; ++i) std::this_thread::sleep_for(50ms);
   EXPECT_EQ(FormatLsn(confirmed()), hb.next.tx);
+}
+
+// Source::lag_bytes(): the server's WAL end (as its messages report it) past
+// the acknowledged LSN; unknown until something was acknowledged.
+TEST_F(PostgresSourceTest, LagBytesIsTheWalPastTheAcknowledgedOffset) {
+  CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
+  TestDatabase db(dsn, "lagbytes");
+  db.sql("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE other (id int PRIMARY KEY, v text)");
+  PostgresSourceOptions o = testing::StreamingOptions(db, {"t"});
+  o.heartbeat_interval = 200ms;
+  PostgresSource source(o);
+  WatchedEmitter out;
+  RunningSource run(source, std::nullopt, out);
+  WaitStreaming(db, o.slot);
+  db.sql("INSERT INTO t VALUES (1)");
+  ASSERT_TRUE(out.wait([](const auto& evs) { return !LastOf(evs, Op::kCreate).next.tx.empty(); }))
+      << run.error();
+  EXPECT_EQ(source.lag_bytes(), std::nullopt);  // nothing acknowledged yet
+  const ChangeEvent created = LastOf(out.all(), Op::kCreate);
+  source.acknowledge(created.next);
+  const Lsn acked = *ParseLsn(created.next.tx);
+  // WAL the pipeline does not capture still counts until a later offset is acknowledged.
+  db.sql("INSERT INTO other SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g");
+  const Lsn written = *ParseLsn(db.sql("SELECT pg_current_wal_insert_lsn()").get(0, 0));
+  bool grew = false;
+  for (int i = 0; i < 200 && !grew; ++i) {
+    grew = source.lag_bytes() && *source.lag_bytes() >= written - acked;
+    if (!grew) std::this_thread::sleep_for(25ms);
+  }
+  ASSERT_TRUE(grew) << "lag " << source.lag_bytes().value_or(0) << ", WAL written past the "
+                    << "acknowledged offset " << (written - acked);
+  ASSERT_TRUE(out.wait([&](const auto& evs) { return HeartbeatPast(evs, written); }))
+      << run.error();
+  const ChangeEvent hb = LastOf(out.all(), Op::kHeartbeat);
+  source.acknowledge(hb.next);
+  ASSERT_TRUE(source.lag_bytes());
+  EXPECT_LT(*source.lag_bytes(), written - acked);
 }
 
 TEST_F(PostgresSourceTest, DroppedPublicationStopsWithAdvice) {
