@@ -161,7 +161,17 @@ void SourceCoordinator::sync_captured_tables(bool snapshot_added) {
                       ExecuteSnapshotData(added, "", options_.pipeline)});
     }
   }
-  reader->write_signals(rows);
+  try {
+    reader->write_signals(rows);
+  } catch (const TransientError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Stopping is deliberate: without this record, tables added while the
+    // pipeline was down would never get their existing rows.
+    throw Error(options_.context + ": cannot record the captured tables in the signal table " +
+                connector_.signal_table() + " (" + e.what() +
+                "): grant the pipeline's user INSERT and UPDATE on it (docs/operations.md)");
+  }
 }
 
 std::string SourceCoordinator::request_snapshot(const std::vector<std::string>& tables,

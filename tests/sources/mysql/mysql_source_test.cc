@@ -325,3 +325,48 @@ TEST(MySqlSourceTest, TableAddedToTablesIsSnapshottedIncrementally) {
 
 }  // namespace
 }  // namespace cdc::mysql
+
+namespace cdc::mysql {
+namespace {
+
+// A signal table the user may read but not update: the pipeline stops
+// (tables added while it was down would otherwise never be snapshotted) and
+// says which grant is missing.
+TEST(MySqlSourceTest, ASignalTableItCannotWriteStopsWithTheGrantToAdd) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  const std::string socket = testing::SharedSocket();
+  if (socket.empty()) GTEST_SKIP() << "no root socket for the shared MariaDB";
+  TestSchema db(server, "siggrant");
+  db.sql("CREATE TABLE t (id INT PRIMARY KEY)");
+  db.sql(
+      "CREATE TABLE cdcd_signal (id VARCHAR(64) PRIMARY KEY, type VARCHAR(32) NOT NULL, data "
+      "TEXT)");
+  const std::string user = "cdcd_nogrant_" + std::to_string(getpid());
+  const std::string who = "'" + user + "'@'127.0.0.1'";
+  testing::RootSql(socket, "DROP USER IF EXISTS " + who + "; CREATE USER " + who +
+                               " IDENTIFIED BY 'pw'; GRANT REPLICATION SLAVE, BINLOG MONITOR, "
+                               "RELOAD ON *.* TO " +
+                               who + "; GRANT SELECT ON " + db.name() + ".* TO " + who +
+                               "; GRANT INSERT ON " + db.name() + ".cdcd_signal TO " + who);
+  MySqlSourceOptions o = SourceOptions(server, db.name());
+  o.connect.user = user;
+  o.connect.password = "pw";
+  MySqlSource source(o);
+  WatchedEmitter out;
+  std::string error;
+  {
+    RunningSource run(source, std::nullopt, out);
+    for (int i = 0; i < 200 && (error = run.error()).empty(); ++i)
+      std::this_thread::sleep_for(25ms);
+  }
+  testing::RootSql(socket, "DROP USER " + who);
+  EXPECT_NE(error.find("cannot record the captured tables in the signal table " + db.name() +
+                       ".cdcd_signal"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("grant the pipeline's user INSERT and UPDATE on it"), std::string::npos)
+      << error;
+}
+
+}  // namespace
+}  // namespace cdc::mysql
