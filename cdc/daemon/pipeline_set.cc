@@ -1,6 +1,8 @@
 #include "cdc/daemon/pipeline_set.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace cdc {
 
@@ -82,6 +84,13 @@ void PipelineSet::remove(const std::string& name, std::unique_lock<std::mutex>& 
   it->thread.join();
   lock.lock();
   running_.erase(it);
+  lock.unlock();
+  // An HTTP handler may still hold it for a moment (entries() hands out
+  // copies). Its sink -- a directory lock, a transactional producer -- must
+  // be gone before a pipeline of the same name starts, so wait for them.
+  while (pipeline.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  pipeline.reset();
+  lock.lock();
 }
 
 void PipelineSet::apply(const Plan& plan, std::vector<Entry> started) {

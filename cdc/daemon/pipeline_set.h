@@ -6,6 +6,8 @@
 //   thread ended (Pipeline::stop, then join): a reload never loses or
 //   repeats a change, since the next pipeline of that name resumes from the
 //   sink's committed offset.
+// - A removed pipeline's sink is destroyed (its directory lock released, its
+//   producer closed) before any pipeline a reload starts.
 // - Pipelines a reload does not touch keep running; they are not paused.
 // - wait() returns only when every pipeline has ended and no reload is
 //   applying, so a reload that replaces the last pipeline does not end the

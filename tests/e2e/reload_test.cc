@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -106,9 +107,9 @@ class ReloadTest : public ::testing::Test {
     testing::WriteFile(config_, v1_);
     cdcd_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{CDCD_BINARY, "run", "--config", config_}, log_);
-    const int port = testing::WaitForHttpPort(log_);
-    ASSERT_GT(port, 0) << testing::ReadFile(log_);
-    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    port_ = testing::WaitForHttpPort(log_);
+    ASSERT_GT(port_, 0) << testing::ReadFile(log_);
+    http_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
   }
 
   // Waits until every pipeline of `names` committed something.
@@ -129,15 +130,27 @@ class ReloadTest : public ::testing::Test {
   std::string log_ = (dir_.path() / "cdcd.log").string();
   std::string v1_, v2_;
   std::unique_ptr<testing::ChildProcess> cdcd_;
+  int port_ = 0;
   std::unique_ptr<httplib::Client> http_;
 };
 
 TEST_F(ReloadTest, SighupAddsRemovesRestartsChangedAndLeavesTheRestRunning) {
   ASSERT_NO_FATAL_FAILURE(WaitAllCommitted({"keep", "change", "gone"}));
   const uint64_t keep_before = Committed(*http_)["keep"];
+  // Scraped all along, as Prometheus would: a scrape holding a removed
+  // pipeline must not keep its sink (the directory lock) from the new one.
+  std::atomic<bool> scraping{true};
+  std::thread scraper([&, port = port_] {
+    httplib::Client c("127.0.0.1", port);
+    while (scraping) c.Get("/metrics");
+  });
   testing::WriteFile(config_, v2_);
   cdcd_->signal(SIGHUP);
-  ASSERT_TRUE(WaitForLogLines(log_, "reload: ", 1)) << testing::ReadFile(log_);
+  const bool reloaded = WaitForLogLines(log_, "reload: ", 1);
+  std::this_thread::sleep_for(200ms);
+  scraping = false;
+  scraper.join();
+  ASSERT_TRUE(reloaded) << testing::ReadFile(log_);
   EXPECT_TRUE(
       WaitForLogLines(log_, "added fresh; restarted change; removed gone; unchanged keep", 1))
       << testing::ReadFile(log_);
