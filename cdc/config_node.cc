@@ -399,6 +399,17 @@ void ConfigNode::reject_unknown_keys() const {
   }
 }
 
+std::vector<std::string> ConfigNode::looked_up_keys() const {
+  std::lock_guard lock(used_mutex);
+  std::vector<std::string> out;
+  for (const std::string& entry : *used_) {
+    const size_t sep = entry.find('\0');
+    const std::string path = entry.substr(0, sep);
+    out.push_back(path.empty() ? entry.substr(sep + 1) : path + "." + entry.substr(sep + 1));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Typed getters
 

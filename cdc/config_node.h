@@ -82,6 +82,10 @@ class ConfigNode {
   void mark_used(const std::string& key) const;
   // Fails naming the first key of this mapping that no getter read.
   void reject_unknown_keys() const;
+  // Every key looked up anywhere in this node's document so far, present in
+  // it or not, as "path.key" ("pipelines[0].sink.path"): the keys the code
+  // that read it accepts (tests compare them with docs/configuration.md).
+  std::vector<std::string> looked_up_keys() const;
 
  private:
   ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path,

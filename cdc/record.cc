@@ -40,8 +40,15 @@ std::string RecordBuilder::expand(const std::string& tmpl, const TableId& table)
 }
 
 std::string RecordBuilder::topic_for(const TableId& table) const {
-  auto it = routing_.overrides.find(table.qualified());
-  if (it != routing_.overrides.end()) return expand(it->second, table);
+  if (!routing_.overrides.empty()) {
+    // The table as the source's `tables` names it ("public.orders",
+    // "shop.orders") or with its database too ("shop.public.orders").
+    auto it = routing_.overrides.find(table.qualified());
+    if (it == routing_.overrides.end() && !table.schema.empty()) {
+      it = routing_.overrides.find(table.schema + "." + table.table);
+    }
+    if (it != routing_.overrides.end()) return expand(it->second, table);
+  }
   if (!routing_.topic_template.empty()) return expand(routing_.topic_template, table);
   const std::string& ns = table.schema.empty() ? table.database : table.schema;
   return routing_.prefix + "." + ns + "." + table.table;

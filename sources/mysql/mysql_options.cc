@@ -26,7 +26,7 @@ bool TableStreamed(const MySqlSourceOptions& o, const std::string& database,
   return TableCaptured(o, database, table) || IsSignalTable(o, database, table);
 }
 
-// cdc_signal in the database of the first `tables` pattern, when that names
+// cdcd_signal in the database of the first `tables` pattern, when that names
 // one database; "" (no signal table) otherwise.
 std::string DefaultSignalTable(const std::vector<std::string>& tables) {
   if (tables.empty()) return "";

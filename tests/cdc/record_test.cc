@@ -62,6 +62,18 @@ topics: {inventory.public.customers: "{prefix}.people"}
   EXPECT_EQ(b.topic_for(TableId{"inventory", "public", "orders"}), "cdc_inventory_orders");
 }
 
+// Overrides name tables as the source's `tables` does (PostgreSQL
+// "schema.table", MySQL "database.table"), or with the database in front.
+TEST(RecordBuilderTest, OverridesMatchTheTableAsTheSourceNamesIt) {
+  RecordBuilder b = Builder(R"(
+topics: {public.orders: shop.orders, inventory.public.customers: people, shop.items: items}
+)");
+  EXPECT_EQ(b.topic_for(TableId{"inventory", "public", "orders"}), "shop.orders");
+  EXPECT_EQ(b.topic_for(TableId{"inventory", "public", "customers"}), "people");
+  EXPECT_EQ(b.topic_for(TableId{"shop", "", "items"}), "items");
+  EXPECT_EQ(b.topic_for(TableId{"inventory", "other", "orders"}), "shop.other.orders");
+}
+
 TEST(RecordBuilderTest, DeleteIsFollowedByATombstoneUnlessDisabled) {
   auto recs = Build(Builder("type: file"), CustomerEvent(Op::kDelete, 9, "a", 1, 0));
   ASSERT_EQ(recs.size(), 2u);
