@@ -139,8 +139,11 @@ TEST_F(KafkaMockFaultsTest, UnreachableBrokersAreTransientAndRecoveryWaitsForThe
   auto t0 = std::chrono::steady_clock::now();
   std::string o = Outcome(2, 2);
   EXPECT_EQ(o.rfind("transient: ", 0), 0u) << o;
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(15))
-      << "bounded by transaction_timeout";
+  // It must not hang: the records time out after transaction_timeout (5s),
+  // then the abort is bounded by operation_timeout (5s) -- about 10-15 s,
+  // more on a loaded 2-core machine (CI saw 15.02 s), never unbounded.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(40))
+      << "bounded by transaction_timeout and operation_timeout";
   EXPECT_THROW(sink_->recover(), TransientError);
   for (int32_t b = 1; b <= 3; ++b) rd_kafka_mock_broker_set_up(mock_.get(), b);
   sink_->recover();
