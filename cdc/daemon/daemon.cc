@@ -38,16 +38,19 @@ std::vector<const PipelineConfig*> SelectPipelines(const DaemonConfig& config,
   return out;
 }
 
+std::unique_ptr<Pipeline> BuildPipeline(const PipelineConfig& p, const Registry& registry) {
+  PipelineContext ctx = MakePipelineContext(p);
+  auto source = registry.make_source(p.source, ctx);
+  auto sink = registry.make_sink(p.sink, ctx);
+  return std::make_unique<Pipeline>(p.name, std::move(source), std::move(sink), p.batch, p.retry);
+}
+
 std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config,
                                                       const Registry& registry,
                                                       const std::string& only) {
   std::vector<std::unique_ptr<Pipeline>> out;
   for (const PipelineConfig* p : SelectPipelines(config, only)) {
-    PipelineContext ctx = MakePipelineContext(*p);
-    auto source = registry.make_source(p->source, ctx);
-    auto sink = registry.make_sink(p->sink, ctx);
-    out.push_back(std::make_unique<Pipeline>(p->name, std::move(source), std::move(sink), p->batch,
-                                             p->retry));
+    out.push_back(BuildPipeline(*p, registry));
   }
   return out;
 }
@@ -75,13 +78,18 @@ std::string PromLabel(const std::string& v) {
   return out;
 }
 
+// The HELP and TYPE lines of a metric family.
+void PromFamily(std::ostream& m, const char* name, const char* type, const char* help) {
+  m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+}
+
 }  // namespace
 
 std::string PipelineDetailMetrics(const std::vector<PipelineStatus>& statuses) {
   std::ostringstream m;
   m.precision(15);
   auto family = [&](const char* name, const char* type, const char* help) {
-    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    PromFamily(m, name, type, help);
   };
   family("cdcd_source_lag_bytes", "gauge",
          "Bytes of the database's log (WAL, binlog) past the sink's committed offset.");
@@ -178,9 +186,7 @@ std::string ReloadResult::summary() const {
 
 Daemon::Daemon(DaemonConfig config, Registry registry, std::string only)
     : config_(std::move(config)), registry_(std::move(registry)), only_(std::move(only)) {
-  std::vector<std::string> names;
-  for (const PipelineConfig* p : SelectPipelines(config_, only_)) names.push_back(p->name);
-  initial_ = build(config_, names);
+  for (const PipelineConfig* p : SelectPipelines(config_, only_)) initial_.push_back(build(*p));
 }
 
 Daemon::~Daemon() {
@@ -191,19 +197,8 @@ Daemon::~Daemon() {
   }
 }
 
-std::vector<PipelineSet::Entry> Daemon::build(const DaemonConfig& config,
-                                              const std::vector<std::string>& names) const {
-  std::vector<PipelineSet::Entry> out;
-  for (const PipelineConfig* p : SelectPipelines(config, only_)) {
-    if (std::find(names.begin(), names.end(), p->name) == names.end()) continue;
-    PipelineContext ctx = MakePipelineContext(*p);
-    auto source = registry_.make_source(p->source, ctx);
-    auto sink = registry_.make_sink(p->sink, ctx);
-    out.push_back({std::make_shared<Pipeline>(p->name, std::move(source), std::move(sink), p->batch,
-                                              p->retry),
-                   p->sink.get_string("type"), p->fingerprint});
-  }
-  return out;
+PipelineSet::Entry Daemon::build(const PipelineConfig& p) const {
+  return {BuildPipeline(p, registry_), p.sink.get_string("type"), p.fingerprint};
 }
 
 bool Daemon::run() {
@@ -228,15 +223,19 @@ ReloadResult Daemon::reload() {
   try {
     if (!started_) throw Error("the pipelines have not started yet");
     const DaemonConfig next = LoadConfigFile(config_.file);
+    const std::vector<const PipelineConfig*> selected = SelectPipelines(next, only_);
     std::vector<std::pair<std::string, std::string>> wanted;
-    for (const PipelineConfig* p : SelectPipelines(next, only_)) {
-      wanted.emplace_back(p->name, p->fingerprint);
-    }
+    for (const PipelineConfig* p : selected) wanted.emplace_back(p->name, p->fingerprint);
     result.plan = pipelines_.plan(wanted);
-    std::vector<std::string> to_build = result.plan.add;
-    to_build.insert(to_build.end(), result.plan.restart.begin(), result.plan.restart.end());
     // Every new pipeline is built (its blocks parsed) before any is stopped.
-    started = build(next, to_build);
+    auto planned = [](const std::vector<std::string>& names, const std::string& name) {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    for (const PipelineConfig* p : selected) {
+      if (planned(result.plan.add, p->name) || planned(result.plan.restart, p->name)) {
+        started.push_back(build(*p));
+      }
+    }
     const char* env_level = std::getenv("CDCD_LOG_LEVEL");  // wins over the file, as at start
     if (next.log.level != config_.log.level && !(env_level && *env_level)) {
       spdlog::set_level(spdlog::level::from_str(next.log.level));
@@ -345,15 +344,16 @@ std::string Daemon::pipelines_json() const {
 }
 
 std::string Daemon::metrics_text() const {
-  // One view of the set for the whole page, so every family lists the same pipelines.
+  // One view of the set, and one status per pipeline, for the whole page.
   const std::vector<PipelineSet::Entry> entries = pipelines_.entries();
+  std::vector<PipelineStatus> statuses;
+  for (const PipelineSet::Entry& e : entries) statuses.push_back(e.pipeline->status());
   std::ostringstream m;
   auto family = [&](const char* name, const char* type, const char* help) {
-    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    PromFamily(m, name, type, help);
   };
   auto each = [&](const char* name, auto value_of) {
-    for (const PipelineSet::Entry& e : entries) {
-      PipelineStatus s = e.pipeline->status();
+    for (const PipelineStatus& s : statuses) {
       m << name << "{pipeline=\"" << s.name << "\"} " << value_of(s) << "\n";
     }
   };
@@ -375,8 +375,6 @@ std::string Daemon::metrics_text() const {
   });
   family("cdcd_pipeline_up", "gauge", "1 while the pipeline is running.");
   each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
-  std::vector<PipelineStatus> statuses;
-  for (const PipelineSet::Entry& e : entries) statuses.push_back(e.pipeline->status());
   m << PipelineDetailMetrics(statuses);
   auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
     family(name, type, help);

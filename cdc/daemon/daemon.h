@@ -19,6 +19,10 @@ namespace cdc {
 
 PipelineContext MakePipelineContext(const PipelineConfig& config);
 
+// Builds one pipeline: parses its source and sink blocks (ConfigError on a
+// bad one) without connecting.
+std::unique_ptr<Pipeline> BuildPipeline(const PipelineConfig& config, const Registry& registry);
+
 // Builds the named pipeline, or all when `only` is empty. Parses every
 // source and sink block (ConfigError on a bad one) without connecting.
 std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config,
@@ -84,9 +88,8 @@ class Daemon {
                                                const std::string& body);
 
  private:
-  // The selected pipelines of `config` named in `names`, built.
-  std::vector<PipelineSet::Entry> build(const DaemonConfig& config,
-                                        const std::vector<std::string>& names) const;
+  // BuildPipeline, with what the set keeps beside it.
+  PipelineSet::Entry build(const PipelineConfig& config) const;
   void start_http();
   std::vector<PipelineSinkMetrics> sink_metrics() const;
 

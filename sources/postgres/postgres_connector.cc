@@ -238,10 +238,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
   ReplicationStream rs(*repl_, options_.status_interval);
   // Only a committed offset may be confirmed at once; a snapshot's point is
   // confirmed once the sink committed past it.
-  if (from && start.committed) {
-    rs.set_flushed(from->lsn);
-    acknowledge(*start.offset);  // the lag counts from here until the next commit
-  }
+  if (from && start.committed) acknowledge(*start.offset);
   rs.set_flushed(acked_.load());
   const Lsn begin = from ? from->lsn : 0;
   // The walsender of a stream closed just before may hold the slot a moment.
