@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cdc/error.h"
+#include "cdc/logging.h"
 #include "cdc/stream_state.h"
 #include "cdc/table_pattern.h"
 
@@ -374,7 +375,8 @@ bool IncrementalSnapshot::drain(std::chrono::milliseconds timeout, Result& resul
 
 void IncrementalSnapshot::log_progress(const std::string& table, bool table_done) {
   const auto now = std::chrono::steady_clock::now();
-  if (!table_done && now - last_log_ < kLogEvery) return;
+  // On a terminal the daemon's status line shows the progress live.
+  if (!table_done && (now - last_log_ < kLogEvery || StatusLineShown())) return;
   last_log_ = now;
   const SnapshotStatus s = tracker_.status();
   if (table_done) {

@@ -3,12 +3,16 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cdc/error.h"
+#include "cdc/status_line.h"
 
 namespace cdc {
 namespace {
@@ -35,6 +39,10 @@ class JsonLineFormatter : public spdlog::formatter {
   }
 };
 
+// The status line of the current logger, if it has one.
+std::mutex status_mu;
+std::shared_ptr<StatusLineSink> status_sink;
+
 }  // namespace
 
 void ConfigureLogging(const std::string& level, const std::string& format) {
@@ -44,19 +52,49 @@ void ConfigureLogging(const std::string& level, const std::string& format) {
   if (parsed == spdlog::level::off && lvl != "off") {
     throw ConfigError("log level '" + lvl + "' is not one of trace|debug|info|warn|error|off");
   }
+  if (format != "json" && format != "text") {
+    throw ConfigError("log format '" + format + "' is not one of text|json");
+  }
   // Logs go to stderr so that stdout stays free for command output.
   spdlog::drop("cdcd");
-  auto logger = spdlog::stderr_logger_mt("cdcd");
+  std::shared_ptr<StatusLineSink> status;
+  std::shared_ptr<spdlog::logger> logger;
+  if (format == "text" && isatty(STDERR_FILENO) == 1) {
+    status = std::make_shared<StatusLineSink>(stderr);
+    logger = std::make_shared<spdlog::logger>("cdcd", status);
+    spdlog::register_logger(logger);
+  } else {
+    logger = spdlog::stderr_logger_mt("cdcd");
+  }
+  {
+    // A status drawn by the sink being replaced (a reload) is erased, or
+    // the new sink's first line would follow it on the same line.
+    std::lock_guard lock(status_mu);
+    if (status_sink) status_sink->set_status("");
+    status_sink = status;
+  }
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonLineFormatter>());
-  } else if (format == "text") {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
   } else {
-    throw ConfigError("log format '" + format + "' is not one of text|json");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
   }
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+}
+
+bool StatusLineShown() {
+  std::lock_guard lock(status_mu);
+  return status_sink != nullptr;
+}
+
+void SetStatusLine(const std::string& text) {
+  std::shared_ptr<StatusLineSink> sink;
+  {
+    std::lock_guard lock(status_mu);
+    sink = status_sink;
+  }
+  if (sink) sink->set_status(text);
 }
 
 }  // namespace cdc

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cdc/error.h"
+#include "cdc/logging.h"
 
 namespace cdc {
 namespace {
@@ -129,7 +130,8 @@ class Readers {
   std::vector<std::jthread> threads_;
 };
 
-// Progress log lines: per table at most every kProgressEvery, and when done.
+// Progress log lines: per table at most every kProgressEvery (none while a
+// live status line shows it), and when done.
 class ProgressLog {
  public:
   ProgressLog(const SnapshotRequest& req) : req_(req), tables_(req.tables.size()) {}
@@ -139,7 +141,8 @@ class ProgressLog {
     Entry& e = tables_[c.table];
     const auto now = Clock::now();
     if (!e.started) e.started = true, e.first_rows = rows_total - c.chunk.rows.size();
-    if (!c.chunk.last && now - e.logged < kProgressEvery) return;
+    // On a terminal the daemon's status line shows the progress live.
+    if (!c.chunk.last && (now - e.logged < kProgressEvery || StatusLineShown())) return;
     e.logged = now;
     const double secs = std::chrono::duration<double>(now - c.started).count();
     const double rate = secs > 0 ? static_cast<double>(rows_total - e.first_rows) / secs : 0;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cdc/daemon/process_metrics.h"
+#include "cdc/daemon/snapshot_bar.h"
 #include "cdc/error.h"
 
 namespace cdc {
@@ -209,6 +210,13 @@ bool Daemon::run() {
     initial_.clear();
     started_ = true;
   }
+  SnapshotBar bar([this] {
+    std::vector<std::pair<std::string, SnapshotStatus>> statuses;
+    for (const PipelineSet::Entry& e : pipelines_.entries()) {
+      statuses.emplace_back(e.pipeline->name(), e.pipeline->snapshot_status());
+    }
+    return statuses;
+  });
   return pipelines_.wait();
 }
 

@@ -11,19 +11,6 @@ constexpr auto kTerminalEvery = std::chrono::milliseconds(100);
 constexpr auto kLogEvery = std::chrono::seconds(5);
 constexpr int kBarWidth = 24;
 
-std::string Duration(double seconds) {
-  const auto s = static_cast<int64_t>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60),
-                  static_cast<long long>(s % 60));
-  }
-  return buf;
-}
-
 std::string ByteSize(uint64_t n) {
   char buf[32];
   const double v = static_cast<double>(n);
@@ -46,6 +33,24 @@ ProgressLine::ProgressLine(std::string label, std::FILE* out)
       started_(Clock::now()),
       last_(started_) {}
 
+std::string ProgressLine::Duration(double seconds) {
+  const auto s = static_cast<int64_t>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
+  }
+  return buf;
+}
+
+std::string ProgressLine::Bar(double fraction) {
+  const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kBarWidth);
+  return "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "]";
+}
+
 std::string ProgressLine::Count(uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -61,10 +66,7 @@ std::string ProgressLine::render(const CaptureProgress& p, uint64_t records,
   const double fraction =
       p.total ? std::min(1.0, static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
   std::string line = label_ + ": ";
-  if (bar && p.total) {
-    const int filled = static_cast<int>(fraction * kBarWidth);
-    line += "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "] ";
-  }
+  if (bar && p.total) line += Bar(fraction) + " ";
   if (p.total) line += std::to_string(static_cast<int>(fraction * 100)) + "% ";
   const bool bytes = std::string(p.unit) == "bytes";
   if (p.total) {

@@ -27,6 +27,10 @@ class ProgressLine {
 
   // 1234567 -> "1,234,567"
   static std::string Count(uint64_t n);
+  // 75.4 -> "1:15", 3725 -> "1:02:05"
+  static std::string Duration(double seconds);
+  // 0.25 -> "[######..................]"
+  static std::string Bar(double fraction);
 
  private:
   std::string render(const CaptureProgress& progress, uint64_t records, const std::string& detail,
