@@ -82,6 +82,14 @@ std::optional<Offset> KafkaOffsetStore::read(bool topic_must_exist) const {
           where + ": the record for pipeline " + key() + " is not a cdcd offset record: " +
           std::string(static_cast<const char*>(msg.payload), std::min<size_t>(msg.len, 200)));
     }
+    // A later format may mean something else by the same fields: refuse it
+    // rather than resume from a misread position (a downgrade).
+    const auto version = j.find("version");
+    if (version != j.end() && (!version->is_number_integer() || *version != kFormatVersion)) {
+      throw Error(where + ": the record for pipeline " + key() + " has format version " +
+                  version->dump() + ", this cdcd reads version " + std::to_string(kFormatVersion) +
+                  ": it was written by another cdcd version; run that version (or a newer one)");
+    }
     last = Offset::from_json(j["offset"], where);
   });
   if (last)

@@ -216,6 +216,37 @@ TEST_F(KafkaSinkTest, RecordTooLargeStopsThePipelineInsteadOfRetryingForever) {
   EXPECT_EQ(sink->recover(), std::nullopt);
 }
 
+// An offset record of another format version (a downgrade after a newer
+// cdcd committed) is refused, naming where it is, instead of misread.
+TEST_F(KafkaSinkTest, OffsetRecordOfAnotherFormatVersionIsRefused) {
+  auto sink = MakeKafkaTestSink(Yaml("topic: v_" + tag_), KafkaTestContext(pipeline_));
+  ASSERT_EQ(sink->recover(), std::nullopt);
+  sink->commit({}, KOffset("tx", 1));
+  ASSERT_EQ(sink->recover(), KOffset("tx", 1));
+
+  kafka::ClientPtr producer = kafka::NewClient(
+      RD_KAFKA_PRODUCER, kafka::MakeConf({{"bootstrap.servers", brokers_}}), "test producer");
+  const std::string value =
+      R"({"pipeline":")" + pipeline_ + R"(","offset":{"tx":"tx","index":9},"version":2})";
+  ASSERT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(offsets_.c_str()),
+                              RD_KAFKA_V_KEY(pipeline_.data(), pipeline_.size()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(rd_kafka_flush(producer.get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  try {
+    sink->recover();
+    FAIL() << "a version 2 record was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("offsets topic " + offsets_ +
+                                         " [0] at offset 2: the "
+                                         "record for pipeline " +
+                                         pipeline_ + " has format version 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // No service needed: nothing listens on port 1.
 TEST(KafkaSinkUnreachableTest, RecoverWithoutABrokerIsATransientError) {
   auto sink = MakeKafkaTestSink("brokers: \"127.0.0.1:1\"\noperation_timeout: 1s\n",
