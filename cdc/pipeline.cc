@@ -19,14 +19,36 @@ constexpr std::chrono::milliseconds kIdlePoll{100};
 }  // namespace
 
 Pipeline::Pipeline(std::string name, std::unique_ptr<Source> source, std::unique_ptr<Sink> sink,
-                   BatchOptions batch, RetryOptions retry)
+                   BatchOptions batch, RetryOptions retry, std::string sink_type)
     : name_(std::move(name)),
+      sink_type_(std::move(sink_type)),
       source_(std::move(source)),
       sink_(std::move(sink)),
       batch_(batch),
       retry_(retry),
       queue_(batch.queue_bytes) {
   status_.name = name_;
+  status_.sink_type = sink_type_;
+}
+
+const char* StateName(PipelineState state) {
+  switch (state) {
+    case PipelineState::kStarting:
+      return "starting";
+    case PipelineState::kRunning:
+      return "running";
+    case PipelineState::kRetrying:
+      return "retrying";
+    case PipelineState::kStopping:
+      return "stopping";
+    case PipelineState::kStopped:
+      return "stopped";
+    case PipelineState::kFinished:
+      return "finished";
+    case PipelineState::kFailed:
+      return "failed";
+  }
+  return "unknown";
 }
 
 void Pipeline::run() {
@@ -41,9 +63,9 @@ void Pipeline::run() {
       }
       spdlog::info("pipeline {}: resuming from {}", name_,
                    from ? from->debug_string() : "the beginning (nothing committed yet)");
-      set_state("running");
+      set_state(PipelineState::kRunning);
       run_attempt(from);
-      set_state(stop_requested_ ? "stopped" : "finished");
+      set_state(stop_requested_ ? PipelineState::kStopped : PipelineState::kFinished);
       spdlog::info("pipeline {}: {}", name_, stop_requested_ ? "stopped" : "source finished");
       return;
     } catch (const TransientError& e) {
@@ -54,17 +76,17 @@ void Pipeline::run() {
         std::lock_guard lock(status_mu_);
         ++status_.retries;
       }
-      set_state("retrying", e.what());
+      set_state(PipelineState::kRetrying, e.what());
       spdlog::warn("pipeline {}: {} (retry {}, resuming from the committed offset)", name_,
                    e.what(), failures);
       if (!back_off(failures)) break;
     } catch (const std::exception& e) {
-      set_state("failed", e.what());
+      set_state(PipelineState::kFailed, e.what());
       spdlog::error("pipeline {}: stopped: {}", name_, e.what());
       throw;
     }
   }
-  set_state("stopped");
+  set_state(PipelineState::kStopped);
 }
 
 void Pipeline::run_attempt(const std::optional<Offset>& from) {
@@ -199,7 +221,7 @@ bool Pipeline::back_off(int failures) {
 void Pipeline::stop() {
   std::lock_guard lock(stop_mu_);
   if (stop_requested_.exchange(true)) return;
-  set_state("stopping");
+  set_state(PipelineState::kStopping);
   if (source_stop_) source_stop_->request_stop();
   queue_.close();
   stop_cv_.notify_all();
@@ -214,7 +236,7 @@ PipelineStatus Pipeline::status() const {
   return s;
 }
 
-void Pipeline::set_state(const std::string& state, const std::string& error) {
+void Pipeline::set_state(PipelineState state, const std::string& error) {
   std::lock_guard lock(status_mu_);
   status_.state = state;
   if (!error.empty()) {

@@ -58,10 +58,30 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{30000};
 };
 
+// A pipeline's life: starting -> running, then retrying (a transient error;
+// back to running after the backoff) or stopping -> stopped (asked to stop),
+// finished (its source ended, e.g. an initial_only snapshot), failed (a
+// permanent error; restarted only by a reload).
+enum class PipelineState {
+  kStarting,
+  kRunning,
+  kRetrying,
+  kStopping,
+  kStopped,
+  kFinished,
+  kFailed
+};
+inline constexpr PipelineState kAllPipelineStates[] = {
+    PipelineState::kStarting, PipelineState::kRunning, PipelineState::kRetrying,
+    PipelineState::kStopping, PipelineState::kStopped, PipelineState::kFinished,
+    PipelineState::kFailed};
+// "starting", "running", ...: as /pipelines and /metrics name them.
+const char* StateName(PipelineState state);
+
 struct PipelineStatus {
   std::string name;
-  // starting | running | retrying | stopping | stopped | finished | failed
-  std::string state = "starting";
+  std::string sink_type;  // the `type` of its sink block, e.g. "kafka"
+  PipelineState state = PipelineState::kStarting;
   std::optional<Offset> committed;
   uint64_t events_committed = 0;
   uint64_t batches_committed = 0;
@@ -88,8 +108,9 @@ inline constexpr std::array<double, 10> kCommitSecondsBounds = {0.001, 0.0025, 0
 
 class Pipeline {
  public:
+  // `sink_type` is the `type` of its sink block (names its sink metrics).
   Pipeline(std::string name, std::unique_ptr<Source> source, std::unique_ptr<Sink> sink,
-           BatchOptions batch, RetryOptions retry);
+           BatchOptions batch, RetryOptions retry, std::string sink_type = "");
 
   // Runs until stop() (returns after draining), until the source is
   // exhausted (returns), or until a permanent failure (throws Error).
@@ -106,6 +127,7 @@ class Pipeline {
   }
   SnapshotStatus snapshot_status() const { return source_->snapshot_status(); }
   const std::string& name() const { return name_; }
+  const std::string& sink_type() const { return sink_type_; }
 
  private:
   // One source run from `from`; returns normally when finished or stopped.
@@ -115,9 +137,10 @@ class Pipeline {
   void commit(std::vector<ChangeEvent>& batch);
   // Sleeps the backoff for the n-th consecutive failure; false if stopped meanwhile.
   bool back_off(int failures);
-  void set_state(const std::string& state, const std::string& error = "");
+  void set_state(PipelineState state, const std::string& error = "");
 
   const std::string name_;
+  const std::string sink_type_;
   std::unique_ptr<Source> source_;
   std::unique_ptr<Sink> sink_;
   const BatchOptions batch_;

@@ -43,7 +43,8 @@ std::unique_ptr<Pipeline> BuildPipeline(const PipelineConfig& p, const Registry&
   PipelineContext ctx = MakePipelineContext(p);
   auto source = registry.make_source(p.source, ctx);
   auto sink = registry.make_sink(p.sink, ctx);
-  return std::make_unique<Pipeline>(p.name, std::move(source), std::move(sink), p.batch, p.retry);
+  return std::make_unique<Pipeline>(p.name, std::move(source), std::move(sink), p.batch, p.retry,
+                                    p.sink.get_string("type"));
 }
 
 std::vector<std::unique_ptr<Pipeline>> BuildPipelines(const DaemonConfig& config,
@@ -124,10 +125,9 @@ std::string PipelineDetailMetrics(const std::vector<PipelineStatus>& statuses) {
   }
   family("cdcd_pipeline_state", "gauge", "1 for the state the pipeline is in, 0 for the others.");
   for (const PipelineStatus& s : statuses) {
-    for (const char* state :
-         {"starting", "running", "retrying", "stopping", "stopped", "finished", "failed"}) {
-      m << "cdcd_pipeline_state{pipeline=\"" << PromLabel(s.name) << "\",state=\"" << state
-        << "\"} " << (s.state == state ? 1 : 0) << "\n";
+    for (PipelineState state : kAllPipelineStates) {
+      m << "cdcd_pipeline_state{pipeline=\"" << PromLabel(s.name) << "\",state=\""
+        << StateName(state) << "\"} " << (s.state == state ? 1 : 0) << "\n";
     }
   }
   family("cdcd_last_error_timestamp_seconds", "gauge",
@@ -199,7 +199,7 @@ Daemon::~Daemon() {
 }
 
 PipelineSet::Entry Daemon::build(const PipelineConfig& p) const {
-  return {BuildPipeline(p, registry_), p.sink.get_string("type"), p.fingerprint};
+  return {BuildPipeline(p, registry_), p.fingerprint};
 }
 
 bool Daemon::run() {
@@ -267,7 +267,10 @@ ReloadResult Daemon::reload() {
 
 bool Daemon::ready() const {
   for (const PipelineSet::Entry& e : pipelines_.entries()) {
-    if (e.pipeline->status().state != "running") return false;
+    // A pipeline whose source ended (an initial_only snapshot, a limited
+    // generator) has done its work: it does not hold the others back.
+    const PipelineState state = e.pipeline->status().state;
+    if (state != PipelineState::kRunning && state != PipelineState::kFinished) return false;
   }
   return true;
 }
@@ -335,7 +338,7 @@ std::string Daemon::pipelines_json() const {
     const std::shared_ptr<Pipeline>& p = e.pipeline;
     PipelineStatus s = p->status();
     arr.push_back({{"name", s.name},
-                   {"state", s.state},
+                   {"state", StateName(s.state)},
                    {"committed_offset", s.committed ? s.committed->to_json() : nlohmann::json()},
                    {"events_committed", s.events_committed},
                    {"batches_committed", s.batches_committed},
@@ -382,7 +385,8 @@ std::string Daemon::metrics_text() const {
     return s.last_event_ts_us ? (NowMicros() - s.last_event_ts_us) / 1e6 : 0.0;
   });
   family("cdcd_pipeline_up", "gauge", "1 while the pipeline is running.");
-  each("cdcd_pipeline_up", [](const PipelineStatus& s) { return s.state == "running" ? 1 : 0; });
+  each("cdcd_pipeline_up",
+       [](const PipelineStatus& s) { return s.state == PipelineState::kRunning ? 1 : 0; });
   m << PipelineDetailMetrics(statuses);
   auto snapshot = [&](const char* name, const char* type, const char* help, auto value_of) {
     family(name, type, help);
@@ -418,7 +422,7 @@ std::string Daemon::metrics_text() const {
 std::vector<PipelineSinkMetrics> Daemon::sink_metrics() const {
   std::vector<PipelineSinkMetrics> out;
   for (const PipelineSet::Entry& e : pipelines_.entries()) {
-    out.push_back({e.pipeline->name(), e.sink_type, e.pipeline->sink_metrics()});
+    out.push_back({e.pipeline->name(), e.pipeline->sink_type(), e.pipeline->sink_metrics()});
   }
   return out;
 }

@@ -79,6 +79,7 @@ class Daemon {
 
   std::string pipelines_json() const;
   std::string metrics_text() const;
+  // /readyz: every pipeline is running, or finished without an error.
   bool ready() const;
   // POST /pipelines/<pipeline>/snapshots with `body` {"tables": [...] (or
   // "table"), "where": "..."}: the HTTP status and the JSON answer -- 202

@@ -30,7 +30,6 @@ class PipelineSet {
  public:
   struct Entry {
     std::shared_ptr<Pipeline> pipeline;
-    std::string sink_type;    // the `type` of its sink block, e.g. "kafka"
     std::string fingerprint;  // PipelineConfig::fingerprint it was built from
   };
   // What a reload to a config with these (name, fingerprint) pairs does.

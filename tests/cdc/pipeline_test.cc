@@ -117,7 +117,7 @@ TEST(PipelineTest, DeliversEverythingInOrderCutByMaxEvents) {
   EXPECT_EQ(h.sink->ids, Ids(1, 25));
   EXPECT_EQ(h.sink->batch_sizes, (std::vector<size_t>{10, 10, 5}));
   EXPECT_EQ(h.sink->committed, (Offset{"tx-26", 0, nullptr}));
-  EXPECT_EQ(h.pipeline->status().state, "finished");
+  EXPECT_EQ(h.pipeline->status().state, PipelineState::kFinished);
   EXPECT_EQ(h.pipeline->status().events_committed, 25u);
 }
 
@@ -220,7 +220,7 @@ TEST(PipelineTest, PermanentErrorStopsThePipelineWithTheCause) {
   Pipeline p("test", std::make_unique<Broken>(), std::make_unique<MemorySink>(), BatchOptions{},
              RetryOptions{1ms, 5ms});
   EXPECT_THROW(p.run(), Error);
-  EXPECT_EQ(p.status().state, "failed");
+  EXPECT_EQ(p.status().state, PipelineState::kFailed);
   EXPECT_NE(p.status().last_error.find("slot cdcd_x was dropped"), std::string::npos);
   EXPECT_GT(p.status().last_error_us, 0);
 }
@@ -235,7 +235,7 @@ TEST(PipelineTest, StopDrainsAndCommitsWhatWasEmitted) {
   while (committed() < 500) std::this_thread::sleep_for(1ms);
   h.pipeline->stop();
   runner.join();
-  EXPECT_EQ(h.pipeline->status().state, "stopped");
+  EXPECT_EQ(h.pipeline->status().state, PipelineState::kStopped);
   // Whatever the source managed to emit was committed; nothing was skipped.
   EXPECT_EQ(h.sink->ids, Ids(1, h.sink->ids.size()));
   EXPECT_EQ(h.sink->ids.size(), h.source->emitted.load());

@@ -26,6 +26,12 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
                      "    sink: {type: file, path: " +
                          (dir.path() / "out").string() +
                          "}\n    batch: {linger: 10ms}\n"
+                         // Ends at once: a finished pipeline leaves the daemon ready.
+                         "  - name: oneshot\n"
+                         "    source: {type: generator, limit: 10}\n"
+                         "    sink: {type: file, path: " +
+                         (dir.path() / "oneshot").string() +
+                         "}\n"
                          "http: {listen: \"127.0.0.1:0\"}\n");
   testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
 
@@ -43,13 +49,18 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
     auto res = http.Get("/pipelines");
     ASSERT_TRUE(res);
     pipelines = nlohmann::json::parse(res->body);
-    if (pipelines[0]["events_committed"].get<uint64_t>() > 0) break;
+    if (pipelines[0]["events_committed"].get<uint64_t>() > 0 &&
+        pipelines[1]["state"] == "finished") {
+      break;
+    }
     std::this_thread::sleep_for(25ms);
   }
   EXPECT_EQ(pipelines[0]["name"], "web");
   EXPECT_EQ(pipelines[0]["state"], "running");
   EXPECT_GT(pipelines[0]["events_committed"].get<uint64_t>(), 0u);
   EXPECT_TRUE(pipelines[0]["committed_offset"].contains("tx"));
+  EXPECT_EQ(pipelines[1]["state"], "finished");
+  EXPECT_EQ(pipelines[1]["events_committed"], 10);
   EXPECT_EQ(http.Get("/readyz")->status, 200);
   // `cdcd health`, the image's HEALTHCHECK: 0 when it answers 200, 1 when
   // nothing listens, 2 for a URL it cannot use.

@@ -79,8 +79,8 @@ TEST(KafkaBrokerRestartTest, NothingIsLostOrDoubledWhenTheBrokerCrashesAndComesB
 
   bool ended = WaitFor(
       [&] {
-        std::string s = p.status().state;
-        return s == "finished" || s == "failed" || failure;
+        const PipelineState s = p.status().state;
+        return s == PipelineState::kFinished || s == PipelineState::kFailed || failure;
       },
       180s);
   if (!ended) p.stop();

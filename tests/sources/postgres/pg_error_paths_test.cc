@@ -316,7 +316,7 @@ TEST(PgErrorPathsTest, SlotInvalidatedWhileStreamingStopsThePipelineInsteadOfRet
   EXPECT_NE(error.find("remove the sink's committed offset and start again with a snapshot"),
             std::string::npos)
       << error;
-  EXPECT_EQ(run.status().state, "failed");
+  EXPECT_EQ(run.status().state, PipelineState::kFailed);
   EXPECT_GE(run.status().retries, 1u);
   EXPECT_EQ(run.sink().ids(), std::vector<int64_t>{});
 }
