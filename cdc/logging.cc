@@ -46,11 +46,14 @@ std::shared_ptr<StatusLineSink> status_sink;
 }  // namespace
 
 void ConfigureLogging(const std::string& level, const std::string& format) {
-  std::string lvl = level;
-  if (const char* env = std::getenv("CDCD_LOG_LEVEL"); env && *env) lvl = env;
+  std::string lvl = level, where = "log level";
+  if (const char* env = std::getenv("CDCD_LOG_LEVEL"); env && *env) {
+    lvl = env;
+    where = "environment variable CDCD_LOG_LEVEL";
+  }
   auto parsed = spdlog::level::from_str(lvl);
   if (parsed == spdlog::level::off && lvl != "off") {
-    throw ConfigError("log level '" + lvl + "' is not one of trace|debug|info|warn|error|off");
+    throw ConfigError(where + ": '" + lvl + "' is not one of trace|debug|info|warn|error|off");
   }
   if (format != "json" && format != "text") {
     throw ConfigError("log format '" + format + "' is not one of text|json");

@@ -111,7 +111,12 @@ int OffsetsShow(const std::string& config_path, const std::string& pipeline) {
 int main(int argc, char** argv) {
   sigset_t signals = SignalWatcher::Signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  cdc::ConfigureLogging("info", "text");
+  try {
+    cdc::ConfigureLogging("info", "text");
+  } catch (const cdc::ConfigError& e) {  // CDCD_LOG_LEVEL names no level
+    std::fprintf(stderr, "cdcd: %s\n", e.what());
+    return kExitUsage;
+  }
 
   CLI::App app{
       "cdcd: change data capture from PostgreSQL and MySQL to Kafka or files, exactly once"};

@@ -114,6 +114,17 @@ TEST(CliTest, JsonLogsAreOneObjectPerLineAndTheLevelCanComeFromTheEnvironment) {
   EXPECT_EQ(quiet.output, "");
 }
 
+TEST(CliTest, UnknownLogLevelInTheEnvironmentExits2NamingTheVariable) {
+  setenv("CDCD_LOG_LEVEL", "loud", 1);
+  Outcome o = Cdcd({"version"});
+  unsetenv("CDCD_LOG_LEVEL");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("environment variable CDCD_LOG_LEVEL: 'loud' is not one of "
+                          "trace|debug|info|warn|error|off"),
+            std::string::npos)
+      << o.output;
+}
+
 TEST(CliTest, DemoCapturesEventsAndOffsetsShowReadsTheCommittedOffset) {
   testing::TempDir dir;
   Outcome demo = Cdcd({"demo", "--events", "300", "--dir", (dir.path() / "out").string()});
