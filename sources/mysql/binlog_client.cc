@@ -149,6 +149,37 @@ void BinlogClient::Impl::OpenDump(const BinlogStart& start) {
   fd = static_cast<int>(mysql_get_socket(m));
 }
 
+std::string FatalReadMessage(const std::string& context, const std::string& where,
+                             const std::string& server_text) {
+  auto says = [&](const char* needle) { return server_text.find(needle) != std::string::npos; };
+  const std::string head = context + ": binlog position " + where;
+  const std::string tail = ": " + server_text + " (1236)";
+  const std::string resnapshot =
+      ". The pipeline must re-snapshot: remove the sink's committed offset for it or set "
+      "snapshot: always";
+  if (says("same server_uuid/server_id")) {
+    return context +
+           ": the server dropped this binlog connection for a newer one with the same "
+           "server_id" +
+           tail +
+           ". Give every pipeline and replica reading this server its own server_id (is a "
+           "second cdcd running this pipeline?)";
+  }
+  if (says("impossible position") || says("position > file size")) {
+    const std::string file = where.substr(0, where.rfind(':'));
+    return head + " is past the end of " + file +
+           " on the server (a failover to a server whose binlog differs, or a binlog truncated "
+           "after a crash)" +
+           tail + resnapshot;
+  }
+  if (says("Could not find first log file") || says("purged") ||
+      says("not in the master's binlog")) {
+    return head + " is no longer on the server (binlog purged, or never written there)" + tail +
+           resnapshot;
+  }
+  return context + ": the server cannot send the binlog from " + where + tail;
+}
+
 void BinlogClient::Impl::FailFetch(const std::string& file) {
   MYSQL* m = conn->handle();
   unsigned code = mysql_errno(m);
@@ -165,12 +196,7 @@ void BinlogClient::Impl::FailFetch(const std::string& file) {
   const std::string msg = options.context + ": reading the binlog stream after " + where + ": " +
                           text + " (" + std::to_string(code) + ")";
   if (code == kErrMasterFatalReadingBinlog) {
-    throw MySqlServerError(
-        options.context + ": binlog position " + where +
-            " is no longer on the server (binlog purged, or never written there): " + text +
-            " (1236). The pipeline must re-snapshot: remove the sink's committed offset for it "
-            "or set snapshot: always",
-        code);
+    throw MySqlServerError(FatalReadMessage(options.context, where, text), code);
   }
   if (code == 0) throw TransientError(msg + ": the server ended the binlog stream");
   if (IsConnectionLost(code)) throw TransientError(msg);

@@ -51,6 +51,14 @@
 
 namespace cdc::mysql {
 
+// The message for server error 1236 (the server cannot send the binlog from
+// `where`, a file:pos or "GTID ..."), from the server's text: a purged or
+// unknown start must re-snapshot; a position past the file's end (a failover
+// to a server with a shorter binlog) and a replica with the same server_id
+// (MySQL drops the older connection) are named as what they are.
+std::string FatalReadMessage(const std::string& context, const std::string& where,
+                             const std::string& server_text);
+
 struct BinlogStart {
   // Non-empty: dump by GTID (file/position are ignored).
   std::string gtid;

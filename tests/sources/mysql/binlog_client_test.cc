@@ -516,6 +516,57 @@ TEST_F(BinlogClientTest, UnknownGtidIsPurgedError) {
   }
 }
 
+// A position past the end of an existing file (a failover to a server whose
+// binlog is shorter) is not "purged": the message says what it is.
+TEST_F(BinlogClientTest, PositionPastTheEndOfTheFileSaysSo) {
+  const auto [file, pos] = MasterStatus();
+  const uint64_t past = pos + 100000000;
+  try {
+    BinlogClient client(Options(), BinlogStart{"", file, past});
+    while (client.next()) {
+    }
+    FAIL() << "expected an error";
+  } catch (const TransientError& e) {
+    FAIL() << "not transient: " << e.what();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(file + ":" + std::to_string(past) + " is past the end of " + file +
+                        " on the server"),
+              std::string::npos)
+        << what;
+    EXPECT_EQ(what.find("purged"), std::string::npos) << what;
+  }
+}
+
+// MySQL's texts for error 1236, which MariaDB does not send the same way:
+// each gets its own message.
+TEST(FatalReadMessageTest, NamesEachCauseOfError1236) {
+  const std::string same_id =
+      FatalReadMessage("mysql source (pipeline p)", "binlog.000007:4",
+                       "A replica with the same server_uuid/server_id as this replica has "
+                       "connected to the source; the first event 'binlog.000007' at 4");
+  EXPECT_NE(same_id.find("newer one with the same server_id"), std::string::npos) << same_id;
+  EXPECT_EQ(same_id.find("re-snapshot"), std::string::npos) << same_id;
+  const std::string past =
+      FatalReadMessage("c", "binlog.000007:999",
+                       "Client requested source to start replication from position > file size");
+  EXPECT_EQ(past.rfind("c: binlog position binlog.000007:999 is past the end of binlog.000007", 0),
+            0u)
+      << past;
+  const std::string purged = FatalReadMessage(
+      "c", "GTID 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5",
+      "Cannot replicate because the source purged required binary logs. Replicate the missing "
+      "transactions from elsewhere");
+  EXPECT_NE(purged.find("is no longer on the server"), std::string::npos) << purged;
+  EXPECT_NE(purged.find("snapshot: always"), std::string::npos) << purged;
+  const std::string other = FatalReadMessage("c", "binlog.000007:4",
+                                             "binlog truncated in the "
+                                             "middle of event; consider out of disk space");
+  EXPECT_EQ(other,
+            "c: the server cannot send the binlog from binlog.000007:4: binlog truncated "
+            "in the middle of event; consider out of disk space (1236)");
+}
+
 TEST_F(BinlogClientTest, WrongPasswordIsServerError) {
   BinlogClientOptions options = Options();
   options.connect.password = "wrong-password";
