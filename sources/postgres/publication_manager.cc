@@ -5,6 +5,28 @@
 #include "sources/postgres/postgres_options.h"
 
 namespace cdc::pg {
+namespace {
+
+constexpr char kInsufficientPrivilege[] = "42501";
+
+std::string Join(const std::set<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "no table" : out;
+}
+
+// Runs `sql`; a refusal for lack of rights gets `advice` added.
+void ExecOrAdvise(PgConnection& conn, const std::string& sql, const std::string& step,
+                  const std::string& advice) {
+  try {
+    conn.exec(sql, step);
+  } catch (const PgServerError& e) {
+    if (e.sqlstate() != kInsufficientPrivilege) throw;
+    throw Error(std::string(e.what()) + ". " + advice);
+  }
+}
+
+}  // namespace
 
 PublicationSync SyncPublication(PgConnection& conn, const std::string& publication,
                                 const std::vector<std::string>& tables,
@@ -12,7 +34,8 @@ PublicationSync SyncPublication(PgConnection& conn, const std::string& publicati
                                 const std::function<void(const std::string&)>& warn) {
   PgCatalog catalog(conn);
   std::vector<PgTableInfo> all = catalog.tables();
-  std::string database = conn.exec("SELECT current_database()", "reading database name").get(0, 0);
+  PgResult who = conn.exec("SELECT current_database(), current_user", "reading database name");
+  const std::string database = who.get(0, 0), user = who.get(0, 1);
   PublicationSync out;
   std::vector<std::string> patterns = tables.empty() ? std::vector<std::string>{"*.*"} : tables;
   for (const std::string& p : patterns) {
@@ -53,9 +76,17 @@ PublicationSync SyncPublication(PgConnection& conn, const std::string& publicati
   }
   PgResult exists = conn.exec_params("SELECT 1 FROM pg_publication WHERE pubname = $1",
                                      {publication}, "looking up publication " + publication);
+  // A publication may only name tables its owner owns, and creating one
+  // needs CREATE on the database: a least-privilege user cannot do either,
+  // so the refusal says who can and the exact statement.
   if (exists.rows() == 0) {
-    conn.exec("CREATE PUBLICATION " + conn.quote_ident(publication) + " FOR TABLE " + list,
-              "creating publication " + publication);
+    const std::string sql =
+        "CREATE PUBLICATION " + conn.quote_ident(publication) + " FOR TABLE " + list;
+    ExecOrAdvise(conn, sql, "creating publication " + publication,
+                 "Creating a publication needs the CREATE privilege on database " + database +
+                     " and ownership of every table it names, which " + user +
+                     " lacks. Have the tables' owner (or a superuser) run once: " + sql +
+                     "; cdcd then uses it as it is");
     out.created = true;
     return out;
   }
@@ -65,8 +96,12 @@ PublicationSync SyncPublication(PgConnection& conn, const std::string& publicati
   std::set<std::string> have;
   for (int i = 0; i < current.rows(); ++i) have.insert(current.get(i, 0));
   if (have != wanted) {
-    conn.exec("ALTER PUBLICATION " + conn.quote_ident(publication) + " SET TABLE " + list,
-              "updating the tables of publication " + publication);
+    const std::string sql =
+        "ALTER PUBLICATION " + conn.quote_ident(publication) + " SET TABLE " + list;
+    ExecOrAdvise(conn, sql, "updating the tables of publication " + publication,
+                 "The publication names " + Join(have) + " but the pipeline captures " +
+                     Join(wanted) + ", and only its owner may change it (with tables it owns). " +
+                     "Have the owner (or a superuser) run: " + sql + ";");
     out.altered = true;
   }
   return out;

@@ -6,7 +6,9 @@
 // table is an error ("table not found"), since it is most likely a typo.
 // The publication is created if missing, and otherwise changed with
 // ALTER PUBLICATION ... SET TABLE when its tables differ, so that a table
-// added to `tables` is published from the next start on. Tables without a
+// added to `tables` is published from the next start on. A user without the
+// rights for either (CREATE on the database, owning the tables or the
+// publication) gets an Error that ends with the statement the owner must run. Tables without a
 // primary key are reported through `warn` (their events have a null key and
 // their updates no `before` unless REPLICA IDENTITY FULL).
 #pragma once
