@@ -43,12 +43,18 @@ RowsEvent BinlogEventDecoder::DecodeRows(const BinlogEvent& event, std::string_v
   // MariaDB's compressed rows events share the post-header, the column
   // count and the columns-present bitmaps of their plain counterparts; only
   // the row images after them are compressed (Rows_log_event::m_rows_buf).
-  uint8_t phl = format_.post_header_length(type, kDefaultTableIdPostHeader);
+  const bool compressed = IsMariaCompressedRows(type);
+  const bool v1 = type <= kMariaDeleteRowsCompressedEventV1;
+  const uint8_t phl = compressed
+                          ? format_.post_header_length(v1 ? kWriteRowsEventV1 : kWriteRowsEvent,
+                                                       v1 ? kDefaultTableIdPostHeader : 10)
+                          : format_.post_header_length(type, kDefaultTableIdPostHeader);
+  uint64_t id = RowsEventTableId(body, phl);
+  auto t = table(id);
+  if (!t) throw Error("no TABLE_MAP for table id " + std::to_string(id));
+  if (rows_wanted_ && !rows_wanted_(*t)) return ParseRowsEventHeader(body, type, phl, std::move(t));
   std::string inflated;
-  if (IsMariaCompressedRows(type)) {
-    bool v1 = type <= kMariaDeleteRowsCompressedEventV1;
-    phl = format_.post_header_length(v1 ? kWriteRowsEventV1 : kWriteRowsEvent,
-                                     v1 ? kDefaultTableIdPostHeader : 10);
+  if (compressed) {
     size_t fixed = phl;
     if (!v1) {  // v2: the extra data belongs to the uncompressed part
       ByteCursor c(body);
@@ -65,9 +71,6 @@ RowsEvent BinlogEventDecoder::DecodeRows(const BinlogEvent& event, std::string_v
     inflated = std::string(body.substr(0, fixed)) + MariaUncompress(body.substr(fixed));
     body = inflated;
   }
-  uint64_t id = RowsEventTableId(body, phl);
-  auto t = table(id);
-  if (!t) throw Error("no TABLE_MAP for table id " + std::to_string(id));
   return ParseRowsEvent(body, type, phl, std::move(t), options_);
 }
 
@@ -106,11 +109,10 @@ DecodedEventBody BinlogEventDecoder::DecodeBody(const BinlogEvent& event) {
     case kStopEvent:
       return StopEvent{};
     case kTableMapEvent: {
-      auto t = std::make_shared<const TableMapEvent>(
-          ParseTableMap(body, format_.post_header_length(type, kDefaultTableIdPostHeader),
-                        format_.server_version.find("MariaDB") != std::string::npos
-                            ? TableMapDialect::kMariaDb
-                            : TableMapDialect::kMySql));
+      auto t = std::make_shared<const TableMapEvent>(ParseTableMap(
+          body, format_.post_header_length(type, kDefaultTableIdPostHeader),
+          format_.server_version.find("MariaDB") != std::string::npos ? TableMapDialect::kMariaDb
+                                                                      : TableMapDialect::kMySql));
       if (table_map_hook_) t = table_map_hook_(std::move(t));
       tables_[t->table_id] = t;
       return t;

@@ -60,6 +60,12 @@ class BinlogEventDecoder {
       std::function<std::shared_ptr<const TableMapEvent>(std::shared_ptr<const TableMapEvent>)>;
   void set_table_map_hook(TableMapHook hook) { table_map_hook_ = std::move(hook); }
 
+  // Whether the rows of a table are wanted. Rows events of other tables are
+  // not decoded (nor inflated, nor checked): they come with their kind,
+  // flags and table but no rows. By default every table's rows are decoded.
+  using RowsFilter = std::function<bool(const TableMapEvent&)>;
+  void set_rows_filter(RowsFilter wanted) { rows_wanted_ = std::move(wanted); }
+
  private:
   DecodedEventBody DecodeBody(const BinlogEvent& event);
   RowsEvent DecodeRows(const BinlogEvent& event, std::string_view body);
@@ -68,6 +74,7 @@ class BinlogEventDecoder {
   FormatDescription format_;
   std::unordered_map<uint64_t, std::shared_ptr<const TableMapEvent>> tables_;
   TableMapHook table_map_hook_;
+  RowsFilter rows_wanted_;
 };
 
 }  // namespace cdc::mysql

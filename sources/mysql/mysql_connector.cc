@@ -270,6 +270,10 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
   BinlogEventDecoder decoder(RowDecodeOptions{options_.zero_dates});
   decoder.set_table_map_hook(
       [this](std::shared_ptr<const TableMapEvent> t) { return enricher_->enrich(std::move(t)); });
+  // Rows of tables the pipeline does not capture are not decoded: cheaper,
+  // and a value cdcd cannot decode there does not stop the pipeline.
+  decoder.set_rows_filter(
+      [this](const TableMapEvent& t) { return TableStreamed(options_, t.database, t.table); });
   assembler_->reset(start, server_.mariadb);
   std::vector<ChangeEvent> events;
   while (!stop.stop_requested()) {

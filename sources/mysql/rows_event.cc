@@ -102,16 +102,34 @@ uint64_t RowsEventTableId(std::string_view body, uint8_t post_header_length) {
   return post_header_length == 6 ? c.u32() : c.u48();
 }
 
-RowsEvent ParseRowsEvent(std::string_view body, uint8_t type, uint8_t post_header_length,
-                         std::shared_ptr<const TableMapEvent> table, const RowDecodeOptions& opts) {
+namespace {
+
+// The post-header: table id and flags.
+RowsEvent ReadRowsHeader(ByteCursor& c, uint8_t type, uint8_t post_header_length) {
   std::optional<RowsEvent::Kind> kind = RowsEventKind(type);
   if (!kind) throw Error("not a rows event: " + EventTypeName(type));
-  ByteCursor c(body);
   RowsEvent ev;
   ev.kind = *kind;
   ev.event_type = type;
   ev.table_id = post_header_length == 6 ? c.u32() : c.u48();
   ev.flags = c.u16();
+  return ev;
+}
+
+}  // namespace
+
+RowsEvent ParseRowsEventHeader(std::string_view body, uint8_t type, uint8_t post_header_length,
+                               std::shared_ptr<const TableMapEvent> table) {
+  ByteCursor c(body);
+  RowsEvent ev = ReadRowsHeader(c, type, post_header_length);
+  ev.table = std::move(table);
+  return ev;
+}
+
+RowsEvent ParseRowsEvent(std::string_view body, uint8_t type, uint8_t post_header_length,
+                         std::shared_ptr<const TableMapEvent> table, const RowDecodeOptions& opts) {
+  ByteCursor c(body);
+  RowsEvent ev = ReadRowsHeader(c, type, post_header_length);
   if (IsV2(type)) {
     uint16_t extra = c.u16();  // includes its own two bytes
     if (extra < 2) throw Error("bad rows event extra-data length");

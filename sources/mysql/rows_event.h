@@ -52,6 +52,11 @@ std::optional<RowsEvent::Kind> RowsEventKind(uint8_t type);
 // Reads the table id from a rows event body (to find its TABLE_MAP first).
 uint64_t RowsEventTableId(std::string_view body, uint8_t post_header_length);
 
+// The rows event's kind, table id and flags without its rows, for a table
+// nobody captures: its values are neither decoded nor checked.
+RowsEvent ParseRowsEventHeader(std::string_view body, uint8_t type, uint8_t post_header_length,
+                               std::shared_ptr<const TableMapEvent> table);
+
 // Parses a rows event body (checksum removed, MariaDB compression undone).
 // `table` must be the TABLE_MAP with the event's table id. Throws cdc::Error
 // with the row/column that failed.

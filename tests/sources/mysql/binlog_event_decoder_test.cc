@@ -99,6 +99,37 @@ TEST(BinlogEventDecoder, UnknownTypesAreSkippedAndMissingTableMapsFail) {
   EXPECT_THROW(decoder.decode(Event(kWriteRowsEventV1, short_row)), Error);
 }
 
+// Rows of a table nobody captures are not decoded: a corrupt or undecodable
+// row there comes through as a rows event without rows instead of an error.
+TEST(BinlogEventDecoder, RowsOfUnwantedTablesAreNotDecoded) {
+  BinlogEventDecoder decoder;
+  std::vector<std::string> asked;
+  decoder.set_rows_filter([&](const TableMapEvent& t) {
+    asked.push_back(t.database + "." + t.table);
+    return false;
+  });
+  decoder.decode(Event(kTableMapEvent, TableMapBody()));
+  // Truncated row data (an error when decoded) and a corrupt compressed body.
+  std::string short_row = std::string("\x01\x00\x00\x00\x00\x00\x01\x00\x01\x01\x00\x2a\x00", 13);
+  const DecodedEvent dr = decoder.decode(Event(kWriteRowsEventV1, short_row));
+  const auto& r = std::get<RowsEvent>(dr.body);
+  EXPECT_EQ(r.kind, RowsEvent::Kind::kInsert);
+  EXPECT_EQ(r.flags, 1);  // STMT_END_F, which ends an implicit transaction
+  EXPECT_EQ(r.table->table, "t");
+  EXPECT_TRUE(r.rows.empty());
+  std::string corrupt =
+      std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x01\x01", 10) + "\x81\x05garbage";
+  const DecodedEvent dc = decoder.decode(Event(kMariaUpdateRowsCompressedEventV1, corrupt));
+  const auto& c = std::get<RowsEvent>(dc.body);
+  EXPECT_EQ(c.kind, RowsEvent::Kind::kUpdate);
+  EXPECT_EQ(c.flags, 0);
+  EXPECT_TRUE(c.rows.empty());
+  EXPECT_EQ(asked, (std::vector<std::string>{"d.t", "d.t"}));
+
+  decoder.set_rows_filter([](const TableMapEvent&) { return true; });
+  EXPECT_THROW(decoder.decode(Event(kWriteRowsEventV1, short_row)), Error);
+}
+
 TEST(PartialJson, DiffsApplyToTheBeforeImage) {
   // REPLACE $.a with int16 5; INSERT $.b[1] true; REMOVE $.b[0].
   std::string diffs = std::string("\x00\x03$.a\x03\x05\x05\x00", 9) +
