@@ -278,11 +278,13 @@ void KafkaTransactionalSink::throw_if_fatal(const std::string& what) {
     throw Error("another cdcd instance took over pipeline " + options_.pipeline +
                 ": this one was fenced (" + what + ": " + rd_kafka_err2name(fatal) + ": " + buf +
                 "); " + context() +
-                " stops here. Run each pipeline in one cdcd instance only, or give the "
-                "pipelines distinct names / transactional_id values. If no other instance "
-                "runs, a transaction outlived transaction_timeout (" +
+                " stops here. Run each pipeline in one cdcd instance only; pipelines of "
+                "different deployments on one cluster need different names (the name also keys "
+                "the offset record). If no other instance runs, a transaction outlived "
+                "transaction_timeout (" +
                 std::to_string(options_.transaction_timeout.count()) +
-                " ms) and the broker aborted it: restart cdcd");
+                " ms) and the broker aborted it: raise transaction_timeout or lower "
+                "batch.max_bytes, then reload (SIGHUP)");
   }
   throw Error(context() + ": " + what + ": fatal librdkafka error " + rd_kafka_err2name(fatal) +
               ": " + buf);
