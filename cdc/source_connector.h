@@ -131,6 +131,13 @@ class SourceConnector {
   // A reader on a new connection. Thread-safe: callable from any thread,
   // also while the source runs.
   virtual std::unique_ptr<IncrementalReader> incremental_reader() = 0;
+  // For a first start without a snapshot, when nothing on the server keeps
+  // the stream's start (MySQL; PostgreSQL's slot does): a heartbeat at the
+  // log's end now, its `next` where the stream is to start. The coordinator
+  // streams only once the sink has committed it, so a restart before the
+  // first change resumes there instead of at a later end (losing what came
+  // between). Called after open(); nullopt: the server keeps the position.
+  virtual std::optional<ChangeEvent> log_end_marker() { return std::nullopt; }
   // Source::lag_bytes(). Thread-safe.
   virtual std::optional<uint64_t> lag_bytes() const { return std::nullopt; }
 };

@@ -72,6 +72,11 @@ SourceCoordinator::SourceCoordinator(CoordinatorOptions options, SourceConnector
     : options_(std::move(options)), connector_(connector) {}
 
 void SourceCoordinator::acknowledge(const Offset& committed) {
+  {
+    std::lock_guard lock(ack_mu_);
+    last_ack_ = committed;
+  }
+  acked_.notify_all();
   if (IsSnapshotOffset(committed)) return;  // nothing of the log may go yet
   connector_.acknowledge(StreamState::SourceOffset(committed));
 }
@@ -125,10 +130,28 @@ void SourceCoordinator::run(const std::optional<Offset>& from, Emitter& out, std
                 " is not available (see the warning above): create it, or remove the offset's "
                 "\"incremental\" part to abandon the snapshot");
   }
+  if (!snapshot && !start.offset) {
+    if (std::optional<ChangeEvent> marker = connector_.log_end_marker()) {
+      Offset at = marker->next;
+      if (!commit_first(std::move(*marker), out, stop)) return;
+      start = {std::move(at), true};
+    }
+  }
   sync_captured_tables(!snapshot && from.has_value());
   IncrementalOptions io{options_.context, options_.pipeline, options_.snapshot.chunk_size};
   IncrementalSnapshot windows(io, connector_, tracker_, out, start.offset, std::move(incremental));
   connector_.stream(start, nullptr, windows, stop);
+}
+
+bool SourceCoordinator::commit_first(ChangeEvent marker, Emitter& out, std::stop_token stop) {
+  const Offset at = marker.next;
+  spdlog::info("{}: no committed offset: committing the log's end {} before streaming",
+               options_.context, at.debug_string());
+  if (!out.emit(std::move(marker))) return false;
+  std::unique_lock lock(ack_mu_);
+  return acked_.wait(lock, stop, [&] {
+    return last_ack_ && last_ack_->tx == at.tx && last_ack_->index == at.index;
+  });
 }
 
 void SourceCoordinator::sync_captured_tables(bool snapshot_added) {

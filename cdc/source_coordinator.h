@@ -20,12 +20,17 @@
 //    for through the signal table, request_snapshot(), or by adding tables
 //    to the config: a run that takes no initial snapshot compares the
 //    captured tables with those the signal table remembers and snapshots
-//    the new ones incrementally.
+//    the new ones incrementally;
+//  - a first start without a snapshot where the server keeps no position
+//    (MySQL): the log's end is committed before anything is streamed, so a
+//    restart before the first change resumes there, not at a later end.
 //
 // run() follows the Source contract (cdc/source.h); acknowledge() forwards
 // stream offsets to the connector (snapshot offsets release nothing).
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -61,6 +66,10 @@ class SourceCoordinator {
   bool initial_snapshot(const std::optional<SnapshotProgress>& resume, StreamFrom& start,
                         Emitter& out, std::stop_token stop);
 
+  // Emits `marker` and waits until the sink committed its offset; false
+  // when stopped first.
+  bool commit_first(ChangeEvent marker, Emitter& out, std::stop_token stop);
+
   CoordinatorOptions options_;
   SourceConnector& connector_;
   // Remembers the captured tables in the signal table; with
@@ -70,6 +79,9 @@ class SourceCoordinator {
 
   bool snapshot_taken_ = false;  // by this process (`always`)
   SnapshotTracker tracker_;
+  std::mutex ack_mu_;
+  std::condition_variable_any acked_;
+  std::optional<Offset> last_ack_;  // under ack_mu_
 };
 
 }  // namespace cdc

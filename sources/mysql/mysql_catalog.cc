@@ -4,8 +4,10 @@
 
 #include <map>
 #include <regex>
+#include <set>
 
 #include "cdc/error.h"
+#include "cdc/table_pattern.h"
 #include "sources/mysql/column_types.h"
 
 namespace cdc::mysql {
@@ -319,11 +321,27 @@ std::vector<CapturedTable> ListCapturedTables(MySqlConnection& conn,
       "WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME",
       "listing the tables to capture");
   std::vector<CapturedTable> out;
+  std::set<std::string> named;  // `tables` entries without '*' that matched
   for (const auto& row : r.rows) {
     CapturedTable t{row[0].value_or(""), row[1].value_or(""), -1};
+    for (const std::string& p : options.tables) {
+      if (p.find('*') == std::string::npos && GlobMatch(p, t.database + "." + t.table)) {
+        named.insert(p);
+      }
+    }
     if (!TableCaptured(options, t.database, t.table)) continue;
     if (row[2]) t.estimate = std::stod(*row[2]);
     out.push_back(std::move(t));
+  }
+  // A name without '*' that matches nothing is most likely a typo, or a
+  // table dropped (or hidden by a missing grant) since the config was
+  // written: capturing nothing from it silently would look like a quiet table.
+  for (const std::string& p : options.tables) {
+    if (p.find('*') == std::string::npos && !named.count(p)) {
+      throw Error(conn.context() + ": table " + p +
+                  " (from `tables`) not found: no such base table on the server, or the user " +
+                  options.connect.user + " cannot see it (it needs SELECT on it)");
+    }
   }
   return out;
 }

@@ -212,6 +212,11 @@ bool MySqlConnector::stream(const StreamFrom& from, const ConsistentPoint* until
   return stream_from(std::move(start), until_position, out, stop);
 }
 
+std::optional<ChangeEvent> MySqlConnector::log_end_marker() {
+  assembler_->reset(current_start(), server_.mariadb);
+  return assembler_->heartbeat();
+}
+
 void MySqlConnector::acknowledge(const Offset& committed) {
   try {
     lag_.committed(ParseStreamOffset(committed).position);

@@ -74,6 +74,7 @@ class MySqlConnector : public SourceConnector {
   void acknowledge(const Offset& committed) override;
   std::string signal_table() const override { return options_.signal_table; }
   bool signals_available() const override { return signals_.load(); }
+  std::optional<ChangeEvent> log_end_marker() override;
   std::vector<std::string> captured_tables() const override { return captured_; }
   std::unique_ptr<IncrementalReader> incremental_reader() override;
   std::optional<uint64_t> lag_bytes() const override { return lag_.bytes(); }

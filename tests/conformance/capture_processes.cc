@@ -41,7 +41,9 @@ std::string Quoted(const std::string& s) {
 
 std::string CdcdSinkAndFormat(const CaptureSide& side, const std::string& out) {
   return "    sink: {type: file, path: " + Quoted(out) +
-         ", fsync: false, schema_changes_topic: \"\"}\n"
+         // No heartbeat records: Debezium publishes none by default
+         // (heartbeat.interval.ms 0), and an idle stream makes cdcd's.
+         ", fsync: false, schema_changes_topic: \"\", heartbeat_topic: \"\"}\n"
          "    format: {envelope: debezium, schemas: " +
          std::string(side.schemas ? "true" : "false") +
          ", tombstones: true}\n    batch: {linger: 5ms}\n";

@@ -23,10 +23,19 @@ namespace cdc::testing {
 // Thread-safe collecting Emitter with waiting.
 class WatchedEmitter : public Emitter {
  public:
+  // Stands in for a sink that commits every event as it comes: `source` is
+  // acknowledged with each event's offset (a source that waits for its
+  // first commit, as MySQL's first start without a snapshot does, needs it).
+  void acknowledge_to(Source* source) { acknowledge_ = source; }
+
   bool emit(ChangeEvent&& ev) override {
-    std::lock_guard lock(mu_);
-    events_.push_back(std::move(ev));
-    cv_.notify_all();
+    const Offset next = ev.next;
+    {
+      std::lock_guard lock(mu_);
+      events_.push_back(std::move(ev));
+      cv_.notify_all();
+    }
+    if (acknowledge_) acknowledge_->acknowledge(next);
     return true;
   }
   Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) override {
@@ -63,6 +72,7 @@ class WatchedEmitter : public Emitter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<ChangeEvent> events_;
+  Source* acknowledge_ = nullptr;
 };
 
 // Runs source.run() on a thread until stop() (or destruction).

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <random>
@@ -15,6 +16,7 @@
 #include "sinks/file/file_sink_reader.h"
 #include "tests/sources/mysql/mysql_test_env.h"
 #include "tests/support/kill_restart.h"
+#include "tests/support/process.h"
 
 namespace cdc {
 namespace {
@@ -31,20 +33,24 @@ std::string MySqlToFileConfig(const MySqlConnectOptions& s, const std::string& d
          "\n"
          "    source:\n"
          "      type: mysql\n"
-         "      host: " + s.host + "\n      port: " + std::to_string(s.port) +
-         "\n      user: " + s.user + "\n      password: \"" + s.password +
+         "      host: " +
+         s.host + "\n      port: " + std::to_string(s.port) + "\n      user: " + s.user +
+         "\n      password: \"" + s.password +
          "\"\n"
          "      ssl_mode: disabled\n"
-         "      server_id: " + std::to_string(200000 + getpid() % 100000) +
-         "\n      tables: [\"" + db + ".*\"]\n" + snapshot_keys +
+         "      server_id: " +
+         std::to_string(200000 + getpid() % 100000) + "\n      tables: [\"" + db + ".*\"]\n" +
+         snapshot_keys +
          "      heartbeat_interval: 1s\n"
          "    sink:\n"
          "      type: file\n"
-         "      path: " + out +
+         "      path: " +
+         out +
          "\n"
          "      rotate_bytes: 64MiB\n"
          "    format: {envelope: debezium, schemas: false, tombstones: false}\n"
-         "    batch: {max_events: " + std::to_string(max_events) +
+         "    batch: {max_events: " +
+         std::to_string(max_events) +
          ", linger: 5ms}\n"
          "http: {enabled: false}\n"
          "log: {level: info}\n";
@@ -82,8 +88,8 @@ class MySqlToFileTest : public ::testing::Test {
 };
 
 TEST_F(MySqlToFileTest, StreamIsExactlyOnceAcrossSigkills) {
-  dir_.write_config(MySqlToFileConfig(server_, db_->name(), dir_.out(), "      snapshot: never\n",
-                                      500));
+  dir_.write_config(
+      MySqlToFileConfig(server_, db_->name(), dir_.out(), "      snapshot: never\n", 500));
   testing::KillRounds(dir_, 1, [&](int) { ASSERT_TRUE(WaitCommitted(dir_.out())); });
   ASSERT_FALSE(HasFatalFailure());
 
@@ -124,6 +130,43 @@ TEST_F(MySqlToFileTest, StreamIsExactlyOnceAcrossSigkills) {
   ASSERT_NO_FATAL_FAILURE(testing::DrainChanges(dir_, changes, rows));
   EXPECT_EQ(testing::ReplayIdToV(rows), TableState(*db_));
   std::cout << "kills: " << kills << ", changes: " << changes << "\n";
+}
+
+// Without a snapshot nothing on the server remembers where a first start
+// began: a change streamed but not yet committed when cdcd is killed must be
+// read again by the next start, not skipped by a start at the binlog's new
+// end.
+TEST_F(MySqlToFileTest, FirstChangeSurvivesAKillBeforeItsCommit) {
+  std::string config =
+      MySqlToFileConfig(server_, db_->name(), dir_.out(), "      snapshot: never\n", 500);
+  const std::string fast = config;
+  config.replace(config.find("linger: 5ms"), 11, "linger: 5s");  // held uncommitted
+  dir_.write_config(config);
+  {
+    testing::ChildProcess cdcd(dir_.argv(), dir_.log());
+    auto streaming = [&] {
+      return std::filesystem::exists(dir_.log()) &&
+             dir_.log_text().find("streaming the binlog from") != std::string::npos;
+    };
+    for (int i = 0; i < 300 && !streaming(); ++i) std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(streaming()) << dir_.log_text();
+    db_->sql("INSERT INTO t VALUES (1, 1, 'first')");
+    std::this_thread::sleep_for(500ms);  // read, in the lingering batch
+    cdcd.signal(SIGKILL);
+    EXPECT_EQ(cdcd.wait(), 128 + SIGKILL);
+  }
+  db_->sql("INSERT INTO t VALUES (2, 2, 'second')");
+  dir_.write_config(fast);
+  ASSERT_NO_FATAL_FAILURE(testing::RunUntilThenStop(dir_, [&] {
+    for (int i = 0; i < 300 && testing::CommittedChanges(dir_.out()).size() < 2; ++i) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }));
+  std::vector<int64_t> created;
+  for (const FileRecordLine& r : testing::CommittedChanges(dir_.out())) {
+    if (r.value["op"] == "c") created.push_back(r.value["after"]["id"].get<int64_t>());
+  }
+  EXPECT_EQ(created, (std::vector<int64_t>{1, 2})) << dir_.log_text();
 }
 
 TEST_F(MySqlToFileTest, SnapshotResumesAcrossSigkillsUnderAWriter) {

@@ -329,6 +329,32 @@ TEST(MySqlSourceTest, TableAddedToTablesIsSnapshottedIncrementally) {
 namespace cdc::mysql {
 namespace {
 
+// A `tables` entry naming no table (a typo, a dropped table) stops the
+// pipeline with the name instead of capturing nothing from it; a pattern
+// with '*' may match nothing yet.
+TEST(MySqlSourceTest, ANamedTableThatDoesNotExistIsAnError) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "notable");
+  db.sql("CREATE TABLE t (id INT PRIMARY KEY)");
+  MySqlSourceOptions o = SourceOptions(server, db.name());
+  o.tables = {db.name() + ".t", db.name() + ".orders"};
+  MySqlSource source(o);
+  WatchedEmitter out;
+  try {
+    source.run(std::nullopt, out, std::stop_token{});
+    FAIL() << "a missing table was accepted";
+  } catch (const TransientError& e) {
+    FAIL() << "not transient: " << e.what();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("table " + db.name() +
+                                         ".orders (from `tables`) not found: no such base table "
+                                         "on the server, or the user " +
+                                         server.user + " cannot see it"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // A signal table the user may read but not update: the pipeline stops
 // (tables added while it was down would otherwise never be snapshotted) and
 // says which grant is missing.
@@ -353,6 +379,7 @@ TEST(MySqlSourceTest, ASignalTableItCannotWriteStopsWithTheGrantToAdd) {
   o.connect.password = "pw";
   MySqlSource source(o);
   WatchedEmitter out;
+  out.acknowledge_to(&source);
   std::string error;
   {
     RunningSource run(source, std::nullopt, out);
