@@ -1,6 +1,10 @@
 #include "sources/postgres/postgres_options.h"
 
+#include <libpq-fe.h>
+
 #include <cctype>
+#include <memory>
+#include <set>
 
 namespace cdc::pg {
 namespace {
@@ -38,7 +42,80 @@ bool Glob(const char* p, const char* s) {
   return *p == '\0';
 }
 
+// libpq's parse errors quote pieces of the string, which may be the
+// password: only the names of unknown options are kept.
+std::string RedactParseError(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (message.rfind("invalid connection option", 0) == 0 ||
+      message.rfind("invalid URI query parameter", 0) == 0) {
+    return message;
+  }
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    const size_t open = message.find('"', i);
+    const size_t close = open == std::string::npos ? open : message.find('"', open + 1);
+    if (close == std::string::npos) {
+      out += message.substr(i);
+      break;
+    }
+    const std::string inner = message.substr(open + 1, close - open - 1);
+    out += message.substr(i, open - i) + "\"" + (inner == "=" ? inner : "...") + "\"";
+    i = close + 1;
+  }
+  return out;
+}
+
+// `value` is a comma-separated list (one per host) of integers in [lo, hi].
+bool IntegerList(const std::string& value, long lo, long hi) {
+  size_t start = 0;
+  while (true) {
+    const size_t end = value.find(',', start);
+    const std::string part = value.substr(start, end - start);
+    if (part.empty() || part.size() > 9 ||
+        part.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    const long n = std::stol(part);
+    if (n < lo || n > hi) return false;
+    if (end == std::string::npos) return true;
+    start = end + 1;
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> DsnProblem(const std::string& dsn) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(dsn.c_str(), &error), &PQconninfoFree);
+  if (!options) {
+    std::string message = error ? RedactParseError(error) : "out of memory";
+    if (error) PQfreemem(error);
+    return "not a valid libpq connection string or URI: " + message;
+  }
+  static const std::set<std::string> kIntegers = {"connect_timeout",  "keepalives",
+                                                  "keepalives_idle",  "keepalives_interval",
+                                                  "keepalives_count", "tcp_user_timeout"};
+  static const std::set<std::string> kSslModes = {"disable", "allow",     "prefer",
+                                                  "require", "verify-ca", "verify-full"};
+  for (const PQconninfoOption* o = options.get(); o->keyword; ++o) {
+    if (!o->val || !*o->val) continue;
+    const std::string key = o->keyword, value = o->val;
+    if (key == "port" && !IntegerList(value, 1, 65535)) {
+      return "port: expected a port number (1 to 65535, one per host), got \"" + value + "\"";
+    }
+    if (kIntegers.count(key) && !IntegerList(value, 0, 2147483647)) {
+      return key + ": expected a whole number, got \"" + value + "\"";
+    }
+    if (key == "sslmode" && !kSslModes.count(value)) {
+      return "sslmode: expected one of disable, allow, prefer, require, verify-ca, verify-full; "
+             "got \"" +
+             value + "\"";
+    }
+  }
+  return std::nullopt;
+}
 
 std::string DefaultObjectName(const std::string& pipeline_name) {
   std::string out = "cdcd_";
@@ -61,6 +138,7 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   o.pipeline = pipeline_name;
   o.dsn = config.get_string("dsn");
   if (o.dsn.empty()) config.child("dsn").fail("must not be empty");
+  if (std::optional<std::string> problem = DsnProblem(o.dsn)) config.child("dsn").fail(*problem);
   o.tables = config.get_string_list("tables");
   o.exclude_tables = config.get_string_list("exclude_tables");
   o.slot = config.get_string("slot", DefaultObjectName(pipeline_name));

@@ -58,6 +58,13 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
 // by '_' (slot names allow only those), cut to PostgreSQL's 63 bytes.
 std::string DefaultObjectName(const std::string& pipeline_name);
 
+// What is wrong with `dsn` as libpq reads it (a malformed string or URI, a
+// port or timeout that is not a number, an unknown sslmode), without echoing
+// anything that could be part of the password; nullopt when it is usable.
+// Found when the config is loaded, so `cdcd validate` reports it and a run
+// does not retry it forever as if the server were away.
+std::optional<std::string> DsnProblem(const std::string& dsn);
+
 // True when `qualified` ("schema.table") matches `pattern` (see `tables`).
 bool TableMatches(const std::string& pattern, const std::string& qualified);
 
