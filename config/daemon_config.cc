@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 
 #include "cdc/error.h"
@@ -87,12 +88,28 @@ std::vector<PipelineConfig> ParsePipelines(const ConfigNode& node) {
   if (items.empty()) node.fail("must list at least one pipeline");
   std::vector<PipelineConfig> out;
   std::map<std::string, std::string> first_line;  // name -> line
+  std::map<std::string, std::string> file_paths;  // a file sink's directory -> "'name' (line N)"
   for (const ConfigNode& item : items) {
     PipelineConfig p = ParsePipelineConfig(item);
     ConfigNode name = item.child("name");
     auto [it, fresh] = first_line.emplace(p.name, LineOfNode(name));
     if (!fresh) {
       name.fail("duplicate pipeline name '" + p.name + "' (first at line " + it->second + ")");
+    }
+    // Two file sinks in one directory would fight over its lock and its
+    // offsets.json: found here rather than when the second one starts.
+    if (p.sink.get_string("type") == "file" && p.sink.has("path")) {
+      const ConfigNode path = p.sink.child("path");
+      const std::string dir =
+          std::filesystem::path(p.sink.get_string("path")).lexically_normal().string();
+      const std::string key =
+          dir.size() > 1 && dir.back() == '/' ? dir.substr(0, dir.size() - 1) : dir;
+      auto [other, first] =
+          file_paths.emplace(key, "'" + p.name + "' (line " + LineOfNode(path) + ")");
+      if (!first) {
+        path.fail("the file sink of pipeline " + other->second +
+                  " writes to this directory too; every pipeline needs a directory of its own");
+      }
     }
     out.push_back(std::move(p));
   }

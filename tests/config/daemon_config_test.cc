@@ -253,6 +253,17 @@ TEST_F(LoadConfigTest, PipelineNamesAreCheckedAndUnique) {
             "'.' and '-')");
 }
 
+TEST_F(LoadConfigTest, TwoFileSinksInOneDirectoryAreAnError) {
+  auto pipeline = [](const std::string& name, const std::string& path) {
+    return "  - name: " + name + "\n    source: {type: generator}\n    sink:\n      type: file\n" +
+           "      path: " + path + "\n";
+  };
+  EXPECT_EQ(LoadError("pipelines:\n" + pipeline("a", "/var/lib/cdcd/x") +
+                      pipeline("b", "/var/lib/cdcd/y") + pipeline("c", "/var/lib/cdcd/./x/")),
+            "p.yaml:16: pipelines[2].sink.path: the file sink of pipeline 'a' (line 6) writes to "
+            "this directory too; every pipeline needs a directory of its own");
+}
+
 TEST_F(LoadConfigTest, BadEnumValuesListTheAllowedOnes) {
   EXPECT_EQ(LoadError(WithPipelineKeys("    format: {envelope: json}\n")),
             "p.yaml:8: pipelines[0].format.envelope: expected one of debezium, flat; got \"json\"");
