@@ -9,4 +9,15 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 CDCD_WERROR=ON ./scripts/build.sh
 cd "${BUILD_DIR:-build}"
-ctest --output-on-failure --timeout 900 -j"$(nproc)" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+ctest --output-on-failure --timeout 900 -j"$(nproc)" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || exit "$status"
+# Where every server must be there (CI), a skip is a failure unless
+# tests/expected-skips.txt lists it with its reason.
+if [ "${CDCD_REQUIRE_SERVICES:-0}" = 1 ]; then
+  python3 ../scripts/check-skips.py "$log" ../tests/expected-skips.txt
+fi
