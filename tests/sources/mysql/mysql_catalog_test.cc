@@ -147,8 +147,18 @@ TEST(MySqlCatalogTest, ReadsTheServersCatalog) {
   EXPECT_EQ(m.columns[6].collation, 63u);
 
   MySqlSourceOptions o;
-  o.tables = {db + "." + t};
-  EXPECT_TRUE(ListCapturedTables(conn, o).empty());  // dropped
+  o.connect = co;
+  o.tables = {db + ".*"};
+  EXPECT_TRUE(ListCapturedTables(conn, o).empty());  // dropped; a pattern may match nothing
+  o.tables = {db + "." + t};  // a name must match
+  try {
+    ListCapturedTables(conn, o);
+    ADD_FAILURE() << "a dropped table named in `tables` was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("table " + db + "." + t + " (from `tables`) not found"),
+              std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(ReadCatalogTable(conn, db, t), Error);
 }
 
