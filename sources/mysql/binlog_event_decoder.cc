@@ -90,6 +90,8 @@ DecodedEventBody BinlogEventDecoder::DecodeBody(const BinlogEvent& event) {
                                   format_.post_header_length(kQueryEvent, kDefaultQueryPostHeader));
     case kXidEvent:
       return ParseXid(body);
+    case kXaPrepareEvent:
+      return ParseXaPrepare(body);
     case kGtidEvent:
       return ParseGtid(body, false);
     case kAnonymousGtidEvent:

@@ -23,6 +23,7 @@
 #include "sources/mysql/rows_event.h"
 #include "sources/mysql/table_map_event.h"
 #include "sources/mysql/transaction_payload.h"
+#include "sources/mysql/xa_statement.h"
 
 namespace cdc::mysql {
 
@@ -33,7 +34,7 @@ using DecodedEventBody =
     std::variant<UnknownEvent, FormatDescription, RotateEvent, QueryEvent, XidEvent, GtidEvent,
                  PreviousGtidsEvent, MariaGtidEvent, MariaGtidListEvent, BinlogCheckpointEvent,
                  AnnotateRowsEvent, std::shared_ptr<const TableMapEvent>, RowsEvent,
-                 TransactionPayloadEvent, StopEvent>;
+                 TransactionPayloadEvent, StopEvent, XaPrepareEvent>;
 
 struct DecodedEvent {
   BinlogEventHeader header;

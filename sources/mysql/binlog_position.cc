@@ -53,14 +53,35 @@ StreamStart ParseStreamOffset(const Offset& offset) {
     }
     s.gtid = g.get<std::string>();
   }
+  if (offset.state.is_object() && offset.state.contains("xa")) {
+    const auto& xa = offset.state["xa"];
+    for (auto it = xa.begin(); xa.is_object() && it != xa.end(); ++it) {
+      std::optional<BinlogPosition> at =
+          it->is_string() ? ParseBinlogPosition(it->get<std::string>()) : std::nullopt;
+      if (!at) {
+        throw Error("mysql source: offset " + offset.debug_string() + ": state.xa." + it.key() +
+                    " is not a binlog position");
+      }
+      s.prepared[it.key()] = *at;
+    }
+    if (!xa.is_object()) {
+      throw Error("mysql source: offset " + offset.debug_string() + ": state.xa is not an object");
+    }
+  }
   return s;
 }
 
-Offset StreamOffset(const BinlogPosition& tx, uint64_t index, const std::string& gtid) {
+Offset StreamOffset(const BinlogPosition& tx, uint64_t index, const std::string& gtid,
+                    const PreparedXa& prepared) {
   Offset o;
   o.tx = tx.to_string();
   o.index = index;
   if (!gtid.empty()) o.state = {{"gtid", gtid}};
+  if (!prepared.empty()) {
+    nlohmann::json xa = nlohmann::json::object();
+    for (const auto& [xid, at] : prepared) xa[xid] = at.to_string();
+    o.state["xa"] = std::move(xa);
+  }
   return o;
 }
 

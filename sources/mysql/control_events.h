@@ -62,6 +62,8 @@ struct MariaGtidEvent {
   uint32_t server_id = 0;  // from the event header
   std::optional<uint64_t> commit_id;
   bool standalone() const { return flags & 1; }  // FL_STANDALONE: no BEGIN/COMMIT
+  // FL_PREPARED_XA: the rows of an XA transaction, ending in XA_PREPARE.
+  bool prepared_xa() const { return flags & 0x40; }
 };
 
 struct MariaGtid {

@@ -51,6 +51,9 @@ void EventAssembler::reset(const StreamStart& start, bool mariadb) {
   pending_.reset();
   mysql_gtid_.reset();
   maria_gtid_.reset();
+  prepared_ = start.prepared;
+  replay_.reset();
+  replaying_ = false;
 }
 
 std::string EventAssembler::gtid_state() const {
@@ -84,10 +87,13 @@ void EventAssembler::feed(const DecodedEvent& ev, uint64_t end, std::vector<Chan
                       std::to_string(b.sequence),
                   !b.standalone());
           standalone_ = b.standalone();
+          if (b.prepared_xa() && in_tx_) tx_.xa = true;
         } else if constexpr (std::is_same_v<T, QueryEvent>) {
           on_query(ev, b, end, out);
         } else if constexpr (std::is_same_v<T, XidEvent>) {
           if (in_tx_) end_tx(ev, end, out);
+        } else if constexpr (std::is_same_v<T, XaPrepareEvent>) {
+          on_xa_prepare(ev, b, end, out);
         } else if constexpr (std::is_same_v<T, RowsEvent>) {
           on_rows(ev, b, end, out);
         } else if constexpr (std::is_same_v<T, std::shared_ptr<const TableMapEvent>>) {
@@ -110,6 +116,7 @@ void EventAssembler::on_gtid(const DecodedEvent& ev, const std::string& text, bo
   Tx t;
   t.start = {ev.file, ev.position};
   t.gtid_before = gtid_state();
+  t.prepared_before = prepared_;
   t.gtid = text;
   t.commit_ts_us = int64_t{ev.header.timestamp} * 1000000;
   pending_gtid_ = std::move(t);
@@ -124,6 +131,7 @@ void EventAssembler::begin_tx(const DecodedEvent& ev) {
     tx_ = Tx{};
     tx_.start = map_start_.value_or(BinlogPosition{ev.file, ev.position});
     tx_.gtid_before = gtid_state();
+    tx_.prepared_before = prepared_;
     tx_.commit_ts_us = int64_t{ev.header.timestamp} * 1000000;
   }
   in_tx_ = true;
@@ -138,7 +146,7 @@ void EventAssembler::begin_tx(const DecodedEvent& ev) {
 void EventAssembler::end_tx(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out) {
   record_gtid();
   position_ = {ev.file, end};
-  flush_pending(StreamOffset(position_, 0, gtid_state()), out);
+  flush_pending(offset_after(), out);
   in_tx_ = false;
   standalone_ = false;
   implicit_ = false;
@@ -170,6 +178,8 @@ void EventAssembler::on_query(const DecodedEvent& ev, const QueryEvent& q, uint6
       return;
     }
     case QueryKind::kXa:
+      on_xa(ev, q, end, out);
+      return;
     case QueryKind::kSavepoint:
     case QueryKind::kOther:
       // Outside a transaction (a statement logged on its own after a GTID
@@ -225,6 +235,8 @@ void EventAssembler::on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint
   }
   const bool statement_end = implicit_ && (rows.flags & 1) != 0;  // STMT_END_F
   const TableMapEvent& t = *rows.table;
+  // A prepared XA part: its rows come when it commits (replaying_).
+  if (tx_.xa && !replaying_) return;
   if (!options_.captured(t.database, t.table)) {
     if (statement_end) end_tx(ev, end, out);
     return;
@@ -249,7 +261,7 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
   if (!old || old == fresh) return fresh;
   // The held-back event used the old schema; a data event follows this one.
   const uint64_t resume_index = std::max(tx_.index, tx_.skip);
-  Offset at = StreamOffset(tx_.start, resume_index, tx_.gtid_before);
+  Offset at = offset_in_tx(resume_index);
   flush_pending(at, out);
   ChangeEvent e = base_event(Op::kSchemaChange, ev, fresh->id());
   e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) +
@@ -285,7 +297,7 @@ void EventAssembler::push_data(ChangeEvent e, const std::string& table,
   if (e.id.empty()) e.id = tx_.start.to_string() + ":" + std::to_string(index);
   e.tx = TxInfo{e.source.tx_id, index + 1, per_table};
   // The held-back event is not the last: this one follows it.
-  flush_pending(StreamOffset(tx_.start, index, tx_.gtid_before), out);
+  flush_pending(offset_in_tx(index), out);
   pending_ = std::move(e);
 }
 
@@ -310,8 +322,94 @@ std::optional<ChangeEvent> EventAssembler::heartbeat() {
                      {"pos", ColumnType::kInt64, Value(static_cast<int64_t>(position_.pos))}};
   e.control = {{"position", position_.to_string()}, {"gtid", gtid_state()}};
   e.capture_ts_us = e.source.commit_ts_us;
-  e.next = StreamOffset(position_, 0, gtid_state());
+  e.next = offset_after();
   return e;
+}
+
+Offset EventAssembler::offset_in_tx(uint64_t index) const {
+  return StreamOffset(tx_.start, index, tx_.gtid_before, tx_.prepared_before);
+}
+
+Offset EventAssembler::offset_after() const {
+  return StreamOffset(position_, 0, gtid_state(), prepared_);
+}
+
+void EventAssembler::on_xa(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
+                           std::vector<ChangeEvent>& out) {
+  const XaStatement xa = ParseXaStatement(q.query);
+  using Kind = XaStatement::Kind;
+  switch (xa.kind) {
+    case Kind::kStart:  // MySQL: the prepared part (or a one-phase commit) begins
+      if (!in_tx_) begin_tx(ev);
+      tx_.xa = true;
+      return;
+    case Kind::kCommit:
+    case Kind::kRollback: {
+      if (!in_tx_) begin_tx(ev);
+      auto it = prepared_.find(xa.xid);
+      if (xa.kind == Kind::kCommit && it != prepared_.end()) {
+        replay_ = Replay{it->second, xa.xid, ev, end};
+        return;  // the caller reads the prepared part again, then end_replay()
+      }
+      if (xa.kind == Kind::kCommit) {
+        spdlog::error(
+            "{}: XA COMMIT {} at {}:{} of a transaction prepared before this stream's start "
+            "position: its changes are not captured",
+            options_.server_name, xa.xid, ev.file, ev.position);
+      }
+      if (it != prepared_.end()) prepared_.erase(it);
+      end_tx(ev, end, out);
+      return;
+    }
+    case Kind::kEnd:
+    case Kind::kPrepare:
+    case Kind::kRecover:
+    case Kind::kOther:
+      if (!in_tx_ && (pending_gtid_ || standalone_)) {
+        begin_tx(ev);
+        end_tx(ev, end, out);
+      }
+      return;
+  }
+}
+
+void EventAssembler::on_xa_prepare(const DecodedEvent& ev, const XaPrepareEvent& p, uint64_t end,
+                                   std::vector<ChangeEvent>& out) {
+  if (!in_tx_ || !tx_.xa) return;
+  if (p.one_phase) {  // MySQL's XA COMMIT ... ONE PHASE: committed here
+    replay_ = Replay{tx_.start, "", ev, end};
+    return;
+  }
+  const BinlogPosition start = tx_.start;
+  end_tx(ev, end, out);  // nothing emitted: only the position moves on
+  prepared_[p.xid] = start;
+}
+
+std::optional<BinlogPosition> EventAssembler::replay_from() const {
+  if (!replay_ || replaying_) return std::nullopt;
+  return replay_->from;
+}
+
+bool EventAssembler::feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out) {
+  if (!replay_) throw Error("feed_replayed() without an XA commit to replay");
+  replaying_ = true;
+  if (std::holds_alternative<XaPrepareEvent>(ev.body)) return true;
+  if (const auto* rows = std::get_if<RowsEvent>(&ev.body)) {
+    const bool implicit = implicit_;
+    implicit_ = false;  // the rows' statement end does not end the commit
+    on_rows(ev, *rows, 0, out);
+    implicit_ = implicit;
+  }
+  return false;
+}
+
+void EventAssembler::end_replay(std::vector<ChangeEvent>& out) {
+  if (!replay_) throw Error("end_replay() without an XA commit to replay");
+  Replay r = std::move(*replay_);
+  replay_.reset();
+  replaying_ = false;
+  if (!r.xid.empty()) prepared_.erase(r.xid);
+  end_tx(r.commit, r.end, out);
 }
 
 }  // namespace cdc::mysql

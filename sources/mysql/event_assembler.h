@@ -28,6 +28,15 @@
 // event carrying the statement (counted: it is its own transaction), and
 // TRUNCATE yields Op::kTruncate. Heartbeats: heartbeat() makes an
 // Op::kHeartbeat event at the current position when between transactions.
+//
+// XA (xa_statement.h). The rows of a prepared XA transaction are not
+// emitted where the binlog has them: nothing is committed yet, and it may
+// be rolled back. Its XID and where it starts go into every later offset
+// (state.xa). Its XA COMMIT is a transaction of its own whose events are the
+// prepared part's rows, read again from the binlog: feed() then asks for it
+// (replay_from()), the caller feeds that part through feed_replayed() and
+// calls end_replay(). An XA ROLLBACK only forgets the XID. A MySQL one-phase
+// XA commit is read again the same way, at its XA_PREPARE event.
 #pragma once
 
 #include <functional>
@@ -70,6 +79,15 @@ class EventAssembler {
   // transaction.
   std::optional<ChangeEvent> heartbeat();
 
+  // After feed(): where the prepared part of a committing XA transaction
+  // starts, when it must be read again now; nullopt otherwise.
+  std::optional<BinlogPosition> replay_from() const;
+  // One event of that part, in order from replay_from(); true once it was
+  // the part's last (its XA_PREPARE event): then call end_replay().
+  bool feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out);
+  // Ends the committing transaction after its part was fed.
+  void end_replay(std::vector<ChangeEvent>& out);
+
   bool in_transaction() const { return in_tx_; }
   // Where the next transaction starts (after the last complete one).
   const BinlogPosition& position() const { return position_; }
@@ -85,6 +103,15 @@ class EventAssembler {
     uint64_t index = 0;  // captured data events seen, including skipped ones
     uint64_t skip = 0;
     std::map<std::string, uint64_t> per_table;
+    PreparedXa prepared_before;  // XA transactions pending before this one
+    bool xa = false;             // an XA transaction's prepared part: not emitted
+  };
+  // An XA commit waiting for its prepared part to be read again.
+  struct Replay {
+    BinlogPosition from;
+    std::string xid;  // erased from prepared_ at the end; "" for one phase
+    DecodedEvent commit;
+    uint64_t end = 0;
   };
 
   void begin_tx(const DecodedEvent& ev);
@@ -102,6 +129,13 @@ class EventAssembler {
                          int32_t row = 0) const;
   void flush_pending(Offset next, std::vector<ChangeEvent>& out);
   void record_gtid();
+  void on_xa(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
+             std::vector<ChangeEvent>& out);
+  void on_xa_prepare(const DecodedEvent& ev, const XaPrepareEvent& p, uint64_t end,
+                     std::vector<ChangeEvent>& out);
+  // Offsets inside the open transaction (state as before it) and after it.
+  Offset offset_in_tx(uint64_t index) const;
+  Offset offset_after() const;
 
   Options options_;
   SchemaTracker schemas_;
@@ -128,6 +162,9 @@ class EventAssembler {
   };
   std::optional<MySqlGtid> mysql_gtid_;
   std::optional<MariaGtid> maria_gtid_;
+  PreparedXa prepared_;
+  std::optional<Replay> replay_;
+  bool replaying_ = false;  // feed_replayed() is feeding the prepared part
 };
 
 }  // namespace cdc::mysql

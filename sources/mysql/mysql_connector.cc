@@ -227,7 +227,7 @@ void MySqlConnector::acknowledge(const Offset& committed) {
 
 StreamStart MySqlConnector::current_start() {
   const BinlogPoint p = ReadBinlogPoint(*conn_);
-  StreamStart s{{p.file, p.position}, p.gtid, 0};
+  StreamStart s{{p.file, p.position}, p.gtid, 0, {}};
   spdlog::info("{}: no committed offset: streaming from the binlog's end {}{}", context_,
                s.position.to_string(), s.gtid.empty() ? "" : " (GTID " + s.gtid + ")");
   return s;
@@ -253,11 +253,7 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
     // Offsets made without a GTID state get one, so later ones can fail over.
     start.gtid = MariaGtidStateAt(*conn_, start.position.file, start.position.pos);
   }
-  BinlogClientOptions co;
-  co.connect = options_.connect;
-  co.server_id = options_.server_id;
-  co.heartbeat_period = options_.heartbeat_interval;
-  co.context = context_;
+  BinlogClientOptions co = dump_options();
   BinlogStart bs;
   if (by_gtid) {
     bs.gtid = start.gtid;
@@ -272,13 +268,7 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
                start.skip ? " skipping " + std::to_string(start.skip) + " events" : "",
                until ? " to " + until->to_string() : "");
 
-  BinlogEventDecoder decoder(RowDecodeOptions{options_.zero_dates});
-  decoder.set_table_map_hook(
-      [this](std::shared_ptr<const TableMapEvent> t) { return enricher_->enrich(std::move(t)); });
-  // Rows of tables the pipeline does not capture are not decoded: cheaper,
-  // and a value cdcd cannot decode there does not stop the pipeline.
-  decoder.set_rows_filter(
-      [this](const TableMapEvent& t) { return TableStreamed(options_, t.database, t.table); });
+  BinlogEventDecoder decoder = make_decoder();
   assembler_->reset(start, server_.mariadb);
   std::vector<ChangeEvent> events;
   while (!stop.stop_requested()) {
@@ -295,11 +285,11 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
       const uint64_t end = raw->position + raw->header.event_size;
       if (const auto* payload = std::get_if<TransactionPayloadEvent>(&d.body)) {
         for (const BinlogEvent& inner : payload->events) {
-          assembler_->feed(decoder.decode(inner), end, events);
+          if (!feed(decoder.decode(inner), end, out, stop)) return false;
         }
       } else {
         if (const auto* q = std::get_if<QueryEvent>(&d.body)) enricher_->on_query(*q);
-        assembler_->feed(d, end, events);
+        if (!feed(d, end, out, stop)) return false;
       }
     }
     for (ChangeEvent& ev : events) {
@@ -312,6 +302,84 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
     }
   }
   return false;
+}
+
+BinlogClientOptions MySqlConnector::dump_options() const {
+  BinlogClientOptions co;
+  co.connect = options_.connect;
+  co.server_id = options_.server_id;
+  co.heartbeat_period = options_.heartbeat_interval;
+  co.context = context_;
+  return co;
+}
+
+BinlogEventDecoder MySqlConnector::make_decoder() {
+  BinlogEventDecoder decoder(RowDecodeOptions{options_.zero_dates});
+  decoder.set_table_map_hook(
+      [this](std::shared_ptr<const TableMapEvent> t) { return enricher_->enrich(std::move(t)); });
+  // Rows of tables the pipeline does not capture are not decoded: cheaper,
+  // and a value cdcd cannot decode there does not stop the pipeline.
+  decoder.set_rows_filter(
+      [this](const TableMapEvent& t) { return TableStreamed(options_, t.database, t.table); });
+  return decoder;
+}
+
+bool MySqlConnector::feed(const DecodedEvent& d, uint64_t end, Emitter& out, std::stop_token stop) {
+  std::vector<ChangeEvent> events;
+  assembler_->feed(d, end, events);
+  for (ChangeEvent& ev : events) {
+    if (!Emit(ev, out, stop)) return false;
+  }
+  if (std::optional<BinlogPosition> from = assembler_->replay_from()) {
+    return replay_prepared(*from, out, stop);
+  }
+  return true;
+}
+
+bool MySqlConnector::replay_prepared(const BinlogPosition& from, Emitter& out,
+                                     std::stop_token stop) {
+  BinlogClientOptions co = dump_options();
+  // A second dump connection while the stream's is open: with the same
+  // server_id MySQL would drop the stream's.
+  co.server_id = XaReplayServerId(options_.server_id);
+  co.context = context_ + ": reading the prepared XA transaction at " + from.to_string();
+  BinlogStart bs;
+  bs.file = from.file;
+  bs.position = from.pos;
+  BinlogClient client(co, bs);
+  std::stop_callback interrupt(stop, [&client] { client.interrupt(); });
+  BinlogEventDecoder decoder = make_decoder();
+  std::vector<ChangeEvent> events;
+  int transactions = 0;  // GTID events: the part must end before a second one
+  auto feed_one = [&](const DecodedEvent& d) {
+    if (std::holds_alternative<GtidEvent>(d.body) ||
+        std::holds_alternative<MariaGtidEvent>(d.body)) {
+      if (++transactions > 1) {
+        throw Error(co.context + ": no XA_PREPARE event ends the transaction starting there");
+      }
+    }
+    return assembler_->feed_replayed(d, events);
+  };
+  while (true) {
+    std::optional<BinlogEvent> raw = client.next();
+    if (!raw) return false;            // interrupted: stopping
+    if (raw->position == 0) continue;  // made up for the dump, or a heartbeat
+    DecodedEvent d = decoder.decode(*raw);
+    events.clear();
+    bool done = false;
+    if (const auto* payload = std::get_if<TransactionPayloadEvent>(&d.body)) {
+      for (const BinlogEvent& inner : payload->events) {
+        if ((done = feed_one(decoder.decode(inner)))) break;
+      }
+    } else {
+      done = feed_one(d);
+    }
+    if (done) assembler_->end_replay(events);
+    for (ChangeEvent& ev : events) {
+      if (!Emit(ev, out, stop)) return false;
+    }
+    if (done) return true;
+  }
 }
 
 }  // namespace cdc::mysql

@@ -36,6 +36,7 @@
 #include <optional>
 
 #include "cdc/source_connector.h"
+#include "sources/mysql/binlog_client.h"
 #include "sources/mysql/binlog_lag.h"
 #include "sources/mysql/binlog_position.h"
 #include "sources/mysql/event_assembler.h"
@@ -84,6 +85,16 @@ class MySqlConnector : public SourceConnector {
  private:
   bool stream_from(StreamStart start, const std::optional<BinlogPosition>& until, Emitter& out,
                    std::stop_token stop);
+  BinlogClientOptions dump_options() const;
+  BinlogEventDecoder make_decoder();
+  // Feeds one decoded event of the stream to the assembler and emits what
+  // is ready, first reading again the prepared part of an XA transaction
+  // that commits here; false when stopping.
+  bool feed(const DecodedEvent& d, uint64_t end, Emitter& out, std::stop_token stop);
+  // Reads the prepared part of a committing XA transaction again from
+  // `from` (to its XA_PREPARE event) on a dump connection of its own and
+  // emits its rows as the commit's events; false when stopping.
+  bool replay_prepared(const BinlogPosition& from, Emitter& out, std::stop_token stop);
   // The server's current binlog end and GTID state.
   StreamStart current_start();
   // Creates the signal table when missing; false (with a warning) when it

@@ -10,6 +10,11 @@ bool IsSystemDatabase(const std::string& db) {
   return db == "mysql" || db == "sys" || db == "information_schema" || db == "performance_schema";
 }
 
+uint32_t XaReplayServerId(uint32_t server_id) {
+  const uint32_t flipped = server_id ^ 0x80000000u;
+  return flipped != 0 ? flipped : 0x80000001u;
+}
+
 bool TableCaptured(const MySqlSourceOptions& o, const std::string& database,
                    const std::string& table) {
   if (IsSystemDatabase(database) || IsSignalTable(o, database, table)) return false;

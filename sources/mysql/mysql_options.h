@@ -69,6 +69,11 @@ struct MySqlSourceOptions {
 MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
                                            const std::string& pipeline_name);
 
+// The server_id of the second, short dump connection that reads a prepared
+// XA transaction again when it commits: `server_id` with its top bit
+// flipped (never 0), so the server keeps the stream's connection.
+uint32_t XaReplayServerId(uint32_t server_id);
+
 // The databases whose tables are never captured (mysql, sys, ...).
 bool IsSystemDatabase(const std::string& database);
 

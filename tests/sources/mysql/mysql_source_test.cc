@@ -119,6 +119,64 @@ TEST(MySqlSourceTest, ResumesExactlyMidTransactionByPositionAndByGtid) {
   }
 }
 
+// XA transactions: the changes of a prepared transaction come when it
+// commits (and resume exactly from every offset, also while it is pending);
+// a rolled-back one's never; a one-phase commit like any transaction.
+TEST(MySqlSourceTest, XaTransactionsAreEmittedAtCommitAndNeverWhenRolledBack) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "xa");
+  db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  Offset from = db.here();
+  MySqlConnection xa(server, "xa");
+  xa.query("USE " + db.name(), "xa");
+  auto run = [&](const std::string& statements) {
+    size_t start = 0;
+    while (start < statements.size()) {
+      const size_t end = statements.find(';', start);
+      xa.query(statements.substr(start, end - start), "xa");
+      start = end == std::string::npos ? statements.size() : end + 1;
+    }
+  };
+  run("XA START 'a';INSERT INTO t VALUES (1, 1),(2, 2);XA END 'a';XA PREPARE 'a'");
+  db.sql("INSERT INTO t VALUES (10, 10)");  // commits while 'a' is prepared
+  run("XA COMMIT 'a'");
+  run("XA START 'b';INSERT INTO t VALUES (3, 3);XA END 'b';XA PREPARE 'b';XA ROLLBACK 'b'");
+  run("XA START 'c';INSERT INTO t VALUES (4, 4);XA END 'c';XA COMMIT 'c' ONE PHASE");
+  db.sql("INSERT INTO t VALUES (99, 99)");
+
+  MySqlSourceOptions opts = SourceOptions(server, db.name());
+  std::vector<ChangeEvent> all;
+  {
+    MySqlSource source(opts);
+    WatchedEmitter out;
+    RunningSource running(source, from, out);
+    all = Data(out, 5);
+    ASSERT_EQ(all.size(), 5u) << running.error();
+    std::this_thread::sleep_for(300ms);  // nothing of 'b' follows
+    ASSERT_EQ(out.data().size(), 5u);
+  }
+  std::vector<int64_t> ids;
+  for (const ChangeEvent& e : all) ids.push_back(e.after->values[0].as<int64_t>());
+  EXPECT_EQ(ids, (std::vector<int64_t>{10, 1, 2, 4, 99}));
+  // 1 and 2 are one transaction, with the commit's time and position.
+  EXPECT_EQ(all[1].source.tx_id, all[2].source.tx_id);
+  EXPECT_NE(all[1].source.tx_id, all[0].source.tx_id);
+  for (ResumeBy by : {ResumeBy::kPosition, ResumeBy::kGtid}) {
+    for (size_t k = 0; k + 1 < all.size(); ++k) {
+      opts.resume_by = by;
+      MySqlSource source(opts);
+      WatchedEmitter out;
+      RunningSource running(source, all[k].next, out);
+      std::vector<ChangeEvent> rest = Data(out, all.size() - k - 1);
+      ASSERT_EQ(rest.size(), all.size() - k - 1) << running.error();
+      for (size_t j = 0; j < rest.size(); ++j) {
+        EXPECT_EQ(rest[j].id, all[k + 1 + j].id) << "after " << k;
+        EXPECT_EQ(rest[j].after->values, all[k + 1 + j].after->values);
+      }
+    }
+  }
+}
+
 TEST(MySqlSourceTest, DdlBecomesSchemaChangeAndTruncateATruncateEvent) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "ddl");
