@@ -24,6 +24,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <mutex>
 
@@ -475,6 +478,24 @@ std::string ConfigNode::get_string(const std::string& key) const {
 std::string ConfigNode::get_string(const std::string& key, const std::string& dflt) const {
   std::optional<ConfigNode> c = lookup(key);
   return c ? ScalarFor(*c, "a string") : dflt;
+}
+
+std::string ConfigNode::get_secret(const std::string& key, const std::string& dflt) const {
+  const std::optional<ConfigNode> direct = lookup(key);
+  const std::optional<ConfigNode> file = lookup(key + "_file");
+  if (direct && file) file->fail("give " + key + " or " + key + "_file, not both");
+  if (!file) return direct ? ScalarFor(*direct, "a string") : dflt;
+  const std::string path = ScalarFor(*file, "a file name");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) file->fail("cannot read " + path + ": " + std::strerror(errno));
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (content.ends_with("\r\n")) {
+    content.resize(content.size() - 2);
+  } else if (content.ends_with('\n')) {
+    content.pop_back();
+  }
+  if (content.empty()) file->fail(path + " is empty");
+  return content;
 }
 
 int64_t ConfigNode::get_int(const std::string& key) const {

@@ -68,6 +68,12 @@ class ConfigNode {
                                            std::vector<std::string> dflt = {}) const;
   // A mapping of scalars to scalars (e.g. librdkafka properties).
   std::map<std::string, std::string> get_string_map(const std::string& key) const;
+  // A secret: the string at `key`, or the content of the file named at
+  // `key`_file (one trailing newline dropped), so that it can come from the
+  // environment (${VAR}) or a mounted file (a Docker or Kubernetes secret);
+  // `dflt` when neither is there, an error when both are. Messages never
+  // show the value.
+  std::string get_secret(const std::string& key, const std::string& dflt = "") const;
   // One of `allowed`; the message lists them.
   std::string get_choice(const std::string& key, const std::vector<std::string>& allowed,
                          const std::string& dflt) const;

@@ -39,8 +39,9 @@ YAML::Node ParseYaml(const std::string& yaml, const std::string& name) {
 HttpConfig ParseHttp(const std::optional<ConfigNode>& node) {
   HttpConfig h;
   if (!node) return h;
-  AllowOnlyKeys(*node, {"enabled", "listen"});
+  AllowOnlyKeys(*node, {"enabled", "listen", "token", "token_file"});
   h.enabled = node->get_bool("enabled", h.enabled);
+  h.token = node->get_secret("token");
   h.listen = node->get_string("listen", h.listen);
   const size_t colon = h.listen.rfind(':');
   const std::string port = colon == std::string::npos ? "" : h.listen.substr(colon + 1);

@@ -24,6 +24,9 @@ namespace cdc {
 struct HttpConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:8083";  // HOST:PORT; port 0 picks a free one
+  // When set, every request but the probes (/healthz, /readyz) needs
+  // "Authorization: Bearer <token>".
+  std::string token;
 };
 
 struct LogConfig {

@@ -171,6 +171,19 @@ struct Daemon::Http {
 
 namespace {
 
+using Server = httplib::Server;
+constexpr size_t kMaxRequestBytes = 1 << 20;
+
+// "Bearer <token>", compared in constant time so that response times do not
+// tell how much of a guess was right.
+bool BearerTokenMatches(const std::string& header, const std::string& token) {
+  const std::string want = "Bearer " + token;
+  if (header.size() != want.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(header[i] ^ want[i]);
+  return diff == 0;
+}
+
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -437,6 +450,21 @@ void Daemon::start_http() {
   int port = std::stoi(listen.substr(colon + 1));
   http_ = std::make_unique<Http>();
   auto& srv = http_->server;
+  // Requests are small JSON documents: a larger body is refused (413).
+  srv.set_payload_max_length(kMaxRequestBytes);
+  if (!config_.http.token.empty()) {
+    srv.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (req.path == "/healthz" || req.path == "/readyz")
+        return Server::HandlerResponse::Unhandled;
+      if (BearerTokenMatches(req.get_header_value("Authorization"), config_.http.token)) {
+        return Server::HandlerResponse::Unhandled;
+      }
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content("a bearer token is required (http.token)\n", "text/plain");
+      return Server::HandlerResponse::Handled;
+    });
+  }
   srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

@@ -33,6 +33,7 @@ int RunSnapshotCommand(const SnapshotCommand& cmd) {
   httplib::Client client(host, port);
   client.set_connection_timeout(5);
   client.set_read_timeout(60);
+  if (!config.http.token.empty()) client.set_bearer_token_auth(config.http.token);
   httplib::Result res =
       client.Post("/pipelines/" + pipeline.name + "/snapshots", body.dump(), "application/json");
   if (!res) {

@@ -52,6 +52,17 @@ KafkaSinkOptions KafkaSinkOptions::FromConfig(const ConfigNode& config,
 
   if (std::optional<ConfigNode> props = config.optional_child("properties")) {
     o.properties = config.get_string_map("properties");
+    // NAME_file: NAME's value is the content of that file (a mounted secret,
+    // e.g. sasl.password_file); no librdkafka property ends in "_file".
+    for (auto it = o.properties.begin(); it != o.properties.end();) {
+      if (!it->first.ends_with("_file")) {
+        ++it;
+        continue;
+      }
+      const std::string name = it->first.substr(0, it->first.size() - 5);
+      o.properties[name] = props->get_secret(name);
+      it = o.properties.erase(it);
+    }
     kafka::ConfPtr probe(rd_kafka_conf_new());
     for (const auto& [name, value] : o.properties) {
       auto reserved = ReservedProperties().find(name);

@@ -52,7 +52,7 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
   o.connect.port = static_cast<uint16_t>(port);
   o.connect.user = config.get_string("user");
   if (o.connect.user.empty()) config.child("user").fail("must not be empty");
-  o.connect.password = config.get_string("password", "");
+  o.connect.password = config.get_secret("password");
   o.connect.ssl_mode = config.get_choice(
       "ssl_mode", {"disabled", "preferred", "required", "verify_ca", "verify_identity"},
       "preferred");

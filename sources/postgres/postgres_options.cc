@@ -136,9 +136,14 @@ PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,
   PostgresSourceOptions o;
   config.mark_used("type");
   o.pipeline = pipeline_name;
-  o.dsn = config.get_string("dsn");
-  if (o.dsn.empty()) config.child("dsn").fail("must not be empty");
-  if (std::optional<std::string> problem = DsnProblem(o.dsn)) config.child("dsn").fail(*problem);
+  o.dsn = config.get_secret("dsn");
+  if (o.dsn.empty()) {
+    if (!config.has("dsn")) config.fail("missing required key 'dsn' (or dsn_file)");
+    config.child("dsn").fail("must not be empty");
+  }
+  if (std::optional<std::string> problem = DsnProblem(o.dsn)) {
+    config.child(config.has("dsn") ? "dsn" : "dsn_file").fail(*problem);
+  }
   o.tables = config.get_string_list("tables");
   o.exclude_tables = config.get_string_list("exclude_tables");
   o.slot = config.get_string("slot", DefaultObjectName(pipeline_name));

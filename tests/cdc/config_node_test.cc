@@ -54,6 +54,25 @@ TEST(ConfigNodeTest, ReadsTypedValues) {
   EXPECT_NO_THROW(n.reject_unknown_keys());
 }
 
+TEST(ConfigNodeTest, SecretsComeFromTheKeyOrAFile) {
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/cdcd_secret_test";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("pa ss\n", f);
+    std::fclose(f);
+  }
+  EXPECT_EQ(Parse("password: inline").get_secret("password"), "inline");
+  EXPECT_EQ(Parse("password_file: " + file).get_secret("password"), "pa ss");
+  EXPECT_EQ(Parse("other: 1").get_secret("password", "none"), "none");
+  EXPECT_EQ(ErrorOf([&] { Parse("password: a\npassword_file: " + file).get_secret("password"); }),
+            "t.yaml:2: password_file: give password or password_file, not both");
+  EXPECT_EQ(ErrorOf([] { Parse("password_file: /nonexistent/pw").get_secret("password"); }),
+            "t.yaml:1: password_file: cannot read /nonexistent/pw: No such file or directory");
+  std::remove(file.c_str());
+}
+
 TEST(ConfigNodeTest, DefaultsApplyToMissingAndNullKeys) {
   ConfigNode n = Parse("empty:\ntilde: ~\n");
   EXPECT_EQ(n.get_string("absent", "d"), "d");

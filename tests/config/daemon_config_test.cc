@@ -233,7 +233,7 @@ TEST_F(LoadConfigTest, UnknownKeysEverywhereTheLoaderOwns) {
             "p.yaml:9: pipelines[0].batch: unknown key 'max_event', did you mean 'max_events'? "
             "(known here: linger, max_bytes, max_events, queue_bytes)");
   EXPECT_EQ(LoadError("http:\n  port: 80\n" + std::string(kMinimal)),
-            "p.yaml:2: http: unknown key 'port' (known here: enabled, listen)");
+            "p.yaml:2: http: unknown key 'port' (known here: enabled, listen, token, token_file)");
 }
 
 TEST_F(LoadConfigTest, DuplicateKeyIsAnError) {

@@ -1,7 +1,11 @@
 // The daemon's HTTP status endpoints, queried on a running cdcd.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <regex>
 #include <thread>
@@ -149,6 +153,64 @@ TEST(HttpStatusTest, HealthReadinessMetricsAndPipelines) {
   int status = -1;
   ASSERT_TRUE(cdcd.wait_for(30s, status));
   EXPECT_EQ(status, 0) << testing::ReadFile(log);
+}
+
+// The first line of the answer to `request` sent as raw bytes.
+std::string RawStatusLine(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "cannot connect";
+  }
+  (void)!::write(fd, request.data(), request.size());
+  char buf[256] = {};
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  const std::string answer(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  return answer.substr(0, answer.find("\r\n"));
+}
+
+// http.token (here from token_file): every endpoint but the probes needs it;
+// bodies over 1 MiB and malformed requests are refused; the token is never
+// logged.
+TEST(HttpStatusTest, TokenGuardsAllButTheProbesAndBadRequestsAreRefused) {
+  testing::TempDir dir;
+  auto config = dir.path() / "c.yaml";
+  auto log = dir.path() / "cdcd.log";
+  testing::WriteFile(dir.path() / "token", "s3cret-t0ken\n");
+  testing::WriteFile(config,
+                     "pipelines:\n  - name: web\n"
+                     "    source: {type: generator, rate: 100}\n"
+                     "    sink: {type: file, path: " +
+                         (dir.path() / "out").string() +
+                         "}\n"
+                         "http: {listen: \"127.0.0.1:0\", token_file: " +
+                         (dir.path() / "token").string() + "}\nlog: {level: debug}\n");
+  testing::ChildProcess cdcd({CDCD_BINARY, "run", "--config", config.string()}, log.string());
+  const int port = testing::WaitForHttpPort(log.string());
+  ASSERT_GT(port, 0) << testing::ReadFile(log);
+  httplib::Client http("127.0.0.1", port);
+  EXPECT_EQ(http.Get("/healthz")->status, 200);
+  auto denied = http.Get("/metrics");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  EXPECT_EQ(denied->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(http.Get("/pipelines", {{"Authorization", "Bearer s3cret-t0kex"}})->status, 401);
+  EXPECT_EQ(http.Post("/reload", "", "application/json")->status, 401);
+  http.set_bearer_token_auth("s3cret-t0ken");
+  EXPECT_EQ(http.Get("/metrics")->status, 200);
+  EXPECT_EQ(http.Get("/pipelines")->status, 200);
+  auto big = http.Post("/pipelines/web/snapshots", std::string(2 << 20, 'x'), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(RawStatusLine(port, "NONSENSE\r\n\r\n").substr(0, 12), "HTTP/1.1 400");
+  cdcd.signal(SIGTERM);
+  EXPECT_EQ(cdcd.wait(), 0);
+  EXPECT_EQ(testing::ReadFile(log).find("s3cret"), std::string::npos) << testing::ReadFile(log);
 }
 
 }  // namespace

@@ -55,6 +55,25 @@ TEST(KafkaSinkOptionsTest, SettingsAndPropertiesPassThrough) {
   EXPECT_EQ(p["partitioner"], "consistent") << "the user's choice wins";
 }
 
+TEST(KafkaSinkOptionsTest, APropertyCanComeFromAFile) {
+  const std::string file = ::testing::TempDir() + "/cdcd_kafka_secret_test";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("kafka-pw\n", f);
+    std::fclose(f);
+  }
+  KafkaSinkOptions o = KafkaSinkOptions::FromConfig(
+      Block("brokers: k:9092\nproperties: {sasl.password_file: " + file + "}\n"), "shop");
+  auto p = o.producer_properties();
+  EXPECT_EQ(p["sasl.password"], "kafka-pw");
+  EXPECT_EQ(p.count("sasl.password_file"), 0u);
+  EXPECT_NE(ParseError("properties: {sasl.password: a, sasl.password_file: " + file + "}\n")
+                .find("give sasl.password or sasl.password_file, not both"),
+            std::string::npos);
+  std::remove(file.c_str());
+}
+
 TEST(KafkaSinkOptionsTest, BadPropertiesFailAtStartUpWithLibrdkafkasMessage) {
   std::string e = ParseError("properties:\n  no.such.property: 1\n");
   EXPECT_NE(e.find("test.yaml:4"), std::string::npos) << e;
