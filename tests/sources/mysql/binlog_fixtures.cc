@@ -70,7 +70,8 @@ std::vector<FixtureFile> AllBinlogFixtures() {
       if (e.contains("bytes") && !f.name.ends_with(".gz")) bytes = e["bytes"].get<uint64_t>();
       auto p = FindIn(LocalRoot() / folder, f.name, bytes);
       if (!p) p = FindIn(SharedRoot() / folder, f.name, bytes);
-      if (p) f.path = *p;
+      if (!p) continue;  // GPL, only in ../shared: no test claims to check it
+      f.path = *p;
       out.push_back(std::move(f));
     }
   }

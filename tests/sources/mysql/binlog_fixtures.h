@@ -27,8 +27,9 @@ inline void PrintTo(const FixtureFile& f, std::ostream* os) {
   *os << f.folder << "/" << f.name;
 }
 
-// Every manifest entry of the binlog fixture folders, with the path of the
-// file if present (local copy first, then ../shared/fixtures).
+// Every manifest entry of the binlog fixture folders whose file is here
+// (local copy first, then ../shared/fixtures), with its path: a file that is
+// absent gets no test rather than a skipped one.
 std::vector<FixtureFile> AllBinlogFixtures();
 
 // Path of a fixture by folder and name, or nullopt.
