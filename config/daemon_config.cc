@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -21,8 +22,58 @@ std::string LineOf(const YAML::Mark& mark) {
   return std::to_string(mark.is_null() || mark.line < 0 ? 1 : mark.line + 1);
 }
 
+// The 1-based line of the first line, outside flow collections, quotes and
+// block scalars, whose first character after its indentation is ',';
+// 0 when there is none. yaml-cpp 0.7 runs away on such a line (a ',' where
+// a block node starts: tens of GB and a minute before it fails), and it is
+// never valid YAML there, so the loader refuses it before parsing.
+int FirstLineStartingWithComma(const std::string& yaml) {
+  int line = 0, flow = 0;
+  size_t block_indent = std::string::npos;  // inside a block scalar deeper than this
+  size_t pos = 0;
+  while (pos <= yaml.size()) {
+    const size_t end = std::min(yaml.find('\n', pos), yaml.size());
+    const std::string_view text(yaml.data() + pos, end - pos);
+    ++line;
+    pos = end + 1;
+    const size_t indent = text.find_first_not_of(' ');
+    if (indent == std::string_view::npos) continue;
+    if (block_indent != std::string::npos) {
+      if (indent > block_indent) continue;
+      block_indent = std::string::npos;
+    }
+    if (flow == 0 && text[indent] == ',') return line;
+    char quote = 0;
+    for (size_t i = indent; i < text.size(); ++i) {
+      const char c = text[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#' && (i == 0 || text[i - 1] == ' ')) {
+        break;
+      } else if (c == '[' || c == '{') {
+        ++flow;
+      } else if ((c == ']' || c == '}') && flow > 0) {
+        --flow;
+      }
+    }
+    const size_t last = text.find_last_not_of(" \r");
+    if (flow == 0 && (text[last] == '|' || text[last] == '>' ||
+                      (last > 0 && (text[last - 1] == '|' || text[last - 1] == '>')))) {
+      block_indent = indent;
+    }
+  }
+  return 0;
+}
+
 // The one document of `yaml`; an empty file gives a null node.
 YAML::Node ParseYaml(const std::string& yaml, const std::string& name) {
+  if (const int line = FirstLineStartingWithComma(yaml)) {
+    throw ConfigError(name + ":" + std::to_string(line) +
+                      ": YAML syntax error: a ',' cannot start a line outside a [...] or {...} "
+                      "list");
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(yaml);

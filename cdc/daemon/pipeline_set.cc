@@ -51,7 +51,9 @@ PipelineSet::Plan PipelineSet::plan(
     const std::vector<std::pair<std::string, std::string>>& next) const {
   std::lock_guard lock(mu_);
   Plan out;
-  for (const auto& [name, fingerprint] : next) {
+  for (const auto& wanted : next) {
+    const std::string& name = wanted.first;
+    const std::string& fingerprint = wanted.second;
     auto it = std::find_if(running_.begin(), running_.end(),
                            [&](const Running& r) { return r.entry.pipeline->name() == name; });
     if (it == running_.end()) {

@@ -124,6 +124,7 @@ void AppendValue(std::string& out, uint8_t type, std::string_view doc, size_t po
 // An object or array at doc[pos...]; offsets inside are relative to pos.
 void AppendContainer(std::string& out, uint8_t type, std::string_view doc, size_t pos, int depth) {
   if (depth > kMaxDepth) throw Error("JSON nested too deeply");
+  if (pos > doc.size()) throw Error("JSON value offset out of range");
   bool large = type == kLargeObject || type == kLargeArray;
   bool object = type == kSmallObject || type == kLargeObject;
   size_t w = large ? 4 : 2;

@@ -82,12 +82,13 @@ int64_t Time2ToPacked(std::string_view b, int fsp) {
 }
 
 DateTimeParts UnpackDateTime(int64_t packed) {
-  if (packed < 0) packed = -packed;
+  // The magnitude, unsigned: -INT64_MIN does not fit an int64_t.
+  const uint64_t m = packed < 0 ? 0 - static_cast<uint64_t>(packed) : static_cast<uint64_t>(packed);
   DateTimeParts p;
-  p.micros = static_cast<int>(packed % (1 << 24));
-  int64_t intpart = packed >> 24;
-  int64_t ymd = intpart >> 17, hms = intpart % (1 << 17);
-  int64_t ym = ymd >> 5;
+  p.micros = static_cast<int>(m % (1 << 24));
+  const uint64_t intpart = m >> 24;
+  const uint64_t ymd = intpart >> 17, hms = intpart % (1 << 17);
+  const uint64_t ym = ymd >> 5;
   p.day = static_cast<int>(ymd % 32);
   p.month = static_cast<int>(ym % 13);
   p.year = static_cast<int>(ym / 13);

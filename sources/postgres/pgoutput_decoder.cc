@@ -36,6 +36,7 @@ class Reader {
   }
   std::string_view rest() { return take(data_.size() - pos_); }
   bool done() const { return pos_ == data_.size(); }
+  size_t remaining() const { return data_.size() - pos_; }
   void expect_done() {
     if (!done()) fail(std::to_string(data_.size() - pos_) + " unexpected trailing bytes");
   }
@@ -162,6 +163,11 @@ TruncateMsg ReadTruncate(Reader& r) {
   uint8_t options = r.u8();
   m.cascade = (options & 1) != 0;
   m.restart_identity = (options & 2) != 0;
+  // Four bytes per relation follow: a count beyond them is not reserved.
+  if (n > r.remaining() / 4) {
+    r.fail(std::to_string(n) + " relations announced, room for " +
+           std::to_string(r.remaining() / 4));
+  }
   m.relids.reserve(n);
   for (uint32_t i = 0; i < n; ++i) m.relids.push_back(r.u32());
   return m;

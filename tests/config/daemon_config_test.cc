@@ -236,6 +236,19 @@ TEST_F(LoadConfigTest, UnknownKeysEverywhereTheLoaderOwns) {
             "p.yaml:2: http: unknown key 'port' (known here: enabled, listen, token, token_file)");
 }
 
+// Found by tests/fuzz/config_fuzz: yaml-cpp 0.7 runs away (tens of GB, a
+// minute) on a ',' starting a line in block context; refused before parsing.
+TEST_F(LoadConfigTest, ALineStartingWithACommaIsRefusedBeforeParsing) {
+  EXPECT_EQ(LoadError(",:"),
+            "p.yaml:1: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
+  EXPECT_EQ(LoadError("pipelines:\n  - a\n  , b\n"),
+            "p.yaml:3: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
+  // Inside a flow list, or a block scalar, it is fine.
+  EXPECT_EQ(LoadError("pipelines: [a\n  , b]\n").find("cannot start a line"), std::string::npos);
+  EXPECT_EQ(LoadError("x: |\n  ,text\npipelines: []\n").find("cannot start a line"),
+            std::string::npos);
+}
+
 TEST_F(LoadConfigTest, DuplicateKeyIsAnError) {
   EXPECT_EQ(LoadError("pipelines:\n  - name: a\n    name: b\n"),
             "p.yaml:3: pipelines[0]: duplicate key 'name' (first at line 2)");

@@ -20,6 +20,17 @@ std::string Hex(const std::string& hex) {
   return out;
 }
 
+// Found by tests/fuzz/json_binary_fuzz: a value offset past the document
+// was a std::out_of_range from string_view::substr, not a cdc::Error.
+TEST(JsonBinary, OffsetsPastTheDocumentAreErrors) {
+  std::string doc;
+  const std::string hex = "0203000d000000ff00000005010005ffffffffffffffffff042d7e0200";
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    doc += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  EXPECT_THROW(JsonBinaryToText(doc), Error);
+}
+
 TEST(JsonBinary, Containers) {
   // {"a": 1}: count 1, size 12, key entry (11, 1), value entry int16 inline.
   EXPECT_EQ(JsonBinaryToText(Hex("0001000c000b0001000501006"

@@ -37,6 +37,20 @@ struct Bytes {
 
 constexpr int64_t kPgTime = 700000000000000;  // µs since 2000-01-01
 
+// Found by tests/fuzz/pgoutput_fuzz: a Truncate announcing 1 billion
+// relations reserved 4 GiB before reading them.
+TEST(PgOutputDecoderTest, TruncateCountBeyondTheMessageIsAnError) {
+  const std::string msg = {'T', 0x04, 0x00, 0x00, 0x40, 0x01};
+  try {
+    DecodePgOutput(msg);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("67108928 relations announced, room for 0"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(PgOutputDecoderTest, Begin) {
   auto m =
       std::get<BeginMsg>(DecodePgOutput(Bytes().c('B').u64(0x16B374D848).u64(kPgTime).u32(777).b));
