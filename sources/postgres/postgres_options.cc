@@ -86,6 +86,12 @@ bool IntegerList(const std::string& value, long lo, long hi) {
 }  // namespace
 
 std::optional<std::string> DsnProblem(const std::string& dsn) {
+  // As PgConnection hands it to libpq (dbname with expand_dbname): without
+  // an '=' or a URI prefix the whole value is a database name.
+  if (dsn.find('=') == std::string::npos && dsn.rfind("postgresql://", 0) != 0 &&
+      dsn.rfind("postgres://", 0) != 0) {
+    return std::nullopt;
+  }
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
       PQconninfoParse(dsn.c_str(), &error), &PQconninfoFree);

@@ -60,7 +60,8 @@ std::string DefaultObjectName(const std::string& pipeline_name);
 
 // What is wrong with `dsn` as libpq reads it (a malformed string or URI, a
 // port or timeout that is not a number, an unknown sslmode), without echoing
-// anything that could be part of the password; nullopt when it is usable.
+// anything that could be part of the password; nullopt when it is usable
+// (also a bare database name, which libpq takes as one).
 // Found when the config is loaded, so `cdcd validate` reports it and a run
 // does not retry it forever as if the server were away.
 std::optional<std::string> DsnProblem(const std::string& dsn);

@@ -21,6 +21,7 @@ TEST(DsnProblemTest, UsableConnectionStringsAndUrisPass) {
   EXPECT_EQ(Problem("host=a,b port=5432,5433 target_session_attrs=read-write"), "none");
   EXPECT_EQ(Problem("postgresql://cdc:s%40cret@db:5432/shop?sslmode=verify-full"), "none");
   EXPECT_EQ(Problem("dbname=shop connect_timeout=10 keepalives_idle=30"), "none");
+  EXPECT_EQ(Problem("shop"), "none");  // a database name alone
 }
 
 TEST(DsnProblemTest, BadNumbersAndModesAreNamed) {
