@@ -285,11 +285,11 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
       const uint64_t end = raw->position + raw->header.event_size;
       if (const auto* payload = std::get_if<TransactionPayloadEvent>(&d.body)) {
         for (const BinlogEvent& inner : payload->events) {
-          if (!feed(decoder.decode(inner), end, out, stop)) return false;
+          if (!feed(decoder.decode(inner), end, events, out, stop)) return false;
         }
       } else {
         if (const auto* q = std::get_if<QueryEvent>(&d.body)) enricher_->on_query(*q);
-        if (!feed(d, end, out, stop)) return false;
+        if (!feed(d, end, events, out, stop)) return false;
       }
     }
     for (ChangeEvent& ev : events) {
@@ -324,12 +324,14 @@ BinlogEventDecoder MySqlConnector::make_decoder() {
   return decoder;
 }
 
-bool MySqlConnector::feed(const DecodedEvent& d, uint64_t end, Emitter& out, std::stop_token stop) {
-  std::vector<ChangeEvent> events;
+bool MySqlConnector::feed(const DecodedEvent& d, uint64_t end, std::vector<ChangeEvent>& events,
+                          Emitter& out, std::stop_token stop) {
+  events.clear();
   assembler_->feed(d, end, events);
   for (ChangeEvent& ev : events) {
     if (!Emit(ev, out, stop)) return false;
   }
+  events.clear();
   if (std::optional<BinlogPosition> from = assembler_->replay_from()) {
     return replay_prepared(*from, out, stop);
   }

@@ -88,9 +88,11 @@ class MySqlConnector : public SourceConnector {
   BinlogClientOptions dump_options() const;
   BinlogEventDecoder make_decoder();
   // Feeds one decoded event of the stream to the assembler and emits what
-  // is ready, first reading again the prepared part of an XA transaction
-  // that commits here; false when stopping.
-  bool feed(const DecodedEvent& d, uint64_t end, Emitter& out, std::stop_token stop);
+  // is ready (through `events`, the stream's reused buffer, left empty),
+  // then reads again the prepared part of an XA transaction that commits
+  // here; false when stopping.
+  bool feed(const DecodedEvent& d, uint64_t end, std::vector<ChangeEvent>& events, Emitter& out,
+            std::stop_token stop);
   // Reads the prepared part of a committing XA transaction again from
   // `from` (to its XA_PREPARE event) on a dump connection of its own and
   // emits its rows as the commit's events; false when stopping.

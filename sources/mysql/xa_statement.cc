@@ -120,13 +120,9 @@ std::optional<std::string> ReadXid(Reader& r) {
 }  // namespace
 
 std::string CanonicalXid(int64_t format_id, std::string_view gtrid, std::string_view bqual) {
-  static const char kHex[] = "0123456789abcdef";
   auto hex = [](std::string_view bytes) {
     std::string out = "X'";
-    for (unsigned char c : bytes) {
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+    for (unsigned char c : bytes) out += ByteCursor::Hex(c);
     return out + "'";
   };
   return hex(gtrid) + "," + hex(bqual) + "," + std::to_string(format_id);
