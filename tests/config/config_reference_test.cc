@@ -12,8 +12,8 @@
 #include <set>
 #include <string>
 
-#include "cdc/daemon/builtin_plugins.h"
-#include "cdc/daemon/daemon.h"
+#include "daemon/builtin_plugins.h"
+#include "daemon/daemon.h"
 #include "config/daemon_config.h"
 #include "tests/support/test_support.h"
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "cdc/daemon/builtin_plugins.h"
-#include "cdc/daemon/daemon.h"
+#include "daemon/builtin_plugins.h"
+#include "daemon/daemon.h"
 #include "cdc/error.h"
 #include "config/daemon_config.h"
 

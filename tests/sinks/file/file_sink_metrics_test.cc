@@ -1,7 +1,7 @@
 // The file sink's metrics as the daemon's /metrics renders them.
 #include <gtest/gtest.h>
 
-#include "cdc/daemon/daemon.h"
+#include "daemon/daemon.h"
 #include "tests/sinks/file/file_sink_test_util.h"
 
 namespace cdc {

@@ -2,7 +2,7 @@
 // start-up (no I/O), and the keys the sink refuses.
 #include <gtest/gtest.h>
 
-#include "cdc/daemon/builtin_plugins.h"
+#include "daemon/builtin_plugins.h"
 #include "cdc/error.h"
 #include "tests/sinks/kafka/kafka_test_util.h"
 

@@ -1,10 +1,10 @@
-#include "cdc/daemon/state_command.h"
+#include "daemon/state_command.h"
 
 #include <spdlog/spdlog.h>
 
-#include "cdc/daemon/daemon.h"
-#include "cdc/daemon/progress_line.h"
-#include "cdc/daemon/replay_command.h"
+#include "daemon/daemon.h"
+#include "daemon/progress_line.h"
+#include "daemon/replay_command.h"
 #include "cdc/table_state.h"
 #include "cdc/timestamp.h"
 #include "config/daemon_config.h"

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "cdc/daemon/pipeline_set.h"
+#include "daemon/pipeline_set.h"
 #include "cdc/pipeline.h"
 #include "cdc/registry.h"
 #include "config/daemon_config.h"

@@ -1,4 +1,4 @@
-#include "cdc/daemon/snapshot_bar.h"
+#include "daemon/snapshot_bar.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "cdc/daemon/progress_line.h"
+#include "daemon/progress_line.h"
 #include "cdc/logging.h"
 
 namespace cdc {

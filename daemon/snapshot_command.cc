@@ -1,11 +1,11 @@
-#include "cdc/daemon/snapshot_command.h"
+#include "daemon/snapshot_command.h"
 
 #include <httplib.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "cdc/daemon/daemon.h"
+#include "daemon/daemon.h"
 #include "cdc/error.h"
 #include "config/daemon_config.h"
 

@@ -1,4 +1,4 @@
-#include "cdc/daemon/health_command.h"
+#include "daemon/health_command.h"
 
 #include <httplib.h>
 

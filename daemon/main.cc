@@ -11,13 +11,13 @@
 #include <stop_token>
 #include <thread>
 
-#include "cdc/daemon/builtin_plugins.h"
-#include "cdc/daemon/daemon.h"
-#include "cdc/daemon/demo.h"
-#include "cdc/daemon/health_command.h"
-#include "cdc/daemon/replay_command.h"
-#include "cdc/daemon/snapshot_command.h"
-#include "cdc/daemon/state_command.h"
+#include "daemon/builtin_plugins.h"
+#include "daemon/daemon.h"
+#include "daemon/demo.h"
+#include "daemon/health_command.h"
+#include "daemon/replay_command.h"
+#include "daemon/snapshot_command.h"
+#include "daemon/state_command.h"
 #include "cdc/error.h"
 #include "cdc/logging.h"
 #include "config/daemon_config.h"

@@ -1,4 +1,4 @@
-#include "cdc/daemon/progress_line.h"
+#include "daemon/progress_line.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "cdc/daemon/process_metrics.h"
+#include "daemon/process_metrics.h"
 
 #include <sys/resource.h>
 #include <unistd.h>

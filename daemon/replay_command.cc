@@ -1,12 +1,12 @@
-#include "cdc/daemon/replay_command.h"
+#include "daemon/replay_command.h"
 
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
-#include "cdc/daemon/daemon.h"
-#include "cdc/daemon/progress_line.h"
+#include "daemon/daemon.h"
+#include "daemon/progress_line.h"
 #include "cdc/replay.h"
 #include "cdc/timestamp.h"
 #include "config/daemon_config.h"

@@ -1,4 +1,4 @@
-#include "cdc/daemon/pipeline_set.h"
+#include "daemon/pipeline_set.h"
 
 #include <algorithm>
 #include <chrono>

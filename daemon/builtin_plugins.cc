@@ -1,4 +1,4 @@
-#include "cdc/daemon/builtin_plugins.h"
+#include "daemon/builtin_plugins.h"
 
 #include "sinks/file/file_capture_reader.h"
 #include "sinks/file/file_sink.h"

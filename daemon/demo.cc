@@ -1,4 +1,4 @@
-#include "cdc/daemon/demo.h"
+#include "daemon/demo.h"
 
 #include <unistd.h>
 
@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cdc/daemon/builtin_plugins.h"
-#include "cdc/daemon/daemon.h"
+#include "daemon/builtin_plugins.h"
+#include "daemon/daemon.h"
 #include "cdc/error.h"
 #include "sinks/file/file_sink_reader.h"
 

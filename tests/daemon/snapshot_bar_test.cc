@@ -1,8 +1,8 @@
-#include "cdc/daemon/snapshot_bar.h"
+#include "daemon/snapshot_bar.h"
 
 #include <gtest/gtest.h>
 
-#include "cdc/daemon/progress_line.h"
+#include "daemon/progress_line.h"
 
 namespace cdc {
 namespace {

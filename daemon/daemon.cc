@@ -1,4 +1,4 @@
-#include "cdc/daemon/daemon.h"
+#include "daemon/daemon.h"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -10,8 +10,8 @@
 #include <sstream>
 #include <thread>
 
-#include "cdc/daemon/process_metrics.h"
-#include "cdc/daemon/snapshot_bar.h"
+#include "daemon/process_metrics.h"
+#include "daemon/snapshot_bar.h"
 #include "cdc/error.h"
 
 namespace cdc {
