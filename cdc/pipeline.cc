@@ -81,8 +81,9 @@ void Pipeline::run() {
                    e.what(), failures);
       if (!back_off(failures)) break;
     } catch (const std::exception& e) {
-      set_state(PipelineState::kFailed, e.what());
+      // Logged first: once /pipelines says failed, the log says why.
       spdlog::error("pipeline {}: stopped: {}", name_, e.what());
+      set_state(PipelineState::kFailed, e.what());
       throw;
     }
   }

@@ -278,14 +278,18 @@ ReloadResult Daemon::reload() {
   return result;
 }
 
-bool Daemon::ready() const {
+std::string Daemon::not_ready() const {
+  std::string why;
   for (const PipelineSet::Entry& e : pipelines_.entries()) {
     // A pipeline whose source ended (an initial_only snapshot, a limited
     // generator) has done its work: it does not hold the others back.
-    const PipelineState state = e.pipeline->status().state;
-    if (state != PipelineState::kRunning && state != PipelineState::kFinished) return false;
+    const PipelineStatus s = e.pipeline->status();
+    if (s.state == PipelineState::kRunning || s.state == PipelineState::kFinished) continue;
+    why += "pipeline " + e.pipeline->name() + " is " + StateName(s.state);
+    if (!s.last_error.empty()) why += ": " + s.last_error;
+    why += "\n";
   }
-  return true;
+  return why;
 }
 
 namespace {
@@ -468,10 +472,16 @@ void Daemon::start_http() {
   srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
-  srv.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    bool ok = ready();
-    res.status = ok ? 200 : 503;
-    res.set_content(ok ? "ready\n" : "not ready\n", "text/plain");
+  srv.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string why = not_ready();
+    res.status = why.empty() ? 200 : 503;
+    // Probes need no token; the reasons (table names, hosts) only go to
+    // callers that could read /pipelines anyway.
+    const bool may_see_why = config_.http.token.empty() ||
+                             BearerTokenMatches(req.get_header_value("Authorization"),
+                                                config_.http.token);
+    res.set_content(why.empty() ? "ready\n" : "not ready\n" + (may_see_why ? why : ""),
+                    "text/plain");
   });
   srv.Get("/pipelines", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(pipelines_json(), "application/json");

@@ -79,8 +79,10 @@ class Daemon {
 
   std::string pipelines_json() const;
   std::string metrics_text() const;
-  // /readyz: every pipeline is running, or finished without an error.
-  bool ready() const;
+  // /readyz: "" when every pipeline is running, or finished without an
+  // error; otherwise one line per pipeline that is not, with its state and
+  // last error, so a probe's log says why.
+  std::string not_ready() const;
   // POST /pipelines/<pipeline>/snapshots with `body` {"tables": [...] (or
   // "table"), "where": "..."}: the HTTP status and the JSON answer -- 202
   // {"pipeline", "id", "tables"}, 400 for a bad request, 404 for an unknown

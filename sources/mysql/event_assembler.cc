@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "cdc/error.h"
 #include "sources/mysql/ddl_statement.h"
@@ -195,9 +196,47 @@ void EventAssembler::on_query(const DecodedEvent& ev, const QueryEvent& q, uint6
   }
 }
 
+void EventAssembler::refuse_named_table_removal(const DecodedEvent& ev, const QueryEvent& q,
+                                                const DdlStatement& ddl) const {
+  using Kind = DdlStatement::Kind;
+  if (!options_.named) return;
+  // (old, new) pairs; a DROP has no new name.
+  std::vector<std::pair<size_t, std::optional<size_t>>> moves;
+  if (ddl.kind == Kind::kDropTable) {
+    // A temporary table may share a captured table's name; it is no capture.
+    std::string head(q.query.substr(0, 64));
+    for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (head.find("TEMPORARY") != std::string::npos) return;
+    for (size_t i = 0; i < ddl.tables.size(); ++i) moves.emplace_back(i, std::nullopt);
+  } else if (ddl.kind == Kind::kRenameTable ||
+             (ddl.kind == Kind::kAlterTable && ddl.tables.size() == 2)) {
+    for (size_t i = 0; i + 1 < ddl.tables.size(); i += 2) moves.emplace_back(i, i + 1);
+  }
+  for (const auto& [from, to] : moves) {
+    const auto& [db, table] = ddl.tables[from];
+    if (db.empty() || !options_.named(db, table)) continue;
+    // Renamed away and another renamed into its place (gh-ost's and
+    // pt-online-schema-change's swap): the name stays captured.
+    const bool replaced = std::any_of(moves.begin(), moves.end(), [&](const auto& m) {
+      return m.second && ddl.tables[*m.second] == ddl.tables[from];
+    });
+    if (replaced) continue;
+    const std::string what =
+        to ? "renamed to " + ddl.tables[*to].first + "." + ddl.tables[*to].second : "dropped";
+    throw Error(ev.file + ":" + std::to_string(ev.position) + ": table " + db + "." + table +
+                " (named in `tables`) is " + what + " here (" + q.query.substr(0, 200) +
+                "). Its capture would end here, and its rows are not deleted in the stream. To "
+                "go on with the other tables, remove it from `tables` and reload (SIGHUP); to "
+                "capture a table of that name again, add it back afterwards and snapshot it "
+                "(POST /pipelines/" +
+                options_.server_name + "/snapshots)");
+  }
+}
+
 void EventAssembler::on_ddl(const DecodedEvent& ev, const QueryEvent& q,
                             std::vector<ChangeEvent>& out) {
   DdlStatement ddl = ParseDdl(q.query, q.database);
+  refuse_named_table_removal(ev, q, ddl);
   for (const auto& [db, table] : ddl.tables) {
     if (db.empty() || !options_.captured(db, table)) continue;
     const TableId id{db, "", table};

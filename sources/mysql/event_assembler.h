@@ -48,6 +48,7 @@
 #include "cdc/change_event.h"
 #include "sources/mysql/binlog_event_decoder.h"
 #include "sources/mysql/binlog_position.h"
+#include "sources/mysql/ddl_statement.h"
 #include "sources/mysql/gtid.h"
 #include "sources/mysql/mysql_schema.h"
 
@@ -59,6 +60,9 @@ class EventAssembler {
     std::string server_name;
     // Whether db.table is captured.
     std::function<bool(const std::string& db, const std::string& table)> captured;
+    // Whether `tables` names db.table itself (no '*'): its DROP or RENAME
+    // is an Error. Null: none is.
+    std::function<bool(const std::string& db, const std::string& table)> named;
     // The current schema of a table the stream has not mapped yet (for
     // TRUNCATE); null when unknown.
     std::function<TableSchemaPtr(const std::string& db, const std::string& table)> lookup;
@@ -120,6 +124,10 @@ class EventAssembler {
   void on_query(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
                 std::vector<ChangeEvent>& out);
   void on_ddl(const DecodedEvent& ev, const QueryEvent& q, std::vector<ChangeEvent>& out);
+  // Throws when `ddl` drops or renames away a table named in `tables`: its
+  // capture would end without a word (and a restart could not find it).
+  void refuse_named_table_removal(const DecodedEvent& ev, const QueryEvent& q,
+                                  const DdlStatement& ddl) const;
   void on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint64_t end,
                std::vector<ChangeEvent>& out);
   void push_data(ChangeEvent ev, const std::string& table, std::vector<ChangeEvent>& out);

@@ -140,6 +140,9 @@ void MySqlConnector::open(bool, bool will_stream) {
   a.captured = [this](const std::string& db, const std::string& t) {
     return TableStreamed(options_, db, t);
   };
+  a.named = [this](const std::string& db, const std::string& t) {
+    return TableNamed(options_, db, t);
+  };
   a.lookup = [this](const std::string& db, const std::string& t) {
     return enricher_->lookup(db, t);
   };

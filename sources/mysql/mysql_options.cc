@@ -1,5 +1,6 @@
 #include "sources/mysql/mysql_options.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "cdc/table_pattern.h"
@@ -24,6 +25,15 @@ bool TableCaptured(const MySqlSourceOptions& o, const std::string& database,
 bool IsSignalTable(const MySqlSourceOptions& o, const std::string& database,
                    const std::string& table) {
   return !o.signal_table.empty() && o.signal_table == database + "." + table;
+}
+
+bool TableNamed(const MySqlSourceOptions& o, const std::string& database,
+                const std::string& table) {
+  const std::string qualified = database + "." + table;
+  return TableCaptured(o, database, table) &&
+         std::any_of(o.tables.begin(), o.tables.end(), [&](const std::string& pattern) {
+           return pattern.find('*') == std::string::npos && GlobMatch(pattern, qualified);
+         });
 }
 
 bool TableStreamed(const MySqlSourceOptions& o, const std::string& database,

@@ -83,6 +83,10 @@ bool TableCaptured(const MySqlSourceOptions& options, const std::string& databas
                    const std::string& table);
 bool IsSignalTable(const MySqlSourceOptions& options, const std::string& database,
                    const std::string& table);
+// True when `tables` names db.table itself (a pattern without '*'): a table
+// the user asked for by name, whose DROP or RENAME stops the pipeline.
+bool TableNamed(const MySqlSourceOptions& options, const std::string& database,
+                const std::string& table);
 // Whether the binlog's events of db.table are decoded: the captured tables
 // and the signal table.
 bool TableStreamed(const MySqlSourceOptions& options, const std::string& database,

@@ -44,6 +44,11 @@ Value DateTimeValue(const DateTimeParts& p, int fsp, const RowDecodeOptions& opt
   if (p.is_zero_date() || p.month > 12 || p.day > 31) {
     return ZeroDate(opts, FormatDateTime(p, fsp));
   }
+  // MySQL stores years up to 9999 and a time of day: anything beyond is a
+  // corrupt value, and would overflow the microsecond count below.
+  if (p.year > 9999 || p.hour > 23 || p.minute > 59 || p.second > 59) {
+    throw Error("DATETIME value out of range: " + FormatDateTime(p, fsp));
+  }
   int64_t days = DaysFromCivil(p.year, p.month, p.day);
   int64_t secs = (p.hour * 60 + p.minute) * 60 + p.second;
   return Value(Timestamp{days * kMicrosPerDay + secs * kMicrosPerSecond + p.micros});

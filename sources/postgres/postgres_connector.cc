@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -225,6 +227,39 @@ void PostgresConnector::drop_slot() {
   }
 }
 
+void PostgresConnector::check_named_tables() {
+  std::vector<const PgTableInfo*> named;
+  std::string oids;
+  for (const PgTableInfo& t : tables_) {
+    const bool is_named = std::any_of(options_.tables.begin(), options_.tables.end(),
+                                      [&](const std::string& pattern) {
+                                        return pattern.find('*') == std::string::npos &&
+                                               TableMatches(pattern, t.qualified());
+                                      });
+    if (!is_named) continue;
+    named.push_back(&t);
+    oids += (oids.empty() ? "" : ",") + std::to_string(t.oid);
+  }
+  if (named.empty()) return;
+  PgResult r = catalog_conn_->exec(
+      "SELECT c.oid, n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE c.oid IN (" + oids + ")",
+      "checking the captured tables");
+  std::map<uint32_t, std::string> now;
+  for (int i = 0; i < r.rows(); ++i) now[std::stoul(r.get(i, 0))] = r.get(i, 1);
+  for (const PgTableInfo* t : named) {
+    auto it = now.find(t->oid);
+    if (it != now.end() && it->second == t->qualified()) continue;
+    throw Error(context_ + ": table " + t->qualified() + " (named in `tables`) was " +
+                (it == now.end() ? std::string("dropped") : "renamed to " + it->second) +
+                " while cdcd streamed it. PostgreSQL logs no DDL, so its capture ends here and "
+                "its rows are not deleted in the stream. To go on with the other tables, remove "
+                "it from `tables` and reload (SIGHUP); to capture a table of that name again, "
+                "add it back afterwards and snapshot it (POST /pipelines/" +
+                options_.pipeline + "/snapshots)");
+  }
+}
+
 void PostgresConnector::write_heartbeat() {
   nlohmann::json content = {{"slot", options_.slot}, {"ts_us", NowMicros()}};
   catalog_conn_->exec_params("SELECT pg_logical_emit_message(false, $1, $2)",
@@ -257,19 +292,28 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
                until ? " to " + FormatLsn(*until) : "");
   assembler_->reset(from);
 
-  auto next_heartbeat = Clock::now() + options_.heartbeat_interval;
+  // Without heartbeats the named tables are still checked, every 10 s.
+  const auto heartbeat_period = options_.heartbeat_interval.count() > 0
+                                    ? std::chrono::duration_cast<Clock::duration>(
+                                          options_.heartbeat_interval)
+                                    : Clock::duration(std::chrono::seconds(10));
+  auto next_heartbeat = Clock::now() + heartbeat_period;
   std::vector<ChangeEvent> events;
   bool reached = false;
   while (!stop.stop_requested() && !reached) {
     rs.set_flushed(acked_.load());
     rs.maybe_send_status();
-    if (options_.heartbeat_interval.count() > 0 && Clock::now() >= next_heartbeat) {
-      try {
-        write_heartbeat();
-      } catch (const PgServerError& e) {
-        spdlog::warn("{}: {} (the slot advances only with captured changes)", context_, e.what());
+    if (Clock::now() >= next_heartbeat) {
+      if (options_.heartbeat_interval.count() > 0) {
+        try {
+          write_heartbeat();
+        } catch (const PgServerError& e) {
+          spdlog::warn("{}: {} (the slot advances only with captured changes)", context_,
+                       e.what());
+        }
       }
-      next_heartbeat = Clock::now() + options_.heartbeat_interval;
+      check_named_tables();
+      next_heartbeat = Clock::now() + heartbeat_period;
     }
     std::optional<std::string_view> payload = rs.next(kPollInterval);
     server_wal_end_.store(rs.server_wal_end());

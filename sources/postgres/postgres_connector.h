@@ -25,7 +25,8 @@
 // Failures: a lost connection or a restarting server is a TransientError;
 // the rest (invalidated slot, slot held by another process past
 // `slot_busy_timeout`, dropped publication, missing slot with a committed
-// offset, wal_level, privileges) is an Error saying what to do.
+// offset, wal_level, privileges, a table named in `tables` dropped or renamed)
+// is an Error saying what to do.
 #pragma once
 
 #include <atomic>
@@ -70,6 +71,11 @@ class PostgresConnector : public SourceConnector {
   bool stream_from(const StreamFrom& start, std::optional<Lsn> until, Emitter& out,
                    std::stop_token stop);
   void write_heartbeat();
+  // Stops the stream with an Error when a table named in `tables` (not
+  // matched by a '*' pattern) was dropped or renamed: PostgreSQL logs no DDL,
+  // so its capture would otherwise end without a trace. Runs with the
+  // heartbeat, on the catalog connection.
+  void check_named_tables();
   // Creates the signal table when missing; false (with a warning) when it
   // cannot.
   bool ensure_signal_table();

@@ -6,6 +6,8 @@
 #include <memory>
 #include <set>
 
+#include "cdc/table_pattern.h"
+
 namespace cdc::pg {
 namespace {
 
@@ -18,28 +20,6 @@ bool ValidSlotName(const std::string& s) {
     }
   }
   return true;
-}
-
-bool Glob(const char* p, const char* s) {
-  // Iterative '*' matching with backtracking to the last star.
-  const char* star = nullptr;
-  const char* resume = nullptr;
-  while (*s) {
-    if (*p == '*') {
-      star = p++;
-      resume = s;
-    } else if (*p == *s) {
-      ++p;
-      ++s;
-    } else if (star) {
-      p = star + 1;
-      s = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (*p == '*') ++p;
-  return *p == '\0';
 }
 
 // libpq's parse errors quote pieces of the string, which may be the
@@ -134,7 +114,7 @@ std::string DefaultObjectName(const std::string& pipeline_name) {
 
 bool TableMatches(const std::string& pattern, const std::string& qualified) {
   std::string p = pattern.find('.') == std::string::npos ? "public." + pattern : pattern;
-  return Glob(p.c_str(), qualified.c_str());
+  return GlobMatch(p, qualified);
 }
 
 PostgresSourceOptions ParsePostgresSourceOptions(const ConfigNode& config,

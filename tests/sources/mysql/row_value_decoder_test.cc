@@ -97,6 +97,27 @@ TEST(RowValueDecoder, ZeroDatesFollowThePolicy) {
             Value("0000-00-00 00:00:00"));
 }
 
+// Found by the binlog fuzzer: an old DATETIME holds any 8-byte number, and a
+// year past 9999 overflowed the microsecond count (UB). It is a named error.
+TEST(RowValueDecoder, CorruptDateTimeIsAnErrorNotAnOverflow) {
+  auto old_datetime = [](uint64_t n) {
+    std::string raw(8, '\0');
+    for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>(n >> (8 * i));
+    return raw;
+  };
+  try {
+    Decode(Col(kTypeDateTime), old_datetime(18446744073709551615ULL));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("DATETIME value out of range: 1844674407"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(Decode(Col(kTypeDateTime), old_datetime(20120318993045ULL)), Error);  // hour 99
+  EXPECT_EQ(Decode(Col(kTypeDateTime), old_datetime(99991231235959ULL)),
+            Value(Timestamp{(2932896LL * 86400 + 86399) * 1000000}));
+}
+
 TEST(RowValueDecoder, StringsEnumSetBitGeometry) {
   TableMapColumn latin1 = Col(kTypeVarchar, 20);
   latin1.collation = 8;

@@ -1,0 +1,99 @@
+// Shared by the permanent-fault end-to-end tests: a pipeline under test runs
+// in the cdcd binary beside a generator pipeline (the companion), so the
+// daemon keeps serving HTTP after the pipeline under test stopped; the test
+// then reads the failure from /pipelines and /readyz as an operator would.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "tests/support/cdcd_http.h"
+
+namespace cdc::testing {
+
+// `config` (ending in "http: {enabled: false}\n...") with a generator
+// pipeline "companion" writing to `companion_dir` and HTTP on a free port.
+inline std::string WithCompanion(std::string config, const std::string& companion_dir) {
+  const std::string http = "http: {enabled: false}\n";
+  const size_t at = config.find(http);
+  EXPECT_NE(at, std::string::npos) << config;
+  if (at == std::string::npos) return config;
+  config.replace(at, http.size(),
+                 "  - name: companion\n"
+                 "    source: {type: generator, tables: [orders], rate: 20}\n"
+                 "    sink: {type: file, path: \"" +
+                     companion_dir +
+                     "\", fsync: false}\n"
+                     "http: {listen: \"127.0.0.1:0\"}\n");
+  return config;
+}
+
+// What an operator sees of a pipeline that stopped.
+struct StoppedPipeline {
+  nlohmann::json status;    // its entry in /pipelines
+  int readyz_status = 0;    // /readyz
+  std::string readyz_body;  //
+  std::string companion_state;
+};
+
+// The entry of pipeline `name` in /pipelines, or null.
+inline nlohmann::json PipelineEntry(httplib::Client& http, const std::string& name) {
+  auto res = http.Get("/pipelines");
+  if (!res || res->status != 200) return nullptr;
+  for (const nlohmann::json& p : nlohmann::json::parse(res->body)) {
+    if (p["name"] == name) return p;
+  }
+  return nullptr;
+}
+
+// Waits up to `timeout` for pipeline `name` to be in `state`; returns the
+// last status seen (null when /pipelines never answered).
+inline nlohmann::json WaitForState(httplib::Client& http, const std::string& name,
+                                   const std::string& state, std::chrono::seconds timeout) {
+  nlohmann::json p;
+  for (auto end = std::chrono::steady_clock::now() + timeout;
+       std::chrono::steady_clock::now() < end;) {
+    p = PipelineEntry(http, name);
+    if (!p.is_null() && p["state"] == state) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return p;
+}
+
+// Waits for pipeline `name` to fail and reads /readyz and the companion.
+inline StoppedPipeline WaitForFailure(httplib::Client& http, const std::string& name,
+                                      std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  StoppedPipeline out;
+  out.status = WaitForState(http, name, "failed", timeout);
+  auto ready = http.Get("/readyz");
+  if (ready) {
+    out.readyz_status = ready->status;
+    out.readyz_body = ready->body;
+  }
+  nlohmann::json companion = PipelineEntry(http, "companion");
+  if (!companion.is_null()) out.companion_state = companion["state"].get<std::string>();
+  return out;
+}
+
+// The checks every permanent fault shares: the pipeline failed with a message
+// holding `expected`, /readyz says so and names it, the companion runs on.
+inline void ExpectLoudStop(const StoppedPipeline& s, const std::string& name,
+                           const std::string& expected, const std::string& log) {
+  ASSERT_FALSE(s.status.is_null()) << log;
+  EXPECT_EQ(s.status["state"], "failed") << s.status.dump() << "\n" << log;
+  const std::string error = s.status["last_error"].is_string() ? s.status["last_error"] : "";
+  EXPECT_NE(error.find(expected), std::string::npos) << error;
+  EXPECT_EQ(s.readyz_status, 503);
+  EXPECT_NE(s.readyz_body.find("pipeline " + name + " is failed: "), std::string::npos)
+      << s.readyz_body;
+  EXPECT_NE(s.readyz_body.find(expected), std::string::npos) << s.readyz_body;
+  EXPECT_EQ(s.companion_state, "running");
+  EXPECT_NE(log.find(expected), std::string::npos) << "the log does not say it:\n" << log;
+}
+
+}  // namespace cdc::testing
