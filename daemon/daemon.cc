@@ -10,9 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "cdc/error.h"
 #include "daemon/process_metrics.h"
 #include "daemon/snapshot_bar.h"
-#include "cdc/error.h"
 
 namespace cdc {
 
@@ -477,9 +477,9 @@ void Daemon::start_http() {
     res.status = why.empty() ? 200 : 503;
     // Probes need no token; the reasons (table names, hosts) only go to
     // callers that could read /pipelines anyway.
-    const bool may_see_why = config_.http.token.empty() ||
-                             BearerTokenMatches(req.get_header_value("Authorization"),
-                                                config_.http.token);
+    const bool may_see_why =
+        config_.http.token.empty() ||
+        BearerTokenMatches(req.get_header_value("Authorization"), config_.http.token);
     res.set_content(why.empty() ? "ready\n" : "not ready\n" + (may_see_why ? why : ""),
                     "text/plain");
   });

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/pipeline_set.h"
 #include "cdc/pipeline.h"
 #include "cdc/registry.h"
 #include "config/daemon_config.h"
+#include "daemon/pipeline_set.h"
 
 namespace cdc {
 

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cdc/error.h"
 #include "daemon/builtin_plugins.h"
 #include "daemon/daemon.h"
-#include "cdc/error.h"
 #include "sinks/file/file_sink_reader.h"
 
 namespace cdc {

@@ -11,6 +11,9 @@
 #include <stop_token>
 #include <thread>
 
+#include "cdc/error.h"
+#include "cdc/logging.h"
+#include "config/daemon_config.h"
 #include "daemon/builtin_plugins.h"
 #include "daemon/daemon.h"
 #include "daemon/demo.h"
@@ -18,9 +21,6 @@
 #include "daemon/replay_command.h"
 #include "daemon/snapshot_command.h"
 #include "daemon/state_command.h"
-#include "cdc/error.h"
-#include "cdc/logging.h"
-#include "config/daemon_config.h"
 
 namespace {
 

@@ -5,11 +5,11 @@
 
 #include <filesystem>
 
-#include "daemon/daemon.h"
-#include "daemon/progress_line.h"
 #include "cdc/replay.h"
 #include "cdc/timestamp.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon.h"
+#include "daemon/progress_line.h"
 
 namespace cdc {
 namespace {

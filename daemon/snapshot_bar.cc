@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "daemon/progress_line.h"
 #include "cdc/logging.h"
+#include "daemon/progress_line.h"
 
 namespace cdc {
 namespace {

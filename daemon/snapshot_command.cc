@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "daemon/daemon.h"
 #include "cdc/error.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon.h"
 
 namespace cdc {
 

@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/daemon.h"
-#include "daemon/progress_line.h"
-#include "daemon/replay_command.h"
 #include "cdc/table_state.h"
 #include "cdc/timestamp.h"
 #include "config/daemon_config.h"
+#include "daemon/daemon.h"
+#include "daemon/progress_line.h"
+#include "daemon/replay_command.h"
 
 namespace cdc {
 

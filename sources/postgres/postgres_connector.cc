@@ -231,11 +231,10 @@ void PostgresConnector::check_named_tables() {
   std::vector<const PgTableInfo*> named;
   std::string oids;
   for (const PgTableInfo& t : tables_) {
-    const bool is_named = std::any_of(options_.tables.begin(), options_.tables.end(),
-                                      [&](const std::string& pattern) {
-                                        return pattern.find('*') == std::string::npos &&
-                                               TableMatches(pattern, t.qualified());
-                                      });
+    const bool is_named = std::any_of(
+        options_.tables.begin(), options_.tables.end(), [&](const std::string& pattern) {
+          return pattern.find('*') == std::string::npos && TableMatches(pattern, t.qualified());
+        });
     if (!is_named) continue;
     named.push_back(&t);
     oids += (oids.empty() ? "" : ",") + std::to_string(t.oid);
@@ -243,7 +242,8 @@ void PostgresConnector::check_named_tables() {
   if (named.empty()) return;
   PgResult r = catalog_conn_->exec(
       "SELECT c.oid, n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON "
-      "n.oid = c.relnamespace WHERE c.oid IN (" + oids + ")",
+      "n.oid = c.relnamespace WHERE c.oid IN (" +
+          oids + ")",
       "checking the captured tables");
   std::map<uint32_t, std::string> now;
   for (int i = 0; i < r.rows(); ++i) now[std::stoul(r.get(i, 0))] = r.get(i, 1);
@@ -293,10 +293,10 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
   assembler_->reset(from);
 
   // Without heartbeats the named tables are still checked, every 10 s.
-  const auto heartbeat_period = options_.heartbeat_interval.count() > 0
-                                    ? std::chrono::duration_cast<Clock::duration>(
-                                          options_.heartbeat_interval)
-                                    : Clock::duration(std::chrono::seconds(10));
+  const auto heartbeat_period =
+      options_.heartbeat_interval.count() > 0
+          ? std::chrono::duration_cast<Clock::duration>(options_.heartbeat_interval)
+          : Clock::duration(std::chrono::seconds(10));
   auto next_heartbeat = Clock::now() + heartbeat_period;
   std::vector<ChangeEvent> events;
   bool reached = false;
@@ -308,8 +308,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
         try {
           write_heartbeat();
         } catch (const PgServerError& e) {
-          spdlog::warn("{}: {} (the slot advances only with captured changes)", context_,
-                       e.what());
+          spdlog::warn("{}: {} (the slot advances only with captured changes)", context_, e.what());
         }
       }
       check_named_tables();

@@ -12,9 +12,9 @@
 #include <set>
 #include <string>
 
+#include "config/daemon_config.h"
 #include "daemon/builtin_plugins.h"
 #include "daemon/daemon.h"
-#include "config/daemon_config.h"
 #include "tests/support/test_support.h"
 
 namespace cdc {

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "daemon/builtin_plugins.h"
-#include "daemon/daemon.h"
 #include "cdc/error.h"
 #include "config/daemon_config.h"
+#include "daemon/builtin_plugins.h"
+#include "daemon/daemon.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const cdc::Registry registry = cdc::BuiltinRegistry();

@@ -26,8 +26,7 @@ std::string MySqlConfig(const MySqlConnectOptions& s, const std::string& db,
                         const std::string& tables, const std::string& out) {
   return "pipelines:\n  - name: " + db + "\n    source:\n      type: mysql\n      host: " + s.host +
          "\n      port: " + std::to_string(s.port) + "\n      user: " + s.user +
-         "\n      password: \"" + s.password +
-         "\"\n      ssl_mode: disabled\n      server_id: " +
+         "\n      password: \"" + s.password + "\"\n      ssl_mode: disabled\n      server_id: " +
          std::to_string(500000 + getpid() % 100000) + "\n      tables: " + tables +
          "\n      snapshot: initial\n      heartbeat_interval: 1s\n"
          "    sink: {type: file, path: \"" +
@@ -48,7 +47,8 @@ class MySqlFault {
     db_.sql("CREATE TABLE other (id INT PRIMARY KEY)");
     db_.sql("INSERT INTO t VALUES (1, 1)");
     std::string tables = tables_of;
-    for (size_t at; (at = tables.find("DB")) != std::string::npos;) tables.replace(at, 2, db_.name());
+    for (size_t at; (at = tables.find("DB")) != std::string::npos;)
+      tables.replace(at, 2, db_.name());
     dir_.write_config(WithCompanion(MySqlConfig(server, db_.name(), tables, dir_.out()),
                                     (companion_.path() / "out").string()));
     cdcd_ = std::make_unique<ChildProcess>(dir_.argv(), dir_.log());

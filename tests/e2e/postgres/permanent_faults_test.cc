@@ -30,9 +30,9 @@ class PgFault {
     db_.sql("CREATE TABLE t (id int PRIMARY KEY, v int)");
     db_.sql("CREATE TABLE other (id int PRIMARY KEY)");
     db_.sql("INSERT INTO t VALUES (1, 1)");
-    dir_.write_config(WithCompanion(
-        PgToFileConfig(db_, dir_.out(), tables, "      snapshot: initial\n", 100),
-        (companion_.path() / "out").string()));
+    dir_.write_config(
+        WithCompanion(PgToFileConfig(db_, dir_.out(), tables, "      snapshot: initial\n", 100),
+                      (companion_.path() / "out").string()));
     cdcd_ = std::make_unique<ChildProcess>(dir_.argv(), dir_.log());
     const int port = WaitForHttpPort(dir_.log());
     EXPECT_GT(port, 0) << dir_.log_text();
@@ -76,8 +76,10 @@ TEST(PgPermanentFaultsTest, SlotDroppedWhileStreaming) {
   // The walsender holds the slot: end it, and drop the slot before cdcd's
   // reconnection (after its backoff) takes it again.
   for (int attempt = 0;; ++attempt) {
-    f.db().sql("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
-               "slot_name = '" + slot + "' AND active_pid IS NOT NULL");
+    f.db().sql(
+        "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
+        "slot_name = '" +
+        slot + "' AND active_pid IS NOT NULL");
     try {
       f.db().sql("SELECT pg_drop_replication_slot('" + slot + "')");
       break;

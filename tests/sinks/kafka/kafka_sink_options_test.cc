@@ -2,8 +2,8 @@
 // start-up (no I/O), and the keys the sink refuses.
 #include <gtest/gtest.h>
 
-#include "daemon/builtin_plugins.h"
 #include "cdc/error.h"
+#include "daemon/builtin_plugins.h"
 #include "tests/sinks/kafka/kafka_test_util.h"
 
 namespace cdc {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
+# (clang): every test binary that needs no server, plus the decoder unit tests
+# of the PostgreSQL and MySQL binaries (their live tests skip here unless
+# CDCD_TEST_SERVICES_DIR points at running test services, see
+# tests/services/svc). Any leak, invalid access or undefined behaviour fails.
+# Built in ${FUZZ_BUILD_DIR:-build-fuzz}, which scripts/fuzz.sh shares: the
+# same flags, so each object is compiled once for both.
+#   scripts/sanitize.sh            # all of them
+#   scripts/sanitize.sh cdc_tests  # one binary
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
+BINARIES=("$@")
+[ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests cdc_format_tests config_tests daemon_tests
+  sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests)
+
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCDCD_FUZZ=ON -DCDCD_BUILD_TESTS=ON >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target "${BINARIES[@]}"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Live tests skip without services here; they must not fail for it.
+unset CDCD_REQUIRE_SERVICES
+failed=()
+for b in "${BINARIES[@]}"; do
+  echo "sanitize: $b"
+  if ! "$BUILD/tests/$b" --gtest_brief=1 >"$BUILD/$b.log" 2>&1; then
+    failed+=("$b")
+    tail -60 "$BUILD/$b.log"
+  else
+    grep -E "^\[  (PASSED|SKIPPED) " "$BUILD/$b.log" || true
+  fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "sanitize: FAILED: ${failed[*]} (logs in $BUILD/<binary>.log)"
+  exit 1
+fi
+echo "sanitize: every binary passed under ASan + UBSan"
