@@ -22,10 +22,6 @@ using Clock = std::chrono::steady_clock;
 constexpr milliseconds kPollInterval{100};
 constexpr milliseconds kEmitWait{200};
 
-bool Contains(const std::string& s, const char* needle) {
-  return s.find(needle) != std::string::npos;
-}
-
 // "schema.table", a bare name being in "public".
 std::string Qualify(const std::string& name) {
   return name.find('.') == std::string::npos ? "public." + name : name;
@@ -47,22 +43,40 @@ PostgresConnector::PostgresConnector(const PostgresSourceOptions& options)
 
 PostgresConnector::~PostgresConnector() = default;
 
+bool PostgresConnector::catalog_says(const std::string& sql) const {
+  if (!catalog_conn_) return false;
+  try {
+    return catalog_conn_
+               ->exec_params(sql, {options_.publication, options_.slot}, "explaining an error")
+               .get(0, 0) == "t";
+  } catch (const Error&) {
+    return false;  // the original error is the one to report
+  }
+}
+
 void PostgresConnector::explain(const PgServerError& e) const {
+  // Classified by SQLSTATE, and where one SQLSTATE has several causes, by
+  // what the catalog says now; never by the message text, which is
+  // translated (lc_messages) and reworded between versions.
   const std::string msg = e.what();
   const PostgresSourceOptions& o = options_;
-  if (e.sqlstate() == "55006" || Contains(msg, "is active for PID")) {
+  if (e.sqlstate() == "55006") {  // object_in_use
     throw Error(msg + " -- replication slot " + o.slot +
                 " is in use by another process: stop the other cdcd or replication client, or "
                 "give this pipeline its own `slot`");
   }
-  if (Contains(msg, "publication") && Contains(msg, "does not exist")) {
+  if (e.sqlstate() == "42704" &&  // undefined_object
+      catalog_says("SELECT NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) "
+                   "AND $2 <> ''")) {
     throw Error(msg + " -- publication " + o.publication +
                 " was dropped while the slot still had changes to decode after it; the slot "
                 "cannot decode past that point. Drop slot " +
                 o.slot +
                 ", remove the sink's committed offset and start again (cdcd recreates both)");
   }
-  if (Contains(msg, "invalidated") || Contains(msg, "can no longer get changes")) {
+  if (e.sqlstate() == "55000" &&  // object_not_in_prerequisite_state
+      catalog_says("SELECT $1 <> '' AND EXISTS (SELECT 1 FROM pg_replication_slots WHERE "
+                   "slot_name = $2 AND wal_status = 'lost')")) {
     throw Error(msg + " -- replication slot " + o.slot +
                 " was invalidated (it fell behind max_slot_wal_keep_size); its WAL is gone. Drop "
                 "it, remove the sink's committed offset and start again with a snapshot");

@@ -80,6 +80,9 @@ class PostgresConnector : public SourceConnector {
   // cannot.
   bool ensure_signal_table();
   void drop_slot();
+  // Runs `sql` ($1 = publication, $2 = slot) on the catalog connection: true
+  // when it answers 't'; false when it answers otherwise or fails.
+  bool catalog_says(const std::string& sql) const;
   // Turns a server error during streaming into the message a user can act on.
   [[noreturn]] void explain(const PgServerError& e) const;
 
