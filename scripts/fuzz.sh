@@ -17,8 +17,8 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(pgoutput binlog json_binary config file_sink_recovery)
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCDCD_FUZZ=ON -DCDCD_BUILD_TESTS=OFF >/dev/null
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None -DCDCD_FUZZ=ON \
+  >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]/%/_fuzz}"
 
 seeds() {  # the seed files of target $1, one per line

@@ -15,8 +15,8 @@ BINARIES=("$@")
 [ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests cdc_format_tests config_tests daemon_tests
   sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests)
 
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCDCD_FUZZ=ON -DCDCD_BUILD_TESTS=ON >/dev/null
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None -DCDCD_FUZZ=ON \
+  >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target "${BINARIES[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1

@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "tests/support/cdcd_http.h"
+#include "tests/support/kill_restart.h"
+#include "tests/support/process.h"
 
 namespace cdc::testing {
 
@@ -95,5 +97,32 @@ inline void ExpectLoudStop(const StoppedPipeline& s, const std::string& name,
   EXPECT_EQ(s.companion_state, "running");
   EXPECT_NE(log.find(expected), std::string::npos) << "the log does not say it:\n" << log;
 }
+
+// cdcd running a config with the companion added, and its HTTP client.
+class CompanionRun {
+ public:
+  // Writes `config` (WithCompanion'ed; it names dir().out() as the sink of
+  // the pipeline under test) and starts cdcd on it.
+  void start(const std::string& config) {
+    dir_.write_config(WithCompanion(config, (companion_.path() / "out").string()));
+    cdcd_ = std::make_unique<ChildProcess>(dir_.argv(), dir_.log());
+    const int port = WaitForHttpPort(dir_.log());
+    EXPECT_GT(port, 0) << dir_.log_text();
+    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+  }
+  const CdcdRunDir& dir() const { return dir_; }
+  httplib::Client& http() { return *http_; }
+
+  void expect_loud_stop(const std::string& name, const std::string& expected) {
+    const StoppedPipeline stopped = WaitForFailure(*http_, name);
+    ExpectLoudStop(stopped, name, expected, dir_.log_text());
+  }
+
+ private:
+  CdcdRunDir dir_;
+  TempDir companion_;
+  std::unique_ptr<ChildProcess> cdcd_;
+  std::unique_ptr<httplib::Client> http_;
+};
 
 }  // namespace cdc::testing

@@ -49,18 +49,13 @@ class MySqlFault {
     std::string tables = tables_of;
     for (size_t at; (at = tables.find("DB")) != std::string::npos;)
       tables.replace(at, 2, db_.name());
-    dir_.write_config(WithCompanion(MySqlConfig(server, db_.name(), tables, dir_.out()),
-                                    (companion_.path() / "out").string()));
-    cdcd_ = std::make_unique<ChildProcess>(dir_.argv(), dir_.log());
-    const int port = WaitForHttpPort(dir_.log());
-    EXPECT_GT(port, 0) << dir_.log_text();
-    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    run_.start(MySqlConfig(server, db_.name(), tables, run_.dir().out()));
   }
 
   const TestSchema& db() const { return db_; }
-  const CdcdRunDir& dir() const { return dir_; }
+  const CdcdRunDir& dir() const { return run_.dir(); }
   const std::string& name() const { return db_.name(); }
-  httplib::Client& http() { return *http_; }
+  httplib::Client& http() { return run_.http(); }
 
   // Waits until the file sink committed `n` events of table `table`.
   void wait_events(const std::string& table, size_t n) {
@@ -68,35 +63,29 @@ class MySqlFault {
       if (values(table).size() >= n) return;
       std::this_thread::sleep_for(100ms);
     }
-    FAIL() << "never committed " << n << " events of " << table << "\n" << dir_.log_text();
+    FAIL() << "never committed " << n << " events of " << table << "\n" << dir().log_text();
   }
 
   // The committed record values of `table`, in order.
   std::vector<json> values(const std::string& table) const {
     std::vector<json> out;
-    if (!std::filesystem::exists(dir_.out() + "/offsets.json")) return out;
-    for (const Record& r : CaptureRecords(dir_.out())) {
+    if (!std::filesystem::exists(dir().out() + "/offsets.json")) return out;
+    for (const Record& r : CaptureRecords(dir().out())) {
       if (r.topic.ends_with("." + table) && r.value) out.push_back(json::parse(*r.value));
     }
     return out;
   }
 
-  void expect_loud_stop(const std::string& expected) {
-    const StoppedPipeline stopped = WaitForFailure(*http_, name());
-    ExpectLoudStop(stopped, name(), expected, dir_.log_text());
-  }
+  void expect_loud_stop(const std::string& expected) { run_.expect_loud_stop(name(), expected); }
 
   void expect_running() {
     std::this_thread::sleep_for(1500ms);
-    EXPECT_EQ(PipelineEntry(*http_, name())["state"], "running") << dir_.log_text();
+    EXPECT_EQ(PipelineEntry(http(), name())["state"], "running") << dir().log_text();
   }
 
  private:
   TestSchema db_;
-  CdcdRunDir dir_;
-  TempDir companion_;
-  std::unique_ptr<ChildProcess> cdcd_;
-  std::unique_ptr<httplib::Client> http_;
+  CompanionRun run_;
 };
 
 TEST(MySqlPermanentFaultsTest, NamedTableDropped) {

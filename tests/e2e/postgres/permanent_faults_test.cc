@@ -30,42 +30,30 @@ class PgFault {
     db_.sql("CREATE TABLE t (id int PRIMARY KEY, v int)");
     db_.sql("CREATE TABLE other (id int PRIMARY KEY)");
     db_.sql("INSERT INTO t VALUES (1, 1)");
-    dir_.write_config(
-        WithCompanion(PgToFileConfig(db_, dir_.out(), tables, "      snapshot: initial\n", 100),
-                      (companion_.path() / "out").string()));
-    cdcd_ = std::make_unique<ChildProcess>(dir_.argv(), dir_.log());
-    const int port = WaitForHttpPort(dir_.log());
-    EXPECT_GT(port, 0) << dir_.log_text();
-    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    run_.start(PgToFileConfig(db_, run_.dir().out(), tables, "      snapshot: initial\n", 100));
   }
 
   TestDatabase& db() { return db_; }
-  const CdcdRunDir& dir() const { return dir_; }
+  const CdcdRunDir& dir() const { return run_.dir(); }
   std::string name() const { return PgTag(db_); }
-  httplib::Client& http() { return *http_; }
+  httplib::Client& http() { return run_.http(); }
 
   // Waits until `n` events of the pipeline are committed.
   void wait_committed(uint64_t n) {
     json p;
     for (int i = 0; i < 300; ++i) {
-      p = PipelineEntry(*http_, name());
+      p = PipelineEntry(http(), name());
       if (!p.is_null() && p["events_committed"].get<uint64_t>() >= n) return;
       std::this_thread::sleep_for(100ms);
     }
-    FAIL() << "never committed " << n << " events: " << p.dump() << "\n" << dir_.log_text();
+    FAIL() << "never committed " << n << " events: " << p.dump() << "\n" << dir().log_text();
   }
 
-  void expect_loud_stop(const std::string& expected) {
-    const StoppedPipeline stopped = WaitForFailure(*http_, name());
-    ExpectLoudStop(stopped, name(), expected, dir_.log_text());
-  }
+  void expect_loud_stop(const std::string& expected) { run_.expect_loud_stop(name(), expected); }
 
  private:
   TestDatabase db_;
-  CdcdRunDir dir_;
-  TempDir companion_;
-  std::unique_ptr<ChildProcess> cdcd_;
-  std::unique_ptr<httplib::Client> http_;
+  CompanionRun run_;
 };
 
 TEST(PgPermanentFaultsTest, SlotDroppedWhileStreaming) {
