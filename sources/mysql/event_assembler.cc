@@ -212,13 +212,14 @@ void EventAssembler::refuse_named_table_removal(const DecodedEvent& ev, const Qu
              (ddl.kind == Kind::kAlterTable && ddl.tables.size() == 2)) {
     for (size_t i = 0; i + 1 < ddl.tables.size(); i += 2) moves.emplace_back(i, i + 1);
   }
-  for (const auto& [from, to] : moves) {
-    const auto& [db, table] = ddl.tables[from];
+  for (const auto& move : moves) {
+    const auto& [db, table] = ddl.tables[move.first];
+    const std::optional<size_t> to = move.second;
     if (db.empty() || !options_.named(db, table)) continue;
     // Renamed away and another renamed into its place (gh-ost's and
     // pt-online-schema-change's swap): the name stays captured.
     const bool replaced = std::any_of(moves.begin(), moves.end(), [&](const auto& m) {
-      return m.second && ddl.tables[*m.second] == ddl.tables[from];
+      return m.second && ddl.tables[*m.second] == ddl.tables[move.first];
     });
     if (replaced) continue;
     const std::string what =
