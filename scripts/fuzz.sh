@@ -9,6 +9,7 @@
 # tries it first.
 #   scripts/fuzz.sh            # every target, 30 s each
 #   scripts/fuzz.sh 600 binlog # one target, 10 minutes
+#   scripts/fuzz.sh 0 config   # replay its seeds and regression inputs only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-30}
@@ -32,6 +33,7 @@ seeds() {  # the seed files of target $1, one per line
   if [ -d "tests/fuzz/corpus/$1" ]; then find "tests/fuzz/corpus/$1" -type f; fi
 }
 
+export UBSAN_OPTIONS=print_stacktrace=1
 failed=()
 mkdir -p "$BUILD/crashes"
 for t in "${TARGETS[@]}"; do
@@ -40,7 +42,9 @@ for t in "${TARGETS[@]}"; do
   seeds "$t" | while read -r f; do cp "$f" "$corpus/$(basename "$(dirname "$f")")_$(basename "$f")"; done
   echo "fuzz: $t for ${SECONDS_EACH}s from $(ls "$corpus" | wc -l) inputs"
   # Allocations above 256 MiB are reported (bounded memory is a promise too).
-  if ! "$BUILD/tests/fuzz/${t}_fuzz" "$corpus" -max_total_time="$SECONDS_EACH" \
+  # 0 seconds: only replay the seeds and regression inputs.
+  if [ "$SECONDS_EACH" = 0 ]; then limit=(-runs=0); else limit=(-max_total_time="$SECONDS_EACH"); fi
+  if ! "$BUILD/tests/fuzz/${t}_fuzz" "$corpus" "${limit[@]}" \
       -rss_limit_mb=2048 -malloc_limit_mb=256 -max_len=1048576 -timeout=10 \
       -artifact_prefix="$BUILD/crashes/$t-" -print_final_stats=1 >"$BUILD/$t.log" 2>&1; then
     failed+=("$t")

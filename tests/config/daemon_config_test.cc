@@ -243,9 +243,32 @@ TEST_F(LoadConfigTest, ALineStartingWithACommaIsRefusedBeforeParsing) {
             "p.yaml:1: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
   EXPECT_EQ(LoadError("pipelines:\n  - a\n  , b\n"),
             "p.yaml:3: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
+  // After a tag, an anchor or a list indicator it starts a node too ("!,"
+  // kept yaml-cpp busy for minutes).
+  EXPECT_EQ(LoadError("!,"),
+            "p.yaml:1: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
+  EXPECT_EQ(LoadError("pipelines:\n  - &a !t ,x\n"),
+            "p.yaml:2: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
   // Inside a flow list, or a block scalar, it is fine.
   EXPECT_EQ(LoadError("pipelines: [a\n  , b]\n").find("cannot start a line"), std::string::npos);
   EXPECT_EQ(LoadError("x: |\n  ,text\npipelines: []\n").find("cannot start a line"),
+            std::string::npos);
+}
+
+// Found by tests/fuzz/config_fuzz: a NUL then ',' kept yaml-cpp 0.7 busy
+// for minutes. Control characters are refused before parsing.
+TEST_F(LoadConfigTest, ControlCharactersAreRefusedBeforeParsing) {
+  EXPECT_EQ(LoadError(std::string("\0,ype\x04", 6)),
+            "p.yaml:1: YAML syntax error: control character 0x00 at column 1 (only tabs and "
+            "line breaks may appear in a config)");
+  EXPECT_EQ(LoadError("pipelines:\n  - name: a\x1b[0m\n"),
+            "p.yaml:2: YAML syntax error: control character 0x1B at column 12 (only tabs and "
+            "line breaks may appear in a config)");
+  // A blank CRLF line read past the end of the line (UBSan, config fuzzer).
+  EXPECT_EQ(LoadError("pipelines: []\r\n\r\nlog: {level: info}\r\n").find("YAML"),
+            std::string::npos);
+  // Tabs inside values and CRLF line ends are not control characters here.
+  EXPECT_EQ(LoadError("pipelines: []\r\nlog: {level: \"info\"}\t\r\n").find("control"),
             std::string::npos);
 }
 
