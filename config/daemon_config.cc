@@ -61,6 +61,7 @@ int FirstLineStartingWithComma(const std::string& yaml) {
     }
     if (flow == 0 && first < text.size() && text[first] == ',') return line;
     char quote = 0;
+    size_t content_end = text.size();  // where a comment starts
     for (size_t i = indent; i < text.size(); ++i) {
       const char c = text[i];
       if (quote) {
@@ -68,6 +69,7 @@ int FirstLineStartingWithComma(const std::string& yaml) {
       } else if (c == '"' || c == '\'') {
         quote = c;
       } else if (c == '#' && (i == 0 || text[i - 1] == ' ')) {
+        content_end = i;
         break;
       } else if (c == '[' || c == '{') {
         ++flow;
@@ -75,7 +77,10 @@ int FirstLineStartingWithComma(const std::string& yaml) {
         --flow;
       }
     }
-    const size_t last = text.find_last_not_of(" \r");
+    // A '|' or '>' (maybe with a chomping sign) ending the line's content,
+    // not its comment, starts a block scalar.
+    const size_t last = text.substr(0, content_end).find_last_not_of(" \r");
+    if (last == std::string_view::npos) continue;
     if (flow == 0 && (text[last] == '|' || text[last] == '>' ||
                       (last > 0 && (text[last - 1] == '|' || text[last - 1] == '>')))) {
       block_indent = indent;
