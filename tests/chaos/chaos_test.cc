@@ -1,0 +1,607 @@
+// Chaos: exactly-once delivery while everything around cdcd fails.
+//
+// For each pair (PostgreSQL or MariaDB -> file or Kafka) one writer thread
+// runs a mixed workload on three tables (chaos_workload.h) while faults land
+// at random moments, one every 2-6 s: cdcd SIGKILLed and restarted (most
+// often); the database restarted cleanly (PostgreSQL fast shutdown, MariaDB
+// SIGTERM) or as a crash (immediate shutdown, SIGKILL); in the Kafka pairs
+// the broker SIGKILLed and restarted. Servers and broker are the test's own
+// (tests/services/svc in scratch state dirs): no other test sees the faults.
+// Then the writer stops and commits a marker row, cdcd runs fault-free until
+// the sink holds it, and must stop cleanly on SIGTERM. The sink's committed
+// records (file sink, or a read_committed consumer) are compared per table
+// and key with the writer's history of committed change events -- lost,
+// duplicated, out of order, never committed -- and replaying them must give
+// the database's rows. One line per pair goes to stdout; all counts must be 0.
+//
+// Environment:
+//   CDCD_CHAOS_SECONDS   fault period per pair; default 90 (bounded profile,
+//                        about 10-15 kills per pair).
+//   CDCD_CHAOS_LARGE_TX  rows of the large transactions (one every 10-30 s);
+//                        default 2000.
+//   CDCD_E2E_SEED        seed of the writer and the faults (printed); random
+//                        by default. Timing still varies from run to run.
+// Full profile: CDCD_CHAOS_SECONDS=600 CDCD_CHAOS_LARGE_TX=50000, at least 20
+// kills per pair (every run checks one kill per 20 s of faults).
+//
+// Skipped where `svc start` cannot start the servers; failed instead with
+// CDCD_REQUIRE_SERVICES set. tests/CMakeLists.txt:
+//   cdcd_test_dir(chaos LABELS chaos TIMEOUT 1800)
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cdc/record.h"
+#include "sinks/file/file_sink_reader.h"
+#include "tests/chaos/chaos_workload.h"
+#include "tests/sinks/kafka/kafka_test_util.h"
+#include "tests/sinks/kafka/own_kafka_broker.h"
+#include "tests/support/capture_util.h"
+#include "tests/support/kill_restart.h"
+#include "tests/support/process.h"
+#include "tests/support/shell.h"
+#include "tests/support/test_support.h"
+
+namespace cdc::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::stoi(v) : fallback;
+}
+
+template <typename Pred>
+bool WaitFor(Pred done, Clock::duration timeout, Clock::duration poll = 200ms) {
+  for (const auto deadline = Clock::now() + timeout; !done();) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(poll);
+  }
+  return true;
+}
+
+// The end of cdcd's log: enough to see why, without pages of output.
+std::string LogTail(const CdcdRunDir& dir) {
+  const std::string text = dir.log_text();
+  return text.size() > 6000 ? "...\n" + text.substr(text.size() - 6000) : text;
+}
+
+std::string TopicOf(const ChaosDb& db, const std::string& table) {
+  return std::string(kChaosPipeline) + "." + db.table_namespace() + "." + table;
+}
+
+// --- sinks ---
+
+// The sink side of a pair.
+class ChaosSink {
+ public:
+  virtual ~ChaosSink() = default;
+  // The pipeline's `sink:` block (unindented YAML lines).
+  virtual std::string sink_yaml() const = 0;
+  // The committed records of `topics`, each topic in its order. Throws when
+  // they cannot be read.
+  virtual std::vector<Record> read(const std::vector<std::string>& topics) const = 0;
+  virtual bool committed_anything() const = 0;
+  virtual bool has_broker() const { return false; }
+  virtual void restart_broker() {}
+};
+
+class FileChaosSink : public ChaosSink {
+ public:
+  explicit FileChaosSink(std::string out) : out_(std::move(out)) {}
+  std::string sink_yaml() const override {
+    return "type: file\npath: " + out_ + "\nrotate_bytes: 64MiB\nfsync: true\n";
+  }
+  std::vector<Record> read(const std::vector<std::string>& topics) const override {
+    const std::set<std::string> wanted(topics.begin(), topics.end());
+    std::vector<Record> out;
+    for (Record& r : CaptureRecords(out_)) {
+      if (wanted.count(r.topic)) out.push_back(std::move(r));
+    }
+    return out;
+  }
+  bool committed_anything() const override {
+    try {
+      return ReadOffsetsFile(out_).has_value();
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+ private:
+  std::string out_;
+};
+
+// A Kafka sink on a broker of the test's own, with its offsets topic; each
+// batch is one Kafka transaction.
+class KafkaChaosSink : public ChaosSink {
+ public:
+  static std::unique_ptr<KafkaChaosSink> Start(std::string& error) {
+    auto sink = std::make_unique<KafkaChaosSink>();
+    if (!sink->broker_.start(error)) return nullptr;
+    return sink;
+  }
+  // Short timeouts and reconnect backoffs: cdcd notices a dead broker, and
+  // a restarted one, quickly (as kafka_broker_restart_test does).
+  std::string sink_yaml() const override {
+    return "type: kafka\nbrokers: \"" + broker_.brokers() +
+           "\"\n"
+           "offsets_topic: chaos_offsets\n"
+           "operation_timeout: 5s\n"
+           "transaction_timeout: 10s\n"
+           "properties: {reconnect.backoff.max.ms: 500}\n";
+  }
+  std::vector<Record> read(const std::vector<std::string>& topics) const override {
+    std::vector<Record> out;
+    for (kafka::KafkaMessage& m : ReadTopics(broker_.brokers(), topics)) {
+      out.push_back(Record{m.topic, std::move(m.key), std::move(m.value), std::move(m.headers)});
+    }
+    return out;
+  }
+  bool committed_anything() const override {
+    try {
+      return !ReadTopics(broker_.brokers(), {"chaos_offsets"}).empty();
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  bool has_broker() const override { return true; }
+  // A crash: SIGKILL, a moment down, the same command line again.
+  void restart_broker() override {
+    broker_.kill();
+    std::this_thread::sleep_for(1s);
+    broker_.restart();
+    if (!WaitFor([&] { return Listed(); }, 120s, 500ms)) {
+      throw std::runtime_error("the restarted broker did not answer within 2 minutes");
+    }
+  }
+
+ private:
+  // As svc checks a starting broker: it answers a metadata request.
+  bool Listed() const {
+    std::string out;
+    return Shell("kcat -b " + ShellQuote(broker_.brokers()) + " -L -m 2", out) == 0 &&
+           out.find("broker 1 at") != std::string::npos;
+  }
+
+  OwnKafkaBroker broker_;
+};
+
+// --- faults ---
+
+struct FaultCounts {
+  int kills = 0;
+  int db_restarts = 0;
+  int broker_restarts = 0;
+};
+
+// Owns the running cdcd and injects the faults.
+class Faults {
+ public:
+  Faults(const CdcdRunDir& dir, ChaosDb& db, ChaosSink& sink, uint32_t seed)
+      : dir_(dir), db_(db), sink_(sink), rng_(seed) {}
+
+  void start_cdcd() { cdcd_.emplace(dir_.argv(), dir_.log()); }
+
+  // Injects faults for `period`, one every 2-6 s: mostly SIGKILLs of cdcd,
+  // now and then a database restart (clean or crash) or a broker crash.
+  // cdcd is running when it returns.
+  void inject_for(std::chrono::seconds period) {
+    std::uniform_int_distribution<int> gap_ms(2000, 6000);
+    const int kinds = sink_.has_broker() ? 9 : 8;
+    for (const auto end = Clock::now() + period;
+         Clock::now() < end && !::testing::Test::HasFatalFailure();) {
+      watch(std::chrono::milliseconds(gap_ms(rng_)));
+      if (::testing::Test::HasFatalFailure()) return;
+      const int roll = static_cast<int>(rng_() % kinds);
+      if (roll < 6) {
+        kill_cdcd();
+      } else if (roll < 8) {
+        restart_db(/*crash=*/roll == 7);
+      } else {
+        restart_broker();
+      }
+    }
+  }
+
+  // SIGTERM: cdcd must drain, commit and exit 0.
+  void stop_cdcd() {
+    cdcd_->signal(SIGTERM);
+    int status = -1;
+    const bool exited = cdcd_->wait_for(60s, status);
+    cdcd_.reset();
+    ASSERT_TRUE(exited) << "cdcd did not stop on SIGTERM\n" << LogTail(dir_);
+    ASSERT_EQ(status, 0) << LogTail(dir_);
+  }
+
+  const FaultCounts& counts() const { return counts_; }
+
+ private:
+  // Waits `d`. cdcd must not exit by itself: every fault is transient.
+  void watch(std::chrono::milliseconds d) {
+    int status = -1;
+    if (!cdcd_->wait_for(d, status)) return;
+    cdcd_.reset();
+    FAIL() << "cdcd exited by itself (status " << status << ") during the faults\n"
+           << LogTail(dir_);
+  }
+
+  void kill_cdcd() {
+    cdcd_->signal(SIGKILL);
+    const int status = cdcd_->wait();
+    cdcd_.reset();
+    if (status == 128 + SIGKILL) {
+      ++counts_.kills;
+    } else {
+      ADD_FAILURE() << "cdcd exited with status " << status << " before the SIGKILL\n"
+                    << LogTail(dir_);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng_() % 500));
+    start_cdcd();
+  }
+
+  void restart_db(bool crash) {
+    try {
+      db_.restart(crash);
+      ++counts_.db_restarts;
+    } catch (const std::exception& e) {
+      FAIL() << db_.name() << (crash ? " crash" : " clean") << " restart failed: " << e.what();
+    }
+  }
+
+  void restart_broker() {
+    try {
+      sink_.restart_broker();
+      ++counts_.broker_restarts;
+    } catch (const std::exception& e) {
+      FAIL() << "broker restart failed: " << e.what();
+    }
+  }
+
+  const CdcdRunDir& dir_;
+  ChaosDb& db_;
+  ChaosSink& sink_;
+  std::mt19937 rng_;
+  std::optional<ChildProcess> cdcd_;
+  FaultCounts counts_;
+};
+
+// --- verification ---
+
+// What the comparison found; every count but `expected` must be 0.
+struct Tally {
+  size_t expected = 0;      // change events committed, truncates included
+  size_t lost = 0;          // committed, not in the sink
+  size_t duplicated = 0;    // further copies of an event in the sink
+  size_t out_of_order = 0;  // before an event of its key that it followed, or on the
+                            // wrong side of a truncate of its table
+  size_t unexpected = 0;    // in the sink, never committed
+  size_t final_diffs = 0;   // keys whose replayed row differs from the database's
+};
+
+// Compares the sink's records with the writer's history, per table and key
+// (one use per object). The order that counts is the order of each table's
+// topic: one partition in Kafka, the file's order in the file sink.
+class Verifier {
+ public:
+  // topics[t]: the topic of table t.
+  explicit Verifier(std::vector<std::string> topics) : topics_(std::move(topics)) {}
+
+  Tally compare(const std::vector<Change>& history, const std::vector<Record>& records,
+                const Tables& database) {
+    expect(history);
+    observe(records);
+    Tally tally;
+    tally.expected = history.size();
+    for (const auto& [key, want] : want_) {
+      auto it = got_.find(key);
+      count_key(want, it == got_.end() ? std::vector<Event>{} : it->second, tally);
+    }
+    for (const auto& [key, got] : got_) {
+      if (want_.count(key) == 0) count_key({}, got, tally);
+    }
+    for (int t = 0; t < kTables; ++t) {
+      count_truncates(t, tally);
+      tally.final_diffs += CountDiffs(replayed_[t], database[t]);
+    }
+    return tally;
+  }
+
+ private:
+  // One event of a key: its op and version, and how many truncates of its
+  // table came before it.
+  struct Event {
+    int64_t token;
+    size_t epoch;
+  };
+  using Key = std::pair<int, int64_t>;
+
+  // c, u, d of a version; anything else (a snapshot read) matches nothing.
+  static int64_t Token(char op, int64_t ver) {
+    const int code = op == 'c' ? 0 : op == 'u' ? 1 : op == 'd' ? 2 : 3;
+    return ver * 4 + code;
+  }
+
+  int table_of(const std::string& topic) const {
+    for (int t = 0; t < kTables; ++t) {
+      if (topics_[t] == topic) return t;
+    }
+    return -1;
+  }
+
+  void expect(const std::vector<Change>& history) {
+    for (const Change& c : history) {
+      if (c.op == 't') {
+        ++want_truncates_[c.table];
+      } else {
+        want_[{c.table, c.key}].push_back({Token(c.op, c.ver), want_truncates_[c.table]});
+      }
+    }
+  }
+
+  // Splits the records by key, numbers the truncates (a truncate's copies
+  // share its event id) and replays the rows as a consumer would.
+  void observe(const std::vector<Record>& records) {
+    for (const Record& r : records) {
+      const int t = table_of(r.topic);
+      if (t < 0 || !r.value) continue;
+      nlohmann::json v = nlohmann::json::parse(*r.value);
+      const std::string op = v.value("op", "?");
+      if (op == "t") {
+        ++got_truncates_[t];
+        truncate_ids_[t].insert(EventId(r));
+        replayed_[t].clear();
+        continue;
+      }
+      nlohmann::json& row = op == "d" ? v["before"] : v["after"];
+      const int64_t key = row.is_object() ? row.value("id", int64_t{-1}) : -1;
+      const int64_t ver = row.is_object() ? row.value("ver", int64_t{-1}) : -1;
+      got_[{t, key}].push_back({Token(op[0], ver), truncate_ids_[t].size()});
+      if (op == "d") {
+        replayed_[t].erase(key);
+      } else {
+        replayed_[t][key] = RowVersion{ver, row.is_object() ? row.value("note", "") : ""};
+      }
+    }
+  }
+
+  static std::string EventId(const Record& r) {
+    for (const Header& h : r.headers) {
+      if (h.name == "cdcd.event_id") return h.value;
+    }
+    return "";
+  }
+
+  // Out of order: an event found before the previous one found of its key
+  // (a swap of two counts once), or after another number of truncates.
+  static void count_key(const std::vector<Event>& want, const std::vector<Event>& got,
+                        Tally& tally) {
+    std::unordered_map<int64_t, size_t> position;
+    for (size_t i = 0; i < want.size(); ++i) position[want[i].token] = i;
+    std::unordered_map<int64_t, size_t> copies;
+    std::optional<size_t> previous;
+    for (const Event& e : got) {
+      if (++copies[e.token] > 1) {
+        ++tally.duplicated;
+        continue;
+      }
+      auto it = position.find(e.token);
+      if (it == position.end()) {
+        ++tally.unexpected;
+        continue;
+      }
+      if ((previous && it->second < *previous) || want[it->second].epoch != e.epoch) {
+        ++tally.out_of_order;
+      }
+      previous = it->second;
+    }
+    for (const Event& e : want) tally.lost += copies.count(e.token) == 0;
+  }
+
+  // Truncates have no key: they are counted per table, by event id.
+  void count_truncates(int t, Tally& tally) const {
+    const size_t want = want_truncates_[t], distinct = truncate_ids_[t].size();
+    tally.lost += want > distinct ? want - distinct : 0;
+    tally.unexpected += distinct > want ? distinct - want : 0;
+    tally.duplicated += got_truncates_[t] - distinct;
+  }
+
+  std::vector<std::string> topics_;
+  std::map<Key, std::vector<Event>> want_, got_;
+  std::array<size_t, kTables> want_truncates_{}, got_truncates_{};
+  std::array<std::set<std::string>, kTables> truncate_ids_;
+  Tables replayed_;
+};
+
+// --- the report: one line per pair, all of them again at the end ---
+
+std::string ReportRow(const std::vector<std::string>& cells) {
+  static const std::vector<int> widths = {17, 5, 11, 15, 15, 4, 10, 12, 10, 11};
+  std::ostringstream out;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i == 0) {
+      out << std::left;
+    } else {
+      out << " | " << std::right;
+    }
+    out << std::setw(widths[i]) << cells[i];
+  }
+  return out.str();
+}
+
+std::vector<std::string>& ReportLines() {
+  static std::vector<std::string> lines;
+  return lines;
+}
+
+const std::string& ReportHeader() {
+  static const std::string header =
+      ReportRow({"pair", "kills", "db restarts", "broker restarts", "events expected", "lost",
+                 "duplicated", "out of order", "unexpected", "final diffs"});
+  return header;
+}
+
+void Report(const std::string& pair, const FaultCounts& f, const Tally& t) {
+  auto n = [](size_t v) { return std::to_string(v); };
+  ReportLines().push_back(
+      ReportRow({pair, n(f.kills), n(f.db_restarts), n(f.broker_restarts), n(t.expected), n(t.lost),
+                 n(t.duplicated), n(t.out_of_order), n(t.unexpected), n(t.final_diffs)}));
+  std::cout << ReportHeader() << "\n" << ReportLines().back() << "\n";
+}
+
+// When one process runs several pairs, their lines again as one table.
+class ReportPrinter : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (ReportLines().size() < 2) return;
+    std::cout << "\nchaos summary\n" << ReportHeader() << "\n";
+    for (const std::string& line : ReportLines()) std::cout << line << "\n";
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kReportPrinter =
+    ::testing::AddGlobalTestEnvironment(new ReportPrinter);
+
+// --- one pair ---
+
+std::string Indented(const std::string& yaml, const std::string& pad) {
+  std::istringstream in(yaml);
+  std::string out;
+  for (std::string line; std::getline(in, line);) out += pad + line + "\n";
+  return out;
+}
+
+// Small batches, so that large transactions are cut by many commits, and a
+// short retry backoff, so that cdcd is back soon after each restart.
+std::string ChaosConfig(const ChaosDb& db, const ChaosSink& sink) {
+  return std::string("pipelines:\n  - name: ") + kChaosPipeline + "\n    source:\n" +
+         Indented(db.source_yaml(), "      ") + "    sink:\n" +
+         Indented(sink.sink_yaml(), "      ") +
+         "    format: {envelope: debezium, schemas: false, tombstones: false}\n"
+         "    batch: {max_events: 500, linger: 5ms}\n"
+         "    retry: {initial_backoff: 200ms, max_backoff: 2s}\n"
+         "http: {enabled: false}\n"
+         "log: {level: info}\n";
+}
+
+// Whether the marker row, committed after everything else, reached the sink.
+bool HasMarker(const ChaosSink& sink, const std::string& topic) {
+  try {
+    for (const Record& r : sink.read({topic})) {
+      if (r.value && nlohmann::json::parse(*r.value).value("op", "") == "c") return true;
+    }
+  } catch (const std::exception&) {
+    // Nothing readable yet.
+  }
+  return false;
+}
+
+void RunChaos(const std::string& pair, ChaosDb& db, ChaosSink& sink, const CdcdRunDir& dir) {
+  const uint32_t seed = E2eSeed();
+  const int seconds = EnvInt("CDCD_CHAOS_SECONDS", 90);
+  const int large_rows = EnvInt("CDCD_CHAOS_LARGE_TX", 2000);
+  std::cout << "[chaos] " << pair << ": CDCD_E2E_SEED=" << seed << ", " << seconds
+            << " s of faults, large transactions of " << large_rows << " rows\n";
+  SCOPED_TRACE("CDCD_E2E_SEED=" + std::to_string(seed) + " (" + pair + ")");
+  std::vector<std::string> topics;
+  for (int t = 0; t < kTables; ++t) topics.push_back(TopicOf(db, TableName(t)));
+  dir.write_config(ChaosConfig(db, sink));
+
+  Faults faults(dir, db, sink, seed + 1);
+  faults.start_cdcd();
+  ASSERT_TRUE(
+      WaitFor([&] { return db.capturing([&] { return sink.committed_anything(); }); }, 120s, 500ms))
+      << "cdcd never started capturing\n"
+      << LogTail(dir);
+
+  Workload writer(db, seed, large_rows);
+  writer.start();
+  faults.inject_for(std::chrono::seconds(seconds));
+  writer.stop();
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  ASSERT_EQ(writer.error(), "") << "the writer failed";
+  ASSERT_TRUE(writer.commit_marker()) << writer.error();
+
+  // Fault-free: the running cdcd catches up to the marker, then stops cleanly.
+  const std::string marker = TopicOf(db, "chaos_marker");
+  ASSERT_TRUE(WaitFor([&] { return HasMarker(sink, marker); }, 300s, 2s))
+      << "the sink did not catch up within 5 minutes\n"
+      << LogTail(dir);
+  std::this_thread::sleep_for(2s);  // a late duplicate would arrive now
+  ASSERT_NO_FATAL_FAILURE(faults.stop_cdcd());
+
+  const Tables database = ReadTables(db);
+  const Tally tally = Verifier(topics).compare(writer.history(), sink.read(topics), database);
+  Report(pair, faults.counts(), tally);
+  std::cout << "[chaos] " << pair << ": writer: " << writer.summary() << "\n";
+  EXPECT_EQ(tally.lost, 0u);
+  EXPECT_EQ(tally.duplicated, 0u);
+  EXPECT_EQ(tally.out_of_order, 0u);
+  EXPECT_EQ(tally.unexpected, 0u);
+  EXPECT_EQ(tally.final_diffs, 0u) << "replaying the sink does not give the tables' rows";
+  size_t drift = 0;
+  for (int t = 0; t < kTables; ++t) drift += CountDiffs(writer.model()[t], database[t]);
+  EXPECT_EQ(drift, 0u) << "the writer's model is not the database: its history is wrong";
+  EXPECT_GE(faults.counts().kills, seconds / 20);
+}
+
+// Declares `var` = start(error), or ends the test when svc cannot start the
+// server: skipped on a developer machine, failed with CDCD_REQUIRE_SERVICES.
+#define CHAOS_START_OR_SKIP(var, start)                                               \
+  std::string var##_error;                                                            \
+  auto var = start(var##_error);                                                      \
+  if (!var) {                                                                         \
+    if (::cdc::testing::ServicesRequired()) {                                         \
+      FAIL() << "cannot start a server with tests/services/svc: " << var##_error;     \
+    }                                                                                 \
+    GTEST_SKIP() << "cannot start a server with tests/services/svc: " << var##_error; \
+  }
+
+TEST(ChaosTest, PostgresToFile) {
+  CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosPostgres>);
+  CdcdRunDir dir;
+  FileChaosSink sink(dir.out());
+  RunChaos("postgres -> file", *db, sink, dir);
+}
+
+TEST(ChaosTest, PostgresToKafka) {
+  CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosPostgres>);
+  CHAOS_START_OR_SKIP(sink, KafkaChaosSink::Start);
+  CdcdRunDir dir;
+  RunChaos("postgres -> kafka", *db, *sink, dir);
+}
+
+TEST(ChaosTest, MariaDbToFile) {
+  CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosMariaDb>);
+  CdcdRunDir dir;
+  FileChaosSink sink(dir.out());
+  RunChaos("mariadb -> file", *db, sink, dir);
+}
+
+TEST(ChaosTest, MariaDbToKafka) {
+  CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosMariaDb>);
+  CHAOS_START_OR_SKIP(sink, KafkaChaosSink::Start);
+  CdcdRunDir dir;
+  RunChaos("mariadb -> kafka", *db, *sink, dir);
+}
+
+}  // namespace
+}  // namespace cdc::testing
