@@ -127,6 +127,7 @@ DdlStatement ParseDdl(std::string_view query, const std::string& db) {
   std::string w = Upper(t.next());
   // CREATE [OR REPLACE] [TEMPORARY] TABLE, DROP [TEMPORARY] TABLE, ALTER [ONLINE|IGNORE] TABLE
   while (w == "OR" || w == "REPLACE" || w == "TEMPORARY" || w == "ONLINE" || w == "IGNORE") {
+    out.temporary |= w == "TEMPORARY";
     w = Upper(t.next());
   }
   if (verb == "TRUNCATE") {

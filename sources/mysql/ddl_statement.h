@@ -21,6 +21,7 @@ namespace cdc::mysql {
 struct DdlStatement {
   enum class Kind { kCreateTable, kAlterTable, kDropTable, kRenameTable, kTruncate, kOther };
   Kind kind = Kind::kOther;
+  bool temporary = false;  // CREATE/DROP TEMPORARY TABLE: no table cdcd captures
   // (database, table); the database is the QUERY event's current database
   // when the statement does not qualify the name. RENAME lists old and new.
   std::vector<std::pair<std::string, std::string>> tables;

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "cdc/error.h"
 #include "sources/mysql/ddl_statement.h"
@@ -204,9 +203,7 @@ void EventAssembler::refuse_named_table_removal(const DecodedEvent& ev, const Qu
   std::vector<std::pair<size_t, std::optional<size_t>>> moves;
   if (ddl.kind == Kind::kDropTable) {
     // A temporary table may share a captured table's name; it is no capture.
-    std::string head(q.query.substr(0, 64));
-    for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (head.find("TEMPORARY") != std::string::npos) return;
+    if (ddl.temporary) return;
     for (size_t i = 0; i < ddl.tables.size(); ++i) moves.emplace_back(i, std::nullopt);
   } else if (ddl.kind == Kind::kRenameTable ||
              (ddl.kind == Kind::kAlterTable && ddl.tables.size() == 2)) {

@@ -43,12 +43,10 @@ PostgresConnector::PostgresConnector(const PostgresSourceOptions& options)
 
 PostgresConnector::~PostgresConnector() = default;
 
-bool PostgresConnector::catalog_says(const std::string& sql) const {
+bool PostgresConnector::catalog_says(const std::string& sql, const std::string& param) const {
   if (!catalog_conn_) return false;
   try {
-    return catalog_conn_
-               ->exec_params(sql, {options_.publication, options_.slot}, "explaining an error")
-               .get(0, 0) == "t";
+    return catalog_conn_->exec_params(sql, {param}, "explaining an error").get(0, 0) == "t";
   } catch (const Error&) {
     return false;  // the original error is the one to report
   }
@@ -66,8 +64,8 @@ void PostgresConnector::explain(const PgServerError& e) const {
                 "give this pipeline its own `slot`");
   }
   if (e.sqlstate() == "42704" &&  // undefined_object
-      catalog_says("SELECT NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) "
-                   "AND $2 <> ''")) {
+      catalog_says("SELECT NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)",
+                   o.publication)) {
     throw Error(msg + " -- publication " + o.publication +
                 " was dropped while the slot still had changes to decode after it; the slot "
                 "cannot decode past that point. Drop slot " +
@@ -75,8 +73,9 @@ void PostgresConnector::explain(const PgServerError& e) const {
                 ", remove the sink's committed offset and start again (cdcd recreates both)");
   }
   if (e.sqlstate() == "55000" &&  // object_not_in_prerequisite_state
-      catalog_says("SELECT $1 <> '' AND EXISTS (SELECT 1 FROM pg_replication_slots WHERE "
-                   "slot_name = $2 AND wal_status = 'lost')")) {
+      catalog_says("SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 "
+                   "AND wal_status = 'lost')",
+                   o.slot)) {
     throw Error(msg + " -- replication slot " + o.slot +
                 " was invalidated (it fell behind max_slot_wal_keep_size); its WAL is gone. Drop "
                 "it, remove the sink's committed offset and start again with a snapshot");
@@ -118,6 +117,14 @@ void PostgresConnector::open(bool has_position, bool will_stream) {
                    pub.created ? "created" : "updated", pub.tables.size());
     }
     tables_ = std::move(pub.tables);
+    named_tables_.clear();
+    for (const PgTableInfo& t : tables_) {
+      if (std::any_of(options_.tables.begin(), options_.tables.end(), [&](const std::string& p) {
+            return p.find('*') == std::string::npos && TableMatches(p, t.qualified());
+          })) {
+        named_tables_.push_back(t);
+      }
+    }
     // initial_only needs no slot of its own: the snapshot's temporary one
     // fixes the point.
     if (will_stream) {
@@ -242,18 +249,10 @@ void PostgresConnector::drop_slot() {
 }
 
 void PostgresConnector::check_named_tables() {
-  std::vector<const PgTableInfo*> named;
+  if (named_tables_.empty()) return;
   std::string oids;
-  for (const PgTableInfo& t : tables_) {
-    const bool is_named = std::any_of(
-        options_.tables.begin(), options_.tables.end(), [&](const std::string& pattern) {
-          return pattern.find('*') == std::string::npos && TableMatches(pattern, t.qualified());
-        });
-    if (!is_named) continue;
-    named.push_back(&t);
+  for (const PgTableInfo& t : named_tables_)
     oids += (oids.empty() ? "" : ",") + std::to_string(t.oid);
-  }
-  if (named.empty()) return;
   PgResult r = catalog_conn_->exec(
       "SELECT c.oid, n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON "
       "n.oid = c.relnamespace WHERE c.oid IN (" +
@@ -261,10 +260,10 @@ void PostgresConnector::check_named_tables() {
       "checking the captured tables");
   std::map<uint32_t, std::string> now;
   for (int i = 0; i < r.rows(); ++i) now[std::stoul(r.get(i, 0))] = r.get(i, 1);
-  for (const PgTableInfo* t : named) {
-    auto it = now.find(t->oid);
-    if (it != now.end() && it->second == t->qualified()) continue;
-    throw Error(context_ + ": table " + t->qualified() + " (named in `tables`) was " +
+  for (const PgTableInfo& t : named_tables_) {
+    auto it = now.find(t.oid);
+    if (it != now.end() && it->second == t.qualified()) continue;
+    throw Error(context_ + ": table " + t.qualified() + " (named in `tables`) was " +
                 (it == now.end() ? std::string("dropped") : "renamed to " + it->second) +
                 " while cdcd streamed it. PostgreSQL logs no DDL, so its capture ends here and "
                 "its rows are not deleted in the stream. To go on with the other tables, remove "

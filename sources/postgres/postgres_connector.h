@@ -80,9 +80,9 @@ class PostgresConnector : public SourceConnector {
   // cannot.
   bool ensure_signal_table();
   void drop_slot();
-  // Runs `sql` ($1 = publication, $2 = slot) on the catalog connection: true
-  // when it answers 't'; false when it answers otherwise or fails.
-  bool catalog_says(const std::string& sql) const;
+  // Runs `sql` with $1 = `param` on the catalog connection: true when it
+  // answers 't'; false when it answers otherwise or fails.
+  bool catalog_says(const std::string& sql, const std::string& param) const;
   // Turns a server error during streaming into the message a user can act on.
   [[noreturn]] void explain(const PgServerError& e) const;
 
@@ -100,6 +100,8 @@ class PostgresConnector : public SourceConnector {
   std::unique_ptr<PgCatalog> catalog_;
   std::unique_ptr<PgTypeMap> types_;
   std::vector<PgTableInfo> tables_;  // published
+  // Those of tables_ that `tables` names without a '*' (check_named_tables).
+  std::vector<PgTableInfo> named_tables_;
   std::string database_;
 };
 
