@@ -55,6 +55,8 @@ SnapshotSettings ParseSnapshotSettings(const ConfigNode& config) {
       s.key_columns[table] = std::move(names);
     }
   }
+  s.reread_keyless =
+      block->get_choice("keyless_tables", {"refuse", "reread"}, "refuse") == "reread";
   block->reject_unknown_keys();
   return s;
 }

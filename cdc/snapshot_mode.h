@@ -16,11 +16,19 @@
 //     workers: 2
 //     chunk_size: 10000
 //     key_columns: {"public.events": [event_id]}
+//     keyless_tables: refuse
 //
 // key_columns names, per table ("schema.table" / "database.table"), columns
 // that identify a row when the table has no primary key (or that should
 // order its snapshot instead): the snapshot then reads it in chunks of that
 // order, resumes it after a crash, and can snapshot it incrementally.
+//
+// keyless_tables: what a snapshot does with a table that has neither a
+// primary key nor key_columns. Such a table has no order to resume in: a
+// crash during its snapshot means reading it again from its start, and the
+// rows delivered before the crash then come twice. `refuse` (the default)
+// stops the snapshot before it emits anything, naming the tables, so the
+// operator chooses; `reread` accepts the duplicates after a crash.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +47,7 @@ struct SnapshotSettings {
   int workers = 2;             // snapshot_workers: parallel table readers
   int64_t chunk_size = 10000;  // snapshot_chunk_size: rows per key-ordered chunk
   std::map<std::string, std::vector<std::string>> key_columns;  // by qualified table
+  bool reread_keyless = false;                                  // keyless_tables: reread
 };
 
 // Reads the settings above from a source block (either form, not both);

@@ -171,23 +171,43 @@ class ProgressLog {
   std::vector<Entry> tables_;
 };
 
+// Throws unless the request allows reading `unordered` (tables without a
+// key) again from their start after a restart.
+void CheckKeyless(const SnapshotRequest& req, const std::vector<std::string>& unordered) {
+  if (unordered.empty() || req.reread_keyless) return;
+  std::string names;
+  for (const std::string& n : unordered) names += (names.empty() ? "" : ", ") + n;
+  throw Error(req.context + ": snapshot refused: " + names +
+              (unordered.size() == 1 ? " has" : " have") + " no primary key, so a crash during " +
+              (unordered.size() == 1 ? "its" : "their") +
+              " snapshot could only be resumed by reading the table again from its start, "
+              "delivering the rows read before the crash twice. Name columns that identify a "
+              "row in snapshot.key_columns (the snapshot then resumes exactly), or set "
+              "snapshot.keyless_tables: reread to accept those duplicates, or leave the table "
+              "out of `tables`; then restart or reload (SIGHUP)");
+}
+
 // Tables to read, in request order; resets the progress of unordered
 // tables that are not done (they are read again from their start).
 std::vector<size_t> PlanTables(const SnapshotRequest& req, SnapshotProgress& progress) {
   std::vector<size_t> todo;
+  std::vector<std::string> unordered;
   for (size_t i = 0; i < req.tables.size(); ++i) {
     const SnapshotTable& t = req.tables[i];
     SnapshotProgress::Table& state = progress.tables[t.name];
     if (state.done) continue;
-    if (!t.ordered) {
-      spdlog::warn(
-          "{}: table {} has no primary key: the snapshot reads it whole, and a restart "
-          "before it is done reads it again from its start (rows emitted before the "
-          "restart are then delivered twice)",
-          req.context, t.name);
-      state = {};
-    }
+    if (!t.ordered) unordered.push_back(t.name);
     todo.push_back(i);
+  }
+  CheckKeyless(req, unordered);
+  for (const std::string& name : unordered) {
+    SnapshotProgress::Table& state = progress.tables[name];
+    spdlog::warn(
+        "{}: table {} has no primary key: the snapshot reads it whole, and a restart before "
+        "it is done reads it again from its start (keyless_tables: reread; rows emitted "
+        "before the restart are then delivered twice{})",
+        req.context, name, state.rows > 0 ? ", as now: " + std::to_string(state.rows) : "");
+    state = {};
   }
   return todo;
 }

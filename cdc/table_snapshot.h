@@ -10,8 +10,10 @@
 // (keyset pagination: each chunk starts after the previous chunk's last key),
 // so a table's progress is "every row up to last_key". A table without one
 // is read whole through read_whole() in chunks of the same size, and cannot
-// be resumed: a restart reads it again from its start (with a warning, as
-// rows emitted before the restart are then delivered twice). Chunks go
+// be resumed: a restart reads it again from its start, and rows emitted
+// before the restart are then delivered twice. So such a table is only read
+// when the request allows it (reread_keyless, the user's keyless_tables:
+// reread); otherwise the snapshot fails before it emits anything. Chunks go
 // through a bounded queue (workers + 1 chunks) to the calling thread, which
 // emits each chunk contiguously: any prefix of the emitted events is "each
 // table read up to its last_key".
@@ -131,6 +133,9 @@ struct SnapshotRequest {
   bool finish_done = false;
   int workers = 2;
   int64_t chunk_size = 10000;
+  // Unordered tables: read them (again from their start after a restart)
+  // when true; otherwise RunTableSnapshot refuses before emitting anything.
+  bool reread_keyless = false;
   SnapshotTracker* tracker = nullptr;  // told of progress when set
 };
 

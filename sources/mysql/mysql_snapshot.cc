@@ -353,6 +353,7 @@ SnapshotRequest MySqlSnapshot::request() {
   }
   req.workers = static_cast<int>(workers_.size());
   req.chunk_size = options_.snapshot.chunk_size;
+  req.reread_keyless = options_.snapshot.reread_keyless;
   return req;
 }
 

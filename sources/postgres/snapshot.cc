@@ -281,6 +281,7 @@ SnapshotRequest PgSnapshotPoint::request() {
   req.server_name = options_.pipeline;
   req.workers = options_.snapshot.workers;
   req.chunk_size = options_.snapshot.chunk_size;
+  req.reread_keyless = options_.snapshot.reread_keyless;
   plans_ = std::make_unique<Plans>();
   PgConnection plan_conn(options_.dsn, PgConnection::Mode::kQuery,
                          context_ + ": snapshot planning");

@@ -99,6 +99,10 @@ TEST(SnapshotSettingsTest, FlatKeysOrOneBlock) {
   EXPECT_NE(KeyColumnsFor(block.key_columns, "public.events"), nullptr);
   EXPECT_NE(KeyColumnsFor({{"events", {"id"}}}, "public.events"), nullptr);
   EXPECT_EQ(KeyColumnsFor(block.key_columns, "public.other"), nullptr);
+  EXPECT_FALSE(block.reread_keyless);
+  EXPECT_FALSE(flat.reread_keyless);
+  EXPECT_TRUE(Parse("snapshot: {mode: initial, keyless_tables: reread}\n").reread_keyless);
+  EXPECT_FALSE(Parse("snapshot: {keyless_tables: refuse}\n").reread_keyless);
 }
 
 TEST(SnapshotSettingsTest, MistakesNameTheirLine) {
@@ -115,6 +119,7 @@ TEST(SnapshotSettingsTest, MistakesNameTheirLine) {
   EXPECT_NE(error("snapshot: {mode: initial}\nsnapshot_workers: 2\n").find("inside the snapshot"),
             std::string::npos);
   EXPECT_NE(error("snapshot:\n  key_columns: [a]\n").find("mapping"), std::string::npos);
+  EXPECT_NE(error("snapshot:\n  keyless_tables: yes\n").find("keyless_tables"), std::string::npos);
 }
 
 }  // namespace

@@ -167,7 +167,33 @@ TEST_F(TableSnapshotTest, ResumesFromProgress) {
   EXPECT_EQ(rest.events[0].source.snapshot, SnapshotMark::kFirst);
 }
 
+TEST_F(TableSnapshotTest, UnorderedTableIsRefusedBeforeAnythingIsEmitted) {
+  req_.tables.push_back({"db.c", Schema("c", false), false, -1, {}});
+  req_.tables[1] = {"db.b", Schema("b", false), false, -1, {}};
+  data_["db.c"] = {{7, "c7"}};
+  testing::CollectingEmitter out;
+  try {
+    RunTableSnapshot(req_, Factory(), out, {});
+    FAIL() << "a keyless table was read without keyless_tables: reread";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("test: snapshot refused: db.b, db.c have no primary key"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("snapshot.key_columns"), std::string::npos) << what;
+    EXPECT_NE(what.find("snapshot.keyless_tables: reread"), std::string::npos) << what;
+  }
+  // Nothing of the keyed table before them either.
+  EXPECT_TRUE(out.events.empty());
+  // A keyless table already done needs no decision.
+  req_.tables.pop_back();
+  req_.progress.tables["db.b"] = {std::nullopt, 2, true};
+  ASSERT_TRUE(RunTableSnapshot(req_, Factory(), out, {}));
+  EXPECT_EQ(Names(out.events), (std::vector<std::string>{"a1", "a2", "a3", "a4", "a5"}));
+}
+
 TEST_F(TableSnapshotTest, UnorderedTableIsReadWholeAgain) {
+  req_.reread_keyless = true;
   req_.tables[1] = {"db.b", Schema("b", false), false, -1, {}};
   data_["db.b"] = {{10, "b10"}, {20, "b20"}, {30, "b30"}};
   req_.progress.tables["db.b"] = {std::nullopt, 2, false};

@@ -60,7 +60,8 @@ std::string MariaDbCdcdPipeline(const mysql::MySqlConnectOptions& server,
          "\n      tables: [" + list + "]\n      signal_table: " + database + ".signal_" +
          side.prefix +
          // One table after the other, in the order listed, as Debezium does.
-         "\n      snapshot: {mode: initial, workers: 1}\n" + CdcdSinkAndFormat(side, out);
+         "\n      snapshot: {mode: initial, workers: 1, keyless_tables: reread}\n" +
+         CdcdSinkAndFormat(side, out);
 }
 
 }  // namespace cdc::testing

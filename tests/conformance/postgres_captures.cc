@@ -42,7 +42,8 @@ std::string PostgresCdcdPipeline(const PgServer& pg, const CaptureSide& side,
          "\n      signal_table: public.signal_" + side.prefix +
          // One table after the other, in the order listed: Debezium's
          // snapshot.max.threads=1, so the first and last marks fall on the same rows.
-         "\n      snapshot: {mode: initial, workers: 1}\n      heartbeat_interval: 0s\n"
+         "\n      snapshot: {mode: initial, workers: 1, keyless_tables: reread}\n      "
+         "heartbeat_interval: 0s\n"
          "      status_interval: 500ms\n" +
          CdcdSinkAndFormat(side, out);
 }

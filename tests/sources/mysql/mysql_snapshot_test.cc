@@ -252,12 +252,30 @@ TEST_F(MySqlSnapshotTest, ResumesFromProgress) {
   EXPECT_EQ(evs[2].source.snapshot, SnapshotMark::kLast);
 }
 
-TEST_F(MySqlSnapshotTest, NoPrimaryKeyIsReadWhole) {
+TEST_F(MySqlSnapshotTest, NoPrimaryKeyIsRefusedUnlessRereadIsAllowed) {
   const std::string t = Create("snap_nopk", "(v INT)");
   admin_->query("INSERT INTO " + t + " VALUES (1),(2),(3),(4),(5)", "insert");
+  MySqlSourceOptions refusing = Options({t}, 1, 2);
+  MySqlSnapshot snap(refusing);
+  BinlogPoint point = snap.open();
+  SnapshotProgress fresh;
+  fresh.point = point.to_json();
+  CollectingEmitter nothing;
+  try {
+    snap.run(fresh, Offset{point.label(), 0, nullptr}, false, nothing, {});
+    ADD_FAILURE() << "a keyless table was snapshotted by default";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(env_->database + "." + t + " has no primary key"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(nothing.events.empty());
+
   SnapshotProgress p;
   p.tables[env_->database + "." + t] = {std::nullopt, 3, false};  // re-read whole
-  std::vector<ChangeEvent> evs = Run(Options({t}, 1, 2), p);
+  MySqlSourceOptions o = Options({t}, 1, 2);
+  o.snapshot.reread_keyless = true;
+  std::vector<ChangeEvent> evs = Run(o, p);
   std::vector<int64_t> got = Ints(evs, 0);
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<int64_t>{1, 2, 3, 4, 5}));

@@ -82,6 +82,7 @@ void Apply(State& state, const ChangeEvent& ev) {
 State TableState(const TestDatabase& db) {
   PostgresSourceOptions o = Options(db, SnapshotMode::kInitialOnly);
   o.slot = o.slot.substr(0, 40) + "_ref";
+  o.snapshot.reread_keyless = true;  // a reference read: no crash to resume from
   PostgresSource ref(o);
   WatchedEmitter out;
   ref.run(std::nullopt, out, std::stop_token{});
@@ -142,6 +143,7 @@ TEST_F(PgSnapshotTest, ChunkedParallelSnapshotThenStreamExact) {
       "INSERT INTO c SELECT g FROM generate_series(1, 9) g;"
       "ANALYZE");
   PostgresSourceOptions o = Options(db, SnapshotMode::kInitial);
+  o.snapshot.reread_keyless = true;  // c
   PostgresSource source(o);
   WatchedEmitter out;
   RunningSource run(source, std::nullopt, out);
