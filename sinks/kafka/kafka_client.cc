@@ -14,13 +14,29 @@
 namespace cdc::kafka {
 namespace {
 
+// Guards what is recorded per client from librdkafka's threads.
+std::mutex recorded_mu;
+
 // The last transaction failure librdkafka logged (facility TXNERR) per
 // producer. When a transaction fails, librdkafka purges its queued records
 // and their delivery reports say only "purged": the cause is in this log line.
-std::mutex txn_errors_mu;
 std::map<const rd_kafka_t*, std::string>& TxnErrors() {
   static auto* errors = new std::map<const rd_kafka_t*, std::string>();
   return *errors;
+}
+
+// The last permanent connection refusal per client (see ConnectionRefusal).
+std::map<const rd_kafka_t*, std::string>& Refusals() {
+  static auto* refusals = new std::map<const rd_kafka_t*, std::string>();
+  return *refusals;
+}
+
+// SASL failures are permanent (wrong mechanism, user or password); of the
+// TLS failures only a certificate that does not verify is: a handshake cut
+// short by a broker going down is an ordinary outage.
+bool IsPermanentRefusal(rd_kafka_resp_err_t code, const char* reason) {
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION) return true;
+  return code == RD_KAFKA_RESP_ERR__SSL && std::strstr(reason, "certificate verify failed");
 }
 
 // librdkafka logs at syslog levels (0 emerg .. 7 debug).
@@ -36,7 +52,7 @@ void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
     return;
   }
   if (std::strcmp(fac, "TXNERR") == 0) {
-    std::lock_guard lock(txn_errors_mu);
+    std::lock_guard lock(recorded_mu);
     TxnErrors()[rk] = buf;
   }
   if (level <= 3) {
@@ -62,10 +78,22 @@ void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     spdlog::error("{}: librdkafka fatal error {}: {}", who, rd_kafka_err2name(orig), buf);
     return;
   }
+  if (IsPermanentRefusal(code, reason)) {
+    std::lock_guard lock(recorded_mu);
+    Refusals()[rk] = std::string(rd_kafka_err2name(code)) + ": " + reason;
+  }
   spdlog::warn("{}: librdkafka {}: {}", who, rd_kafka_err2name(code), reason);
 }
 
 }  // namespace
+
+void ClientDeleter::operator()(rd_kafka_t* rk) const {
+  rd_kafka_destroy(rk);
+  // After destroy no callback runs; a later client may get the same address.
+  std::lock_guard lock(recorded_mu);
+  TxnErrors().erase(rk);
+  Refusals().erase(rk);
+}
 
 std::string SetProperty(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   char errstr[512];
@@ -81,7 +109,11 @@ ConfPtr MakeConf(const std::map<std::string, std::string>& properties) {
   for (const auto& [name, value] : properties) {
     std::string err = SetProperty(conf.get(), name, value);
     if (!err.empty()) {
-      throw ConfigError("librdkafka rejects property " + name + "=\"" + value + "\": " + err);
+      // Secrets (sasl.password, ssl.key.password, ...) are never echoed.
+      const bool secret =
+          name.find("password") != std::string::npos || name.find("secret") != std::string::npos;
+      throw ConfigError("librdkafka rejects property " + name +
+                        (secret ? "" : "=\"" + value + "\"") + ": " + err);
     }
   }
   return conf;
@@ -109,8 +141,14 @@ ClientPtr NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role)
   return ClientPtr(rk);
 }
 
+std::string ConnectionRefusal(const rd_kafka_t* rk) {
+  std::lock_guard lock(recorded_mu);
+  auto it = Refusals().find(rk);
+  return it == Refusals().end() ? "" : it->second;
+}
+
 std::string TakeTransactionError(const rd_kafka_t* rk) {
-  std::lock_guard lock(txn_errors_mu);
+  std::lock_guard lock(recorded_mu);
   auto it = TxnErrors().find(rk);
   if (it == TxnErrors().end()) return "";
   std::string text = std::move(it->second);

@@ -15,8 +15,9 @@
 
 namespace cdc::kafka {
 
+// Destroys the client and forgets what was recorded for it (below).
 struct ClientDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_t* rk) const;
 };
 struct ConfDeleter {
   void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
@@ -60,11 +61,18 @@ ConfPtr MakeConf(const std::map<std::string, std::string>& properties);
 // configuration (e.g. inconsistent timeouts).
 ClientPtr NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role);
 
-// "librdkafka: <name> (<code>): <message>" for an error object.
 // The last transaction failure librdkafka logged for `rk` (empty if none),
 // forgotten once taken.
 std::string TakeTransactionError(const rd_kafka_t* rk);
 
+// Why the brokers last refused `rk` a connection that retrying cannot fix:
+// SASL authentication failed, or the broker's certificate did not verify
+// against ssl.ca.location (empty if neither happened). librdkafka retries
+// such connections forever, so a call on the client only times out; its
+// caller asks here whether the timeout has a permanent cause.
+std::string ConnectionRefusal(const rd_kafka_t* rk);
+
+// "librdkafka: <name> (<code>): <message>" for an error object.
 std::string Describe(const rd_kafka_error_t* error);
 // "<name>: <message>" for an error code.
 std::string Describe(rd_kafka_resp_err_t err);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -112,6 +113,11 @@ class CompanionRun {
   }
   const CdcdRunDir& dir() const { return dir_; }
   httplib::Client& http() { return *http_; }
+  // SIGTERM: cdcd drains, commits and exits 0.
+  void stop() {
+    cdcd_->signal(SIGTERM);
+    EXPECT_EQ(cdcd_->wait(), 0) << dir_.log_text();
+  }
 
   void expect_loud_stop(const std::string& name, const std::string& expected) {
     const StoppedPipeline stopped = WaitForFailure(*http_, name);
