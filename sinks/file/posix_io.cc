@@ -30,7 +30,14 @@ void UniqueFd::reset() {
 
 void ThrowErrno(const std::string& op, const std::string& path) {
   int err = errno;
-  throw Error(op + " " + path + ": " + std::strerror(err));
+  const std::string what = op + " " + path + ": " + std::strerror(err);
+  // A full disk or quota passes once room is made: the pipeline retries
+  // from its committed offset (recovery cuts off what the failed write
+  // left past it), as for a broker that is down.
+  if (err == ENOSPC || err == EDQUOT) {
+    throw TransientError(what + " (retried until there is room)");
+  }
+  throw Error(what);
 }
 
 UniqueFd OpenFile(const std::string& path, int flags, mode_t mode) {

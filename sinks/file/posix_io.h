@@ -41,7 +41,8 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// Throws Error("OP PATH: strerror(errno)").
+// Throws Error("OP PATH: strerror(errno)"); TransientError for a full disk
+// or quota (ENOSPC, EDQUOT), which passes once there is room.
 [[noreturn]] void ThrowErrno(const std::string& op, const std::string& path);
 
 // open(2) with O_CLOEXEC added.
