@@ -6,6 +6,10 @@
 //   TransientError  the world is briefly unavailable (database restarting,
 //                   broker down); the pipeline backs off, recovers the sink's
 //                   committed offset and resumes from it.
+//   HeldElsewhereError  another process holds what the pipeline needs to
+//                   itself (the file sink's directory lock, the Kafka sink's
+//                   lease, the PostgreSQL slot): a pipeline with `standby:
+//                   true` waits and tries again, any other stops.
 //   Error           anything else; the pipeline stops with the message.
 #pragma once
 
@@ -25,6 +29,11 @@ class ConfigError : public Error {
 };
 
 class TransientError : public Error {
+ public:
+  using Error::Error;
+};
+
+class HeldElsewhereError : public Error {
  public:
   using Error::Error;
 };

@@ -47,6 +47,8 @@ const char* StateName(PipelineState state) {
       return "finished";
     case PipelineState::kFailed:
       return "failed";
+    case PipelineState::kStandby:
+      return "standby";
   }
   return "unknown";
 }
@@ -68,6 +70,17 @@ void Pipeline::run() {
       set_state(stop_requested_ ? PipelineState::kStopped : PipelineState::kFinished);
       spdlog::info("pipeline {}: {}", name_, stop_requested_ ? "stopped" : "source finished");
       return;
+    } catch (const HeldElsewhereError& e) {
+      if (!retry_.standby) {
+        spdlog::error("pipeline {}: stopped: {}", name_, e.what());
+        set_state(PipelineState::kFailed, e.what());
+        throw;
+      }
+      if (status().state != PipelineState::kStandby) {
+        spdlog::info("pipeline {}: standing by: {}", name_, e.what());
+        set_state(PipelineState::kStandby);
+      }
+      if (!wait_for_stop(retry_.standby_poll)) break;
     } catch (const TransientError& e) {
       // Backoff grows with consecutive failures; progress since resets it.
       if (status().batches_committed > batches_before) failures = 0;
@@ -213,7 +226,10 @@ void Pipeline::commit(std::vector<ChangeEvent>& batch) {
 
 bool Pipeline::back_off(int failures) {
   auto delay = retry_.initial_backoff * (1LL << std::min(failures - 1, 16));
-  delay = std::min<std::chrono::milliseconds>(delay, retry_.max_backoff);
+  return wait_for_stop(std::min<std::chrono::milliseconds>(delay, retry_.max_backoff));
+}
+
+bool Pipeline::wait_for_stop(std::chrono::milliseconds delay) {
   std::unique_lock lock(stop_mu_);
   stop_cv_.wait_for(lock, delay, [&] { return stop_requested_.load(); });
   return !stop_requested_;

@@ -14,7 +14,10 @@
 //  - on a TransientError from either side the pipeline stops the source,
 //    backs off, asks the sink for its committed offset again and resumes
 //    the source from there: nothing is lost and nothing is written twice;
-//  - stop() drains what the source already emitted, commits it, and returns.
+//  - stop() drains what the source already emitted, commits it, and returns;
+//  - with RetryOptions::standby, a HeldElsewhereError (another process holds
+//    the sink's lock or lease, or the source's slot) puts the pipeline in
+//    standby: nothing is read or written until it holds them itself.
 #pragma once
 
 #include <array>
@@ -56,12 +59,19 @@ struct BatchOptions {
 struct RetryOptions {
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
+  // Hot standby (`standby: true`): when another process holds the pipeline
+  // (HeldElsewhereError), stand by and try again every standby_poll instead
+  // of failing. No backoff: the takeover after the active process dies must
+  // be prompt.
+  bool standby = false;
+  std::chrono::milliseconds standby_poll{1000};
 };
 
 // A pipeline's life: starting -> running, then retrying (a transient error;
 // back to running after the backoff) or stopping -> stopped (asked to stop),
 // finished (its source ended, e.g. an initial_only snapshot), failed (a
-// permanent error; restarted only by a reload).
+// permanent error; restarted only by a reload). standby: another process
+// holds the pipeline and this one waits to take over (RetryOptions::standby).
 enum class PipelineState {
   kStarting,
   kRunning,
@@ -69,12 +79,13 @@ enum class PipelineState {
   kStopping,
   kStopped,
   kFinished,
-  kFailed
+  kFailed,
+  kStandby
 };
 inline constexpr PipelineState kAllPipelineStates[] = {
     PipelineState::kStarting, PipelineState::kRunning, PipelineState::kRetrying,
     PipelineState::kStopping, PipelineState::kStopped, PipelineState::kFinished,
-    PipelineState::kFailed};
+    PipelineState::kFailed,   PipelineState::kStandby};
 // "starting", "running", ...: as /pipelines and /metrics name them.
 const char* StateName(PipelineState state);
 
@@ -137,6 +148,8 @@ class Pipeline {
   void commit(std::vector<ChangeEvent>& batch);
   // Sleeps the backoff for the n-th consecutive failure; false if stopped meanwhile.
   bool back_off(int failures);
+  // Sleeps `delay`; false if stopped meanwhile.
+  bool wait_for_stop(std::chrono::milliseconds delay);
   void set_state(PipelineState state, const std::string& error = "");
 
   const std::string name_;

@@ -26,6 +26,9 @@ struct PipelineContext {
   // identities outside the data (Kafka: the offset record's key, the
   // transactional id) then keep its own apart from the pipeline's.
   std::string instance;
+  // `standby: true`: sinks that cannot tell another process's hold from a
+  // lock (Kafka) take a lease first, and throw HeldElsewhereError without it.
+  bool standby = false;
 };
 
 // Factories parse `config` (every key they accept, then reject_unknown_keys())

@@ -141,7 +141,7 @@ void AllowOnlyKeys(const ConfigNode& node, const std::vector<std::string>& keys)
 
 PipelineConfig ParsePipelineConfig(const ConfigNode& node) {
   RequireMapping(node, "name, source and sink");
-  AllowOnlyKeys(node, {"name", "source", "sink", "format", "batch", "retry"});
+  AllowOnlyKeys(node, {"name", "source", "sink", "format", "batch", "retry", "standby"});
   std::string name = ParseName(node);
   ConfigNode source = ParsePluginBlock(node, "source");
   ConfigNode sink = ParsePluginBlock(node, "sink");
@@ -149,12 +149,14 @@ PipelineConfig ParsePipelineConfig(const ConfigNode& node) {
   // One switch, as Debezium's provide.transaction.metadata: the transaction
   // topic (the sink's routing) and the events' `transaction` block.
   format.transaction_metadata = sink.get_bool("transaction_metadata", false);
+  RetryOptions retry = ParseRetry(node.optional_child("retry"));
+  retry.standby = node.get_bool("standby", false);
   return PipelineConfig{std::move(name),
                         std::move(source),
                         std::move(sink),
                         std::move(format),
                         ParseBatch(node.optional_child("batch")),
-                        ParseRetry(node.optional_child("retry")),
+                        retry,
                         node.canonical()};
 }
 

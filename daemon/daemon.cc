@@ -21,6 +21,7 @@ PipelineContext MakePipelineContext(const PipelineConfig& config) {
   ctx.pipeline_name = config.name;
   ctx.format_options = config.format;
   ctx.format = MakeFormat(config.format);
+  ctx.standby = config.retry.standby;
   return ctx;
 }
 
@@ -284,7 +285,11 @@ std::string Daemon::not_ready() const {
     // A pipeline whose source ended (an initial_only snapshot, a limited
     // generator) has done its work: it does not hold the others back.
     const PipelineStatus s = e.pipeline->status();
-    if (s.state == PipelineState::kRunning || s.state == PipelineState::kFinished) continue;
+    // A standby is healthy too: it is ready to take over.
+    if (s.state == PipelineState::kRunning || s.state == PipelineState::kFinished ||
+        s.state == PipelineState::kStandby) {
+      continue;
+    }
     why += "pipeline " + e.pipeline->name() + " is " + StateName(s.state);
     if (!s.last_error.empty()) why += ": " + s.last_error;
     why += "\n";

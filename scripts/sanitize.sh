@@ -6,21 +6,43 @@
 # tests/services/svc). Any leak, invalid access or undefined behaviour fails.
 # Built in ${FUZZ_BUILD_DIR:-build-fuzz}, which scripts/fuzz.sh shares: the
 # same flags, so each object is compiled once for both.
+# With --thread: ThreadSanitizer instead, on the tests of the threaded parts
+# (pipeline, event queue, coordinator and chunk workers in cdc_tests; the
+# daemon, its HTTP server and reloads; the file sink; the generator source),
+# built in ${TSAN_BUILD_DIR:-build-tsan}. Any data race or lock-order
+# inversion fails.
 #   scripts/sanitize.sh            # all of them
 #   scripts/sanitize.sh cdc_tests  # one binary
+#   scripts/sanitize.sh --thread [BINARY...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
+THREAD=0
+if [[ ${1:-} == --thread ]]; then
+  THREAD=1
+  shift
+fi
 BINARIES=("$@")
-[ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests cdc_format_tests config_tests daemon_tests
-  sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests)
+if ((THREAD)); then
+  BUILD=${TSAN_BUILD_DIR:-build-tsan}
+  NAME="TSan"
+  FLAG=-DCDCD_TSAN=ON
+  [ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests daemon_tests sinks_file_tests
+    sources_generator_tests)
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4
+else
+  BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
+  NAME="ASan + UBSan"
+  FLAG=-DCDCD_FUZZ=ON
+  [ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests cdc_format_tests config_tests daemon_tests
+    sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
 
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None -DCDCD_FUZZ=ON \
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None "$FLAG" \
   >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target "${BINARIES[@]}"
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Live tests skip without services here; they must not fail for it.
 unset CDCD_REQUIRE_SERVICES
 failed=()
@@ -37,4 +59,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "sanitize: FAILED: ${failed[*]} (logs in $BUILD/<binary>.log)"
   exit 1
 fi
-echo "sanitize: every binary passed under ASan + UBSan"
+echo "sanitize: every binary passed under $NAME"

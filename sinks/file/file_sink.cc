@@ -177,8 +177,8 @@ void FileSink::lock_directory() {
   UniqueFd fd = filesink::OpenFile(path, O_RDWR | O_CREAT);
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      throw Error("another cdcd process is writing " + options_.path + " (lock held on " + path +
-                  ")");
+      throw HeldElsewhereError("another cdcd process is writing " + options_.path +
+                               " (lock held on " + path + ")");
     }
     filesink::ThrowErrno("flock", path);
   }

@@ -35,6 +35,9 @@ struct KafkaSinkOptions {
   std::chrono::milliseconds transaction_timeout{60000};
   std::chrono::milliseconds operation_timeout{30000};
   std::map<std::string, std::string> properties;  // the user's librdkafka properties
+  // The pipeline's `standby: true`: hold the lease (kafka_lease.h) before
+  // init_transactions, so that a standby never fences the active process.
+  bool standby = false;
 
   // Reads every key above (not the routing keys, not `type`) and validates
   // `properties` against librdkafka. Throws ConfigError.

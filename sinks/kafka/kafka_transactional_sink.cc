@@ -21,6 +21,13 @@ constexpr auto kCommitRetryPause = 100ms;
 // broker; if it is not reachable the next recover()'s init_transactions
 // aborts the transaction anyway.
 constexpr auto kAbortTimeout = 10s;
+// The lease's group session: how long after the active process dies a standby
+// takes over (plus the standby's poll). 6 s is the brokers' default
+// group.min.session.timeout.ms.
+constexpr auto kLeaseSessionTimeout = 6000ms;
+// How long one recover() waits for the lease before standing by: most of a
+// standby's time is spent waiting here, so it sees the lease come at once.
+constexpr auto kLeaseWait = 5000ms;
 
 bool IsFencing(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__FENCED || err == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
@@ -67,6 +74,7 @@ std::string KafkaTransactionalSink::context() const {
 std::optional<Offset> KafkaTransactionalSink::recover() {
   ready_ = false;
   close_producer();
+  if (options_.standby) take_lease();
   start_producer();
   if (!topic_ensured_) {
     store_.ensure_topic(producer_.get());
@@ -81,6 +89,24 @@ std::optional<Offset> KafkaTransactionalSink::recover() {
 
 std::optional<Offset> KafkaTransactionalSink::committed_offset() {
   return store_.read(/*topic_must_exist=*/false);
+}
+
+void KafkaTransactionalSink::take_lease() {
+  if (!lease_) {
+    lease_ = std::make_unique<kafka::KafkaLease>(options_.consumer_properties(),
+                                                 "cdcd-lease." + options_.transactional_id,
+                                                 store_.topic(), kLeaseSessionTimeout, context());
+  }
+  // The lease's group follows the offsets topic: it must exist first.
+  if (!topic_ensured_) {
+    store_.ensure_topic(lease_->client());
+    topic_ensured_ = true;
+  }
+  if (!lease_->acquire(kLeaseWait)) {
+    throw HeldElsewhereError(context() + ": another cdcd process is active for pipeline " +
+                             options_.pipeline + " (it holds the lease of consumer group " +
+                             lease_->group() + ")");
+  }
 }
 
 void KafkaTransactionalSink::start_producer() {
@@ -130,6 +156,13 @@ KafkaTransactionalSink::Transaction KafkaTransactionalSink::begin() {
     throw Error(context() + ": commit() needs a successful recover() first");
   }
   ready_ = false;  // until this commit succeeds
+  if (lease_ && !lease_->held()) {
+    // Another process took over (this one was cut off from the group
+    // coordinator for longer than the session): it has fenced, or will
+    // fence, this producer anyway.
+    throw TransientError(context() + ": lost the lease of consumer group " + lease_->group() +
+                         " to another cdcd process");
+  }
   Transaction tx;
   tx.started = Clock::now();
   tx.deadline = tx.started + options_.transaction_timeout;
@@ -265,6 +298,13 @@ void KafkaTransactionalSink::commit_transaction(Clock::time_point deadline) {
   }
 }
 
+void KafkaTransactionalSink::throw_if_standby(const std::string& what) {
+  if (!options_.standby) return;
+  // The other process of a standby pair holds the lease now: stand by.
+  throw HeldElsewhereError(context() + ": fenced by another cdcd process of this pipeline (" +
+                           what + ")");
+}
+
 void KafkaTransactionalSink::throw_if_fatal(const std::string& what) {
   char buf[512];
   rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(producer_.get(), buf, sizeof buf);
@@ -275,6 +315,7 @@ void KafkaTransactionalSink::throw_if_fatal(const std::string& what) {
     ++metrics_.aborts;
   }
   if (IsFencing(fatal)) {
+    throw_if_standby(what + ": " + rd_kafka_err2name(fatal));
     throw Error("another cdcd instance took over pipeline " + options_.pipeline +
                 ": this one was fenced (" + what + ": " + rd_kafka_err2name(fatal) + ": " + buf +
                 "); " + context() +
@@ -295,12 +336,14 @@ void KafkaTransactionalSink::throw_for(const std::string& what, const rd_kafka_e
     throw_if_fatal(what);
     // Fatal flag without a recorded fatal error: classify by the code.
     if (IsFencing(rd_kafka_error_code(error))) {
+      throw_if_standby(what + ": " + kafka::Describe(error));
       throw Error("another cdcd instance took over pipeline " + options_.pipeline + " (" + what +
                   ": " + kafka::Describe(error) + ")");
     }
     throw Error(context() + ": " + what + ": " + kafka::Describe(error));
   }
   if (IsFencing(rd_kafka_error_code(error))) {
+    throw_if_standby(what + ": " + kafka::Describe(error));
     throw Error("another cdcd instance took over pipeline " + options_.pipeline + " (" + what +
                 ": " + kafka::Describe(error) + ")");
   }
@@ -309,6 +352,16 @@ void KafkaTransactionalSink::throw_for(const std::string& what, const rd_kafka_e
   }
   if (IsPermanentRecordError(rd_kafka_error_code(error))) {
     throw Error(context() + ": " + what + ": " + kafka::Describe(error));
+  }
+  // Error callbacks run inside rd_kafka_poll(): serve the pending ones so
+  // that a refusal that caused this timeout is known.
+  rd_kafka_poll(producer_.get(), 0);
+  const std::string refusal = kafka::ConnectionRefusal(producer_.get());
+  if (!refusal.empty()) {
+    throw Error(context() + ": " + what + ": " + kafka::Describe(error) +
+                "; the broker refused the connection (" + refusal +
+                "). Fix the sink's security properties (security.protocol, ssl.ca.location, "
+                "sasl.mechanism, sasl.username, sasl.password), then reload (SIGHUP)");
   }
   throw TransientError(context() + ": " + what + ": " + kafka::Describe(error));
 }
@@ -362,6 +415,9 @@ std::unique_ptr<Sink> MakeKafkaSink(const ConfigNode& config, const PipelineCont
     options.pipeline += ":" + ctx.instance;
     options.transactional_id += ":" + ctx.instance;
   }
+  // A replay writes under an identity of its own: it neither takes nor
+  // waits for the pipeline's lease.
+  options.standby = ctx.standby && ctx.instance.empty();
   TopicRouting routing =
       TopicRouting::FromConfig(config, ctx.pipeline_name, ctx.format_options.tombstones);
   config.reject_unknown_keys();

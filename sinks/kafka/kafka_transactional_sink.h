@@ -10,6 +10,9 @@
 // hash the same key bytes land on the same partition.
 //
 // recover():
+//   0. with the pipeline's `standby: true` only: hold the lease
+//      (kafka_lease.h), or throw HeldElsewhereError and let the pipeline
+//      stand by -- so a standby never fences the active process;
 //   1. drop the previous producer, if any, and create a new one;
 //   2. init_transactions: fences every older producer with the same
 //      transactional.id (a crashed or still running earlier instance, or
@@ -57,6 +60,7 @@
 #include "cdc/sink.h"
 #include "sinks/kafka/delivery_reports.h"
 #include "sinks/kafka/kafka_client.h"
+#include "sinks/kafka/kafka_lease.h"
 #include "sinks/kafka/kafka_offset_store.h"
 #include "sinks/kafka/kafka_sink_metrics.h"
 #include "sinks/kafka/kafka_sink_options.h"
@@ -91,6 +95,9 @@ class KafkaTransactionalSink : public Sink {
   void produce_record(const Record& r, Transaction& tx);
   void finish(const Transaction& tx, const Offset& next);
 
+  // With options_.standby: joins the lease's group (first call) and throws
+  // HeldElsewhereError unless this process holds the lease.
+  void take_lease();
   void start_producer();
   void close_producer();
   void produce(const std::string& topic, const std::optional<std::string>& key,
@@ -98,6 +105,9 @@ class KafkaTransactionalSink : public Sink {
                Clock::time_point deadline);
   void flush_and_check(Clock::time_point deadline);
   void commit_transaction(Clock::time_point deadline);
+  // With options_.standby, throws HeldElsewhereError (fenced by the other
+  // process of the pair); otherwise returns.
+  void throw_if_standby(const std::string& what);
   // Throws the Error for a fatal librdkafka state, if there is one.
   void throw_if_fatal(const std::string& what);
   [[noreturn]] void throw_for(const std::string& what, const rd_kafka_error_t* error);
@@ -112,7 +122,8 @@ class KafkaTransactionalSink : public Sink {
   KafkaSinkOptions options_;
   RecordBuilder builder_;
   KafkaOffsetStore store_;
-  kafka::DeliveryReports reports_;  // outlives producer_, whose callbacks use it
+  kafka::DeliveryReports reports_;            // outlives producer_, whose callbacks use it
+  std::unique_ptr<kafka::KafkaLease> lease_;  // with options_.standby
   kafka::ClientPtr producer_;
   bool ready_ = false;           // recover() succeeded and no commit failed since
   bool in_transaction_ = false;  // begin_transaction() without commit/abort yet

@@ -59,9 +59,10 @@ void PostgresConnector::explain(const PgServerError& e) const {
   const std::string msg = e.what();
   const PostgresSourceOptions& o = options_;
   if (e.sqlstate() == "55006") {  // object_in_use
-    throw Error(msg + " -- replication slot " + o.slot +
-                " is in use by another process: stop the other cdcd or replication client, or "
-                "give this pipeline its own `slot`");
+    throw HeldElsewhereError(
+        msg + " -- replication slot " + o.slot +
+        " is in use by another process: stop the other cdcd or replication client, or "
+        "give this pipeline its own `slot`");
   }
   if (e.sqlstate() == "42704" &&  // undefined_object
       catalog_says("SELECT NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)",

@@ -69,10 +69,11 @@ SlotState PrepareSlot(PgConnection& catalog, PgConnection& replication, const st
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }
-      throw Error(catalog.context() + ": replication slot " + slot +
-                  " is in use by another process (PID " + r.get(0, 3) +
-                  "): another cdcd or logical replication client is reading it. Stop that "
-                  "client, or give this pipeline its own `slot`");
+      throw HeldElsewhereError(
+          catalog.context() + ": replication slot " + slot + " is in use by another process (PID " +
+          r.get(0, 3) +
+          "): another cdcd or logical replication client is reading it. Stop that "
+          "client, or give this pipeline its own `slot`");
     }
     SlotState s;
     s.confirmed_flush = ParseLsn(r.get(0, 4)).value_or(0);

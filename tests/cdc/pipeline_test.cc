@@ -225,6 +225,67 @@ TEST(PipelineTest, PermanentErrorStopsThePipelineWithTheCause) {
   EXPECT_GT(p.status().last_error_us, 0);
 }
 
+// A sink whose lock another process holds until `release`.
+class HeldSink : public MemorySink {
+ public:
+  std::optional<Offset> recover() override {
+    if (!release) {
+      ++refused;
+      throw HeldElsewhereError("another cdcd process is writing /x (lock held on /x/.lock)");
+    }
+    return MemorySink::recover();
+  }
+  std::atomic<bool> release{false};
+  std::atomic<int> refused{0};
+};
+
+TEST(PipelineTest, HeldElsewhereStopsAPipelineWithoutStandby) {
+  auto sink = std::make_unique<HeldSink>();
+  Pipeline p("test", std::make_unique<CountingSource>(5), std::move(sink), BatchOptions{},
+             RetryOptions{1ms, 5ms});
+  EXPECT_THROW(p.run(), HeldElsewhereError);
+  EXPECT_EQ(p.status().state, PipelineState::kFailed);
+  EXPECT_NE(p.status().last_error.find("another cdcd process is writing /x"), std::string::npos);
+}
+
+TEST(PipelineTest, StandbyWaitsWithoutRetriesUntilItHoldsThePipeline) {
+  auto source = std::make_unique<CountingSource>(30);
+  CountingSource* src = source.get();
+  auto sink = std::make_unique<HeldSink>();
+  HeldSink* s = sink.get();
+  RetryOptions retry{1ms, 5ms};
+  retry.standby = true;
+  retry.standby_poll = 2ms;
+  Pipeline p("test", std::move(source), std::move(sink), BatchOptions{5, 1 << 20, 0ms, 1 << 20},
+             retry);
+  std::thread runner([&] { p.run(); });
+  while (s->refused < 5) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(p.status().state, PipelineState::kStandby);
+  EXPECT_STREQ(StateName(PipelineState::kStandby), "standby");
+  EXPECT_EQ(src->runs.load(), 0) << "a standby reads nothing";
+  s->release = true;
+  runner.join();
+  EXPECT_EQ(p.status().state, PipelineState::kFinished);
+  EXPECT_EQ(s->ids, Ids(1, 30));
+  EXPECT_EQ(p.status().retries, 0u) << "standing by is no error";
+  EXPECT_EQ(p.status().last_error, "");
+}
+
+TEST(PipelineTest, StandbyStopsPromptlyWhenAsked) {
+  auto sink = std::make_unique<HeldSink>();
+  RetryOptions retry{1ms, 5ms};
+  retry.standby = true;
+  retry.standby_poll = 10s;
+  Pipeline p("test", std::make_unique<CountingSource>(5), std::move(sink), BatchOptions{}, retry);
+  std::thread runner([&] { p.run(); });
+  while (p.status().state != PipelineState::kStandby) std::this_thread::sleep_for(1ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  p.stop();
+  runner.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_EQ(p.status().state, PipelineState::kStopped);
+}
+
 TEST(PipelineTest, StopDrainsAndCommitsWhatWasEmitted) {
   Harness h = Make(1000000, BatchOptions{100, 1 << 20, 10ms, 1 << 20}, 0ms);
   std::thread runner([&] { h.pipeline->run(); });

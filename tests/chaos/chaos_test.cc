@@ -2,13 +2,17 @@
 //
 // For each pair (PostgreSQL or MariaDB -> file or Kafka) one writer thread
 // runs a mixed workload on three tables (chaos_workload.h) while faults land
-// at random moments, one every 2-6 s: cdcd SIGKILLed and restarted (most
-// often); the database restarted cleanly (PostgreSQL fast shutdown, MariaDB
-// SIGTERM) or as a crash (immediate shutdown, SIGKILL); in the Kafka pairs
-// the broker SIGKILLed and restarted. Servers and broker are the test's own
-// (tests/services/svc in scratch state dirs): no other test sees the faults.
-// Then the writer stops and commits a marker row, cdcd runs fault-free until
-// the sink holds it, and must stop cleanly on SIGTERM. The sink's committed
+// at random moments, one every 2-6 s (chaos_faults.h). cdcd runs as a
+// hot-standby pair of processes; one of them is SIGKILLed and restarted
+// (most often; the active one two times in three, and the standby must take
+// over within 10 s); the database restarted cleanly (PostgreSQL fast
+// shutdown, MariaDB SIGTERM) or as a crash (immediate shutdown, SIGKILL); in
+// the Kafka pairs the broker SIGKILLed and restarted; in the file pairs, as
+// root, the sink's tmpfs filled up for a few seconds. Servers and broker are
+// the test's own (tests/services/svc in scratch state dirs): no other test
+// sees the faults. Then the writer stops and commits a marker row, cdcd runs
+// fault-free until the sink holds it, and both processes must stop cleanly
+// on SIGTERM. The sink's committed
 // records (file sink, or a read_committed consumer) are compared per table
 // and key with the writer's history of committed change events -- lost,
 // duplicated, out of order, never committed -- and replaying them must give
@@ -21,6 +25,7 @@
 //                        default 2000.
 //   CDCD_E2E_SEED        seed of the writer and the faults (printed); random
 //                        by default. Timing still varies from run to run.
+//   CDCD_CHAOS_TMPFS_MB  size of the file sink's tmpfs (default 512).
 // Full profile: CDCD_CHAOS_SECONDS=600 CDCD_CHAOS_LARGE_TX=50000, at least 20
 // kills per pair (every run checks one kill per 20 s of faults).
 //
@@ -49,241 +54,12 @@
 #include <vector>
 
 #include "cdc/record.h"
-#include "sinks/file/file_sink_reader.h"
+#include "tests/chaos/chaos_faults.h"
 #include "tests/chaos/chaos_workload.h"
-#include "tests/sinks/kafka/kafka_test_util.h"
-#include "tests/sinks/kafka/own_kafka_broker.h"
-#include "tests/support/capture_util.h"
-#include "tests/support/kill_restart.h"
-#include "tests/support/process.h"
-#include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
 namespace {
-
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::stoi(v) : fallback;
-}
-
-template <typename Pred>
-bool WaitFor(Pred done, Clock::duration timeout, Clock::duration poll = 200ms) {
-  for (const auto deadline = Clock::now() + timeout; !done();) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(poll);
-  }
-  return true;
-}
-
-// The end of cdcd's log: enough to see why, without pages of output.
-std::string LogTail(const CdcdRunDir& dir) {
-  const std::string text = dir.log_text();
-  return text.size() > 6000 ? "...\n" + text.substr(text.size() - 6000) : text;
-}
-
-std::string TopicOf(const ChaosDb& db, const std::string& table) {
-  return std::string(kChaosPipeline) + "." + db.table_namespace() + "." + table;
-}
-
-// --- sinks ---
-
-// The sink side of a pair.
-class ChaosSink {
- public:
-  virtual ~ChaosSink() = default;
-  // The pipeline's `sink:` block (unindented YAML lines).
-  virtual std::string sink_yaml() const = 0;
-  // The committed records of `topics`, each topic in its order. Throws when
-  // they cannot be read.
-  virtual std::vector<Record> read(const std::vector<std::string>& topics) const = 0;
-  virtual bool committed_anything() const = 0;
-  virtual bool has_broker() const { return false; }
-  virtual void restart_broker() {}
-};
-
-class FileChaosSink : public ChaosSink {
- public:
-  explicit FileChaosSink(std::string out) : out_(std::move(out)) {}
-  std::string sink_yaml() const override {
-    return "type: file\npath: " + out_ + "\nrotate_bytes: 64MiB\nfsync: true\n";
-  }
-  std::vector<Record> read(const std::vector<std::string>& topics) const override {
-    const std::set<std::string> wanted(topics.begin(), topics.end());
-    std::vector<Record> out;
-    for (Record& r : CaptureRecords(out_)) {
-      if (wanted.count(r.topic)) out.push_back(std::move(r));
-    }
-    return out;
-  }
-  bool committed_anything() const override {
-    try {
-      return ReadOffsetsFile(out_).has_value();
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-
- private:
-  std::string out_;
-};
-
-// A Kafka sink on a broker of the test's own, with its offsets topic; each
-// batch is one Kafka transaction.
-class KafkaChaosSink : public ChaosSink {
- public:
-  static std::unique_ptr<KafkaChaosSink> Start(std::string& error) {
-    auto sink = std::make_unique<KafkaChaosSink>();
-    if (!sink->broker_.start(error)) return nullptr;
-    return sink;
-  }
-  // Short timeouts and reconnect backoffs: cdcd notices a dead broker, and
-  // a restarted one, quickly (as kafka_broker_restart_test does).
-  std::string sink_yaml() const override {
-    return "type: kafka\nbrokers: \"" + broker_.brokers() +
-           "\"\n"
-           "offsets_topic: chaos_offsets\n"
-           "operation_timeout: 5s\n"
-           "transaction_timeout: 10s\n"
-           "properties: {reconnect.backoff.max.ms: 500}\n";
-  }
-  std::vector<Record> read(const std::vector<std::string>& topics) const override {
-    std::vector<Record> out;
-    for (kafka::KafkaMessage& m : ReadTopics(broker_.brokers(), topics)) {
-      out.push_back(Record{m.topic, std::move(m.key), std::move(m.value), std::move(m.headers)});
-    }
-    return out;
-  }
-  bool committed_anything() const override {
-    try {
-      return !ReadTopics(broker_.brokers(), {"chaos_offsets"}).empty();
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-  bool has_broker() const override { return true; }
-  // A crash: SIGKILL, a moment down, the same command line again.
-  void restart_broker() override {
-    broker_.kill();
-    std::this_thread::sleep_for(1s);
-    broker_.restart();
-    if (!WaitFor([&] { return Listed(); }, 120s, 500ms)) {
-      throw std::runtime_error("the restarted broker did not answer within 2 minutes");
-    }
-  }
-
- private:
-  // As svc checks a starting broker: it answers a metadata request.
-  bool Listed() const {
-    std::string out;
-    return Shell("kcat -b " + ShellQuote(broker_.brokers()) + " -L -m 2", out) == 0 &&
-           out.find("broker 1 at") != std::string::npos;
-  }
-
-  OwnKafkaBroker broker_;
-};
-
-// --- faults ---
-
-struct FaultCounts {
-  int kills = 0;
-  int db_restarts = 0;
-  int broker_restarts = 0;
-};
-
-// Owns the running cdcd and injects the faults.
-class Faults {
- public:
-  Faults(const CdcdRunDir& dir, ChaosDb& db, ChaosSink& sink, uint32_t seed)
-      : dir_(dir), db_(db), sink_(sink), rng_(seed) {}
-
-  void start_cdcd() { cdcd_.emplace(dir_.argv(), dir_.log()); }
-
-  // Injects faults for `period`, one every 2-6 s: mostly SIGKILLs of cdcd,
-  // now and then a database restart (clean or crash) or a broker crash.
-  // cdcd is running when it returns.
-  void inject_for(std::chrono::seconds period) {
-    std::uniform_int_distribution<int> gap_ms(2000, 6000);
-    const int kinds = sink_.has_broker() ? 9 : 8;
-    for (const auto end = Clock::now() + period;
-         Clock::now() < end && !::testing::Test::HasFatalFailure();) {
-      watch(std::chrono::milliseconds(gap_ms(rng_)));
-      if (::testing::Test::HasFatalFailure()) return;
-      const int roll = static_cast<int>(rng_() % kinds);
-      if (roll < 6) {
-        kill_cdcd();
-      } else if (roll < 8) {
-        restart_db(/*crash=*/roll == 7);
-      } else {
-        restart_broker();
-      }
-    }
-  }
-
-  // SIGTERM: cdcd must drain, commit and exit 0.
-  void stop_cdcd() {
-    cdcd_->signal(SIGTERM);
-    int status = -1;
-    const bool exited = cdcd_->wait_for(60s, status);
-    cdcd_.reset();
-    ASSERT_TRUE(exited) << "cdcd did not stop on SIGTERM\n" << LogTail(dir_);
-    ASSERT_EQ(status, 0) << LogTail(dir_);
-  }
-
-  const FaultCounts& counts() const { return counts_; }
-
- private:
-  // Waits `d`. cdcd must not exit by itself: every fault is transient.
-  void watch(std::chrono::milliseconds d) {
-    int status = -1;
-    if (!cdcd_->wait_for(d, status)) return;
-    cdcd_.reset();
-    FAIL() << "cdcd exited by itself (status " << status << ") during the faults\n"
-           << LogTail(dir_);
-  }
-
-  void kill_cdcd() {
-    cdcd_->signal(SIGKILL);
-    const int status = cdcd_->wait();
-    cdcd_.reset();
-    if (status == 128 + SIGKILL) {
-      ++counts_.kills;
-    } else {
-      ADD_FAILURE() << "cdcd exited with status " << status << " before the SIGKILL\n"
-                    << LogTail(dir_);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(rng_() % 500));
-    start_cdcd();
-  }
-
-  void restart_db(bool crash) {
-    try {
-      db_.restart(crash);
-      ++counts_.db_restarts;
-    } catch (const std::exception& e) {
-      FAIL() << db_.name() << (crash ? " crash" : " clean") << " restart failed: " << e.what();
-    }
-  }
-
-  void restart_broker() {
-    try {
-      sink_.restart_broker();
-      ++counts_.broker_restarts;
-    } catch (const std::exception& e) {
-      FAIL() << "broker restart failed: " << e.what();
-    }
-  }
-
-  const CdcdRunDir& dir_;
-  ChaosDb& db_;
-  ChaosSink& sink_;
-  std::mt19937 rng_;
-  std::optional<ChildProcess> cdcd_;
-  FaultCounts counts_;
-};
 
 // --- verification ---
 
@@ -435,7 +211,7 @@ class Verifier {
 // --- the report: one line per pair, all of them again at the end ---
 
 std::string ReportRow(const std::vector<std::string>& cells) {
-  static const std::vector<int> widths = {17, 5, 11, 15, 15, 4, 10, 12, 10, 11};
+  static const std::vector<int> widths = {17, 5, 9, 11, 15, 10, 15, 4, 10, 12, 10, 11};
   std::ostringstream out;
   for (size_t i = 0; i < cells.size(); ++i) {
     if (i == 0) {
@@ -454,18 +230,21 @@ std::vector<std::string>& ReportLines() {
 }
 
 const std::string& ReportHeader() {
-  static const std::string header =
-      ReportRow({"pair", "kills", "db restarts", "broker restarts", "events expected", "lost",
-                 "duplicated", "out of order", "unexpected", "final diffs"});
+  static const std::string header = ReportRow(
+      {"pair", "kills", "takeovers", "db restarts", "broker restarts", "disk fills",
+       "events expected", "lost", "duplicated", "out of order", "unexpected", "final diffs"});
   return header;
 }
 
 void Report(const std::string& pair, const FaultCounts& f, const Tally& t) {
   auto n = [](size_t v) { return std::to_string(v); };
   ReportLines().push_back(
-      ReportRow({pair, n(f.kills), n(f.db_restarts), n(f.broker_restarts), n(t.expected), n(t.lost),
-                 n(t.duplicated), n(t.out_of_order), n(t.unexpected), n(t.final_diffs)}));
-  std::cout << ReportHeader() << "\n" << ReportLines().back() << "\n";
+      ReportRow({pair, n(f.kills), n(f.takeovers), n(f.db_restarts), n(f.broker_restarts),
+                 n(f.disk_fills), n(t.expected), n(t.lost), n(t.duplicated), n(t.out_of_order),
+                 n(t.unexpected), n(t.final_diffs)}));
+  std::cout << ReportHeader() << "\n"
+            << ReportLines().back() << "\n"
+            << "[chaos] " << pair << ": slowest takeover " << f.max_takeover_s << " s\n";
 }
 
 // When one process runs several pairs, their lines again as one table.
@@ -498,7 +277,8 @@ std::string ChaosConfig(const ChaosDb& db, const ChaosSink& sink) {
          "    format: {envelope: debezium, schemas: false, tombstones: false}\n"
          "    batch: {max_events: 500, linger: 5ms}\n"
          "    retry: {initial_backoff: 200ms, max_backoff: 2s}\n"
-         "http: {enabled: false}\n"
+         "    standby: true\n"
+         "http: {listen: \"127.0.0.1:0\"}\n"
          "log: {level: info}\n";
 }
 
@@ -530,7 +310,7 @@ void RunChaos(const std::string& pair, ChaosDb& db, ChaosSink& sink, const CdcdR
   ASSERT_TRUE(
       WaitFor([&] { return db.capturing([&] { return sink.committed_anything(); }); }, 120s, 500ms))
       << "cdcd never started capturing\n"
-      << LogTail(dir);
+      << faults.logs();
 
   Workload writer(db, seed, large_rows);
   writer.start();
@@ -544,7 +324,7 @@ void RunChaos(const std::string& pair, ChaosDb& db, ChaosSink& sink, const CdcdR
   const std::string marker = TopicOf(db, "chaos_marker");
   ASSERT_TRUE(WaitFor([&] { return HasMarker(sink, marker); }, 300s, 2s))
       << "the sink did not catch up within 5 minutes\n"
-      << LogTail(dir);
+      << faults.logs();
   std::this_thread::sleep_for(2s);  // a late duplicate would arrive now
   ASSERT_NO_FATAL_FAILURE(faults.stop_cdcd());
 
@@ -578,7 +358,7 @@ void RunChaos(const std::string& pair, ChaosDb& db, ChaosSink& sink, const CdcdR
 TEST(ChaosTest, PostgresToFile) {
   CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosPostgres>);
   CdcdRunDir dir;
-  FileChaosSink sink(dir.out());
+  FileChaosSink sink(dir.out() + "-fs");
   RunChaos("postgres -> file", *db, sink, dir);
 }
 
@@ -592,7 +372,7 @@ TEST(ChaosTest, PostgresToKafka) {
 TEST(ChaosTest, MariaDbToFile) {
   CHAOS_START_OR_SKIP(db, StartChaosDb<ChaosMariaDb>);
   CdcdRunDir dir;
-  FileChaosSink sink(dir.out());
+  FileChaosSink sink(dir.out() + "-fs");
   RunChaos("mariadb -> file", *db, sink, dir);
 }
 

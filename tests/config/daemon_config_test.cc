@@ -222,13 +222,20 @@ TEST_F(LoadConfigTest, WrongTypePointsAtTheValue) {
             "p.yaml:8: pipelines[0].format: expected a mapping, got \"flat\"");
 }
 
+TEST_F(LoadConfigTest, StandbyIsAPipelineSwitch) {
+  EXPECT_FALSE(Load(WithPipelineKeys("")).pipelines[0].retry.standby);
+  EXPECT_TRUE(Load(WithPipelineKeys("    standby: true\n")).pipelines[0].retry.standby);
+  EXPECT_NE(LoadError(WithPipelineKeys("    standby: sometimes\n")).find("p.yaml:8"),
+            std::string::npos);
+}
+
 TEST_F(LoadConfigTest, UnknownKeysEverywhereTheLoaderOwns) {
   EXPECT_EQ(LoadError("pipeline:\n  - name: demo\n"),
             "p.yaml:1: unknown key 'pipeline', did you mean 'pipelines'? (known here: http, log, "
             "pipelines)");
   EXPECT_EQ(LoadError(WithPipelineKeys("    fromat: {}\n")),
             "p.yaml:8: pipelines[0]: unknown key 'fromat', did you mean 'format'? (known here: "
-            "batch, format, name, retry, sink, source)");
+            "batch, format, name, retry, sink, source, standby)");
   EXPECT_EQ(LoadError(WithPipelineKeys("    batch:\n      max_event: 5\n")),
             "p.yaml:9: pipelines[0].batch: unknown key 'max_event', did you mean 'max_events'? "
             "(known here: linger, max_bytes, max_events, queue_bytes)");
