@@ -8,8 +8,9 @@
 # same flags, so each object is compiled once for both.
 # With --thread: ThreadSanitizer instead, on the tests of the threaded parts
 # (pipeline, event queue, coordinator and chunk workers in cdc_tests; the
-# daemon, its HTTP server and reloads; the file sink; the generator source),
-# built in ${TSAN_BUILD_DIR:-build-tsan}. Any data race or lock-order
+# daemon; the file sink; the generator source) and the end-to-end tests that
+# need no server, which run this build's cdcd (HTTP, reloads, kills, replay,
+# hot standby), built in ${TSAN_BUILD_DIR:-build-tsan}. Any data race or lock-order
 # inversion fails.
 #   scripts/sanitize.sh            # all of them
 #   scripts/sanitize.sh cdc_tests  # one binary
@@ -26,8 +27,10 @@ if ((THREAD)); then
   BUILD=${TSAN_BUILD_DIR:-build-tsan}
   NAME="TSan"
   FLAG=-DCDCD_TSAN=ON
+  # e2e/e2e_tests runs the cdcd binary of this build (TSan too) through
+  # kills, reloads, replays and a standby takeover.
   [ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests daemon_tests sinks_file_tests
-    sources_generator_tests)
+    sources_generator_tests e2e/e2e_tests)
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4
 else
   BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -41,18 +44,21 @@ fi
 
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=None "$FLAG" \
   >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target "${BINARIES[@]}"
+TARGETS=(cdcd)
+for b in "${BINARIES[@]}"; do TARGETS+=("$(basename "$b")"); done
+cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]}"
 
 # Live tests skip without services here; they must not fail for it.
 unset CDCD_REQUIRE_SERVICES
 failed=()
 for b in "${BINARIES[@]}"; do
   echo "sanitize: $b"
-  if ! "$BUILD/tests/$b" --gtest_brief=1 >"$BUILD/$b.log" 2>&1; then
+  log="$BUILD/$(basename "$b").log"
+  if ! "$BUILD/tests/$b" --gtest_brief=1 >"$log" 2>&1; then
     failed+=("$b")
-    tail -60 "$BUILD/$b.log"
+    tail -60 "$log"
   else
-    grep -E "^\[  (PASSED|SKIPPED) " "$BUILD/$b.log" || true
+    grep -E "^\[  (PASSED|SKIPPED) " "$log" || true
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then

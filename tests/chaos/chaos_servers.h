@@ -40,6 +40,9 @@ namespace cdc::testing {
 // The pipeline's name: the topic prefix, and the PostgreSQL slot and publication.
 constexpr char kChaosPipeline[] = "chaos";
 constexpr int kTables = 3;
+// t3 has no primary key (an index on id only, for the writer's lookups): its
+// events have null keys, and a change of its id is an update.
+constexpr int kKeylessTable = 2;
 
 inline std::string TableName(int t) {
   return "t" + std::to_string(t + 1);
@@ -82,8 +85,11 @@ class ChaosDb {
 inline std::vector<std::string> ChaosDdl() {
   std::vector<std::string> ddl;
   for (int t = 0; t < kTables; ++t) {
-    ddl.push_back("CREATE TABLE " + TableName(t) +
-                  " (id BIGINT PRIMARY KEY, ver BIGINT NOT NULL, note VARCHAR(40) NOT NULL)");
+    const bool keyless = t == kKeylessTable;
+    ddl.push_back("CREATE TABLE " + TableName(t) + " (id BIGINT " +
+                  (keyless ? "NOT NULL" : "PRIMARY KEY") +
+                  ", ver BIGINT NOT NULL, note VARCHAR(40) NOT NULL)");
+    if (keyless) ddl.push_back("CREATE INDEX " + TableName(t) + "_id ON " + TableName(t) + " (id)");
   }
   ddl.push_back("CREATE TABLE chaos_txlog (id BIGINT PRIMARY KEY)");
   ddl.push_back("CREATE TABLE chaos_marker (id BIGINT PRIMARY KEY)");

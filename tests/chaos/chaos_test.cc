@@ -152,6 +152,12 @@ class Verifier {
       const int64_t key = row.is_object() ? row.value("id", int64_t{-1}) : -1;
       const int64_t ver = row.is_object() ? row.value("ver", int64_t{-1}) : -1;
       got_[{t, key}].push_back({Token(op[0], ver), truncate_ids_[t].size()});
+      // An update that changes the id (the keyless table's key change)
+      // moves the row: the consumer forgets the old id.
+      const nlohmann::json& before = v["before"];
+      if (op == "u" && before.is_object() && before.value("id", key) != key) {
+        replayed_[t].erase(before.value("id", int64_t{-1}));
+      }
       if (op == "d") {
         replayed_[t].erase(key);
       } else {

@@ -10,14 +10,28 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "tests/support/cdcd_http.h"
 #include "tests/support/kill_restart.h"
 #include "tests/support/process.h"
+#include "tests/support/shell.h"
+#include "tests/support/test_support.h"
 
 namespace cdc::testing {
+
+// A certificate authority of its own in `dir` (tests/services/tls-certs),
+// which signed no test server's certificate; returns its ca.pem.
+inline std::string UntrustedCa(const TempDir& dir) {
+  std::string out;
+  const int rc = Shell(
+      ShellQuote(SourcePath("tests/services/tls-certs").string()) + " " + ShellQuote(dir.str()),
+      out);
+  EXPECT_EQ(rc, 0) << out;
+  return dir.str() + "/ca.pem";
+}
 
 // `config` (ending in "http: {enabled: false}\n...") with a generator
 // pipeline "companion" writing to `companion_dir` and HTTP on a free port.
@@ -66,6 +80,17 @@ inline nlohmann::json WaitForState(httplib::Client& http, const std::string& nam
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return p;
+}
+
+// WaitForState, timed: how long pipeline `name` took to reach `state`, or
+// nullopt if it did not within `timeout`.
+inline std::optional<std::chrono::steady_clock::duration> TimeToState(
+    httplib::Client& http, const std::string& name, const std::string& state,
+    std::chrono::seconds timeout) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const nlohmann::json s = WaitForState(http, name, state, timeout);
+  if (s.is_null() || s["state"] != state) return std::nullopt;
+  return std::chrono::steady_clock::now() - t0;
 }
 
 // Waits for pipeline `name` to fail and reads /readyz and the companion.

@@ -13,6 +13,7 @@
 
 #include "sinks/file/file_sink_reader.h"
 #include "sources/generator/generator_source.h"
+#include "tests/e2e/permanent_fault_util.h"
 #include "tests/support/cdcd_http.h"
 #include "tests/support/kill_restart.h"
 #include "tests/support/process.h"
@@ -56,26 +57,6 @@ std::string Config(const std::string& out_dir) {
          "http: {listen: \"127.0.0.1:0\"}\n";
 }
 
-// The pipeline's entry in the /pipelines of the cdcd whose log is `log`.
-nlohmann::json Status(httplib::Client& http) {
-  auto res = http.Get("/pipelines");
-  if (!res || res->status != 200) return nullptr;
-  nlohmann::json all = nlohmann::json::parse(res->body);
-  return all.empty() ? nullptr : all[0];
-}
-
-// Waits up to `timeout` for the pipeline to be in `state`; returns how long it took.
-std::optional<Clock::duration> WaitForState(httplib::Client& http, const std::string& state,
-                                            std::chrono::seconds timeout) {
-  const auto t0 = Clock::now();
-  while (Clock::now() - t0 < timeout) {
-    nlohmann::json s = Status(http);
-    if (!s.is_null() && s["state"] == state) return Clock::now() - t0;
-    std::this_thread::sleep_for(20ms);
-  }
-  return std::nullopt;
-}
-
 TEST(StandbyTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
   testing::TempDir sink;
   testing::CdcdRunDir a, b;
@@ -85,14 +66,15 @@ TEST(StandbyTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
 
   testing::ChildProcess active(a.argv(), a.log());
   httplib::Client http_a("127.0.0.1", testing::WaitForHttpPort(a.log()));
-  ASSERT_TRUE(WaitForState(http_a, "running", 30s)) << a.log_text();
+  ASSERT_TRUE(testing::TimeToState(http_a, "standby", "running", 30s)) << a.log_text();
   testing::ChildProcess standby(b.argv(), b.log());
   httplib::Client http_b("127.0.0.1", testing::WaitForHttpPort(b.log()));
-  ASSERT_TRUE(WaitForState(http_b, "standby", 30s)) << b.log_text();
+  ASSERT_TRUE(testing::TimeToState(http_b, "standby", "standby", 30s)) << b.log_text();
 
   // Exactly one delivers: the active one commits, the standby nothing.
   std::this_thread::sleep_for(1500ms);
-  const nlohmann::json sa = Status(http_a), sb = Status(http_b);
+  const nlohmann::json sa = testing::PipelineEntry(http_a, "standby"),
+                       sb = testing::PipelineEntry(http_b, "standby");
   EXPECT_GT(sa["events_committed"].get<uint64_t>(), 0u) << sa.dump();
   EXPECT_EQ(sb["state"], "standby") << sb.dump();
   EXPECT_EQ(sb["events_committed"].get<uint64_t>(), 0u) << sb.dump();
@@ -102,7 +84,8 @@ TEST(StandbyTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
 
   active.signal(SIGKILL);
   EXPECT_EQ(active.wait(), 128 + SIGKILL);
-  const std::optional<Clock::duration> took = WaitForState(http_b, "running", 10s);
+  const std::optional<Clock::duration> took =
+      testing::TimeToState(http_b, "standby", "running", 10s);
   ASSERT_TRUE(took) << "the standby did not take over within 10 s\n" << b.log_text();
   std::cout << "standby took over "
             << std::chrono::duration_cast<std::chrono::milliseconds>(*took).count()

@@ -11,7 +11,6 @@
 
 #include "tests/e2e/permanent_fault_util.h"
 #include "tests/sinks/kafka/kafka_test_util.h"
-#include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
@@ -131,15 +130,11 @@ TEST(KafkaTlsTest, UntrustedBrokerCertificateStopsThePipeline) {
   CDCD_TLS_BROKER_OR_SKIP(broker);
   // A CA of its own, which did not sign the broker's certificate.
   TempDir other;
-  std::string out;
-  ASSERT_EQ(Shell(ShellQuote(SourcePath("tests/services/tls-certs").string()) + " " +
-                      ShellQuote(other.str()),
-                  out),
-            0)
-      << out;
+  const std::string other_ca = UntrustedCa(other);
+  ASSERT_FALSE(HasFailure());
   const std::string name = "sslbad_" + UniqueTag();
   CompanionRun run;
-  run.start("pipelines:\n" + Pipeline(name, broker.ssl, Ssl(other.str() + "/ca.pem")) +
+  run.start("pipelines:\n" + Pipeline(name, broker.ssl, Ssl(other_ca)) +
             "http: {enabled: false}\n");
   run.expect_loud_stop(name, "certificate verify failed");
 }

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "sources/generator/generator_source.h"
+#include "tests/e2e/permanent_fault_util.h"
 #include "tests/sinks/kafka/kafka_test_util.h"
 #include "tests/support/cdcd_http.h"
 #include "tests/support/kill_restart.h"
@@ -60,24 +61,6 @@ std::string Config(const std::string& name, const std::string& brokers) {
          "http: {listen: \"127.0.0.1:0\"}\n";
 }
 
-nlohmann::json Status(httplib::Client& http) {
-  auto res = http.Get("/pipelines");
-  if (!res || res->status != 200) return nullptr;
-  nlohmann::json all = nlohmann::json::parse(res->body);
-  return all.empty() ? nullptr : all[0];
-}
-
-std::optional<Clock::duration> WaitForState(httplib::Client& http, const std::string& state,
-                                            std::chrono::seconds timeout) {
-  const auto t0 = Clock::now();
-  while (Clock::now() - t0 < timeout) {
-    nlohmann::json s = Status(http);
-    if (!s.is_null() && s["state"] == state) return Clock::now() - t0;
-    std::this_thread::sleep_for(20ms);
-  }
-  return std::nullopt;
-}
-
 TEST(StandbyKafkaTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
   CDCD_SERVICE_ENV_OR_SKIP(brokers, "kafka", "CDCD_TEST_KAFKA_BROKERS");
   const std::string name = "sb_" + testing::UniqueTag();
@@ -87,15 +70,16 @@ TEST(StandbyKafkaTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
 
   testing::ChildProcess active(a.argv(), a.log());
   httplib::Client http_a("127.0.0.1", testing::WaitForHttpPort(a.log()));
-  ASSERT_TRUE(WaitForState(http_a, "running", 60s)) << a.log_text();
+  ASSERT_TRUE(testing::TimeToState(http_a, name, "running", 60s)) << a.log_text();
   testing::ChildProcess standby(b.argv(), b.log());
   httplib::Client http_b("127.0.0.1", testing::WaitForHttpPort(b.log()));
-  ASSERT_TRUE(WaitForState(http_b, "standby", 60s)) << b.log_text();
+  ASSERT_TRUE(testing::TimeToState(http_b, name, "standby", 60s)) << b.log_text();
 
   // Exactly one delivers, and the standby does not fence the active one.
-  const uint64_t before = Status(http_a)["events_committed"].get<uint64_t>();
+  const uint64_t before = testing::PipelineEntry(http_a, name)["events_committed"].get<uint64_t>();
   std::this_thread::sleep_for(3s);
-  const nlohmann::json sa = Status(http_a), sb = Status(http_b);
+  const nlohmann::json sa = testing::PipelineEntry(http_a, name),
+                       sb = testing::PipelineEntry(http_b, name);
   EXPECT_EQ(sa["state"], "running") << sa.dump() << "\n" << a.log_text();
   EXPECT_GT(sa["events_committed"].get<uint64_t>(), before) << sa.dump();
   EXPECT_EQ(sb["state"], "standby") << sb.dump();
@@ -103,7 +87,7 @@ TEST(StandbyKafkaTest, SecondProcessStandsByAndTakesOverWithinTenSeconds) {
 
   active.signal(SIGKILL);
   EXPECT_EQ(active.wait(), 128 + SIGKILL);
-  const std::optional<Clock::duration> took = WaitForState(http_b, "running", 10s);
+  const std::optional<Clock::duration> took = testing::TimeToState(http_b, name, "running", 10s);
   ASSERT_TRUE(took) << "the standby did not take over within 10 s\n" << b.log_text();
   std::cout << "standby took over "
             << std::chrono::duration_cast<std::chrono::milliseconds>(*took).count()

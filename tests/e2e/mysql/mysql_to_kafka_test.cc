@@ -26,16 +26,16 @@ std::string Config(const std::string& name, const MySqlConnectOptions& s, const 
          "\n"
          "    source:\n"
          "      type: mysql\n"
-         "      host: " + s.host + "\n      port: " + std::to_string(s.port) +
-         "\n      user: " + s.user + "\n      password: \"" + s.password +
-         "\"\n      ssl_mode: disabled\n      server_id: " +
+         "      host: " +
+         s.host + "\n      port: " + std::to_string(s.port) + "\n      user: " + s.user +
+         "\n      password: \"" + s.password + "\"\n      ssl_mode: disabled\n      server_id: " +
          std::to_string(300000 + getpid() % 100000) + "\n      tables: [\"" + db +
          ".customers\"]\n"
          "      snapshot: initial\n"
          "    sink:\n"
          "      type: kafka\n"
-         "      brokers: \"" + brokers + "\"\n      topic_prefix: " + name +
-         "\n      offsets_topic: " + name +
+         "      brokers: \"" +
+         brokers + "\"\n      topic_prefix: " + name + "\n      offsets_topic: " + name +
          "_offsets\n"
          "    format: {envelope: debezium, schemas: false, decimal_handling: string}\n"
          "    batch: {linger: 20ms}\n"
@@ -46,8 +46,9 @@ TEST(MySqlToKafkaTest, SnapshotThenChangesArriveExactlyOnceAcrossASigkill) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   CDCD_SERVICE_ENV_OR_SKIP(brokers, "kafka", "CDCD_TEST_KAFKA_BROKERS");
   TestSchema db(server, "kafka");
-  db.sql("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, "
-         "score DECIMAL(10,2))");
+  db.sql(
+      "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, "
+      "score DECIMAL(10,2))");
   db.sql("INSERT INTO customers VALUES (1, 'Ann', 12.50), (2, 'Bo', NULL)");
   const std::string name = "myk_" + testing::UniqueTag();
   const std::string topic = name + "." + db.name() + ".customers";

@@ -7,7 +7,6 @@
 
 #include "tests/e2e/permanent_fault_util.h"
 #include "tests/sources/mysql/mysql_test_env.h"
-#include "tests/support/shell.h"
 #include "tests/support/test_support.h"
 
 namespace cdc::testing {
@@ -93,15 +92,11 @@ TEST(MySqlTlsTest, UntrustedServerCertificateStopsThePipeline) {
   db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
   // A CA of its own, which did not sign the server's certificate.
   TempDir other;
-  std::string out;
-  ASSERT_EQ(Shell(ShellQuote(SourcePath("tests/services/tls-certs").string()) + " " +
-                      ShellQuote(other.str()),
-                  out),
-            0)
-      << out;
+  const std::string other_ca = UntrustedCa(other);
+  ASSERT_FALSE(HasFailure());
   CompanionRun run;
   run.start(TlsConfig(server, db.name(), server.user,
-                      "      ssl_mode: verify_ca\n      ssl_ca: " + other.str() + "/ca.pem\n",
+                      "      ssl_mode: verify_ca\n      ssl_ca: " + other_ca + "\n",
                       run.dir().out()));
   run.expect_loud_stop(db.name(), "TLS/SSL error");
   EXPECT_EQ(Committed(run.http(), db.name()), 0u);

@@ -7,7 +7,6 @@
 
 #include "tests/e2e/permanent_fault_util.h"
 #include "tests/e2e/postgres/pg_e2e_util.h"
-#include "tests/support/shell.h"
 
 namespace cdc::testing {
 namespace {
@@ -62,15 +61,10 @@ TEST(PgTlsTest, UntrustedServerCertificateStopsThePipeline) {
   db.sql("CREATE TABLE t (id int PRIMARY KEY, v int)");
   // A CA of its own, which did not sign the server's certificate.
   TempDir other;
-  std::string out;
-  ASSERT_EQ(Shell(ShellQuote(SourcePath("tests/services/tls-certs").string()) + " " +
-                      ShellQuote(other.path().string()),
-                  out),
-            0)
-      << out;
+  const std::string other_ca = UntrustedCa(other);
+  ASSERT_FALSE(HasFailure());
   CompanionRun run;
-  run.start(TlsConfig(db, run.dir().out(),
-                      "sslmode=verify-full sslrootcert=" + (other.path() / "ca.pem").string()));
+  run.start(TlsConfig(db, run.dir().out(), "sslmode=verify-full sslrootcert=" + other_ca));
   run.expect_loud_stop(PgTag(db), "certificate verify failed");
   EXPECT_EQ(Committed(run.http(), PgTag(db)), 0u);
 }
