@@ -45,6 +45,8 @@ KafkaSinkOptions KafkaSinkOptions::FromConfig(const ConfigNode& config,
   if (o.transaction_timeout < std::chrono::seconds(1)) {
     config.child("transaction_timeout").fail("must be at least 1s");
   }
+  o.exactly_once = config.get_choice("delivery", {"exactly_once", "at_least_once"},
+                                     "exactly_once") == "exactly_once";
   o.operation_timeout = config.get_duration("operation_timeout", o.operation_timeout);
   if (o.operation_timeout < std::chrono::milliseconds(100)) {
     config.child("operation_timeout").fail("must be at least 100ms");
@@ -91,8 +93,15 @@ KafkaSinkOptions KafkaSinkOptions::FromConfig(const ConfigNode& config,
 std::map<std::string, std::string> KafkaSinkOptions::producer_properties() const {
   std::map<std::string, std::string> p = properties;
   p["bootstrap.servers"] = brokers;
-  p["transactional.id"] = transactional_id;
-  p["transaction.timeout.ms"] = Millis(transaction_timeout);
+  if (exactly_once) {
+    p["transactional.id"] = transactional_id;
+    p["transaction.timeout.ms"] = Millis(transaction_timeout);
+  } else {
+    // Retries never reorder or duplicate within a session; a record the
+    // brokers do not take within transaction_timeout fails the commit.
+    p["enable.idempotence"] = "true";
+    p.emplace("message.timeout.ms", Millis(transaction_timeout));
+  }
   p.emplace("partitioner", "murmur2_random");
   p.emplace("client.id", "cdcd-" + pipeline);
   return p;

@@ -114,9 +114,21 @@ void KafkaTransactionalSink::start_producer() {
   kafka::DeliveryReports::Install(conf.get());
   producer_ = kafka::NewClient(RD_KAFKA_PRODUCER, std::move(conf),
                                "kafka sink " + options_.pipeline + ": producer");
-  kafka::ErrorPtr err(rd_kafka_init_transactions(
-      producer_.get(), static_cast<int>(options_.operation_timeout.count())));
-  if (err) throw_for("init_transactions", err.get());
+  const int timeout_ms = static_cast<int>(options_.operation_timeout.count());
+  if (options_.exactly_once) {
+    kafka::ErrorPtr err(rd_kafka_init_transactions(producer_.get(), timeout_ms));
+    if (err) throw_for("init_transactions", err.get());
+    return;
+  }
+  // No transactions to initialise: a metadata request shows that the
+  // brokers answer (and lets a refused connection surface, as above).
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, nullptr, &md, timeout_ms);
+  kafka::MetadataPtr holder(md);
+  if (err) {
+    kafka::ErrorPtr e(rd_kafka_error_new(err, "%s", rd_kafka_err2str(err)));
+    throw_for("connecting to the brokers", e.get());
+  }
 }
 
 void KafkaTransactionalSink::close_producer() {
@@ -169,9 +181,11 @@ KafkaTransactionalSink::Transaction KafkaTransactionalSink::begin() {
   reports_.reset();
   kafka::TakeTransactionError(producer_.get());  // a previous transaction's, if any
 
-  kafka::ErrorPtr err(rd_kafka_begin_transaction(producer_.get()));
-  if (err) throw_for("begin_transaction", err.get());
-  in_transaction_ = true;
+  if (options_.exactly_once) {
+    kafka::ErrorPtr err(rd_kafka_begin_transaction(producer_.get()));
+    if (err) throw_for("begin_transaction", err.get());
+    in_transaction_ = true;
+  }
   return tx;
 }
 
@@ -183,9 +197,14 @@ void KafkaTransactionalSink::produce_record(const Record& r, Transaction& tx) {
 }
 
 void KafkaTransactionalSink::finish(const Transaction& tx, const Offset& next) {
+  if (!options_.exactly_once) {
+    // at_least_once: the offset only after every record is acknowledged.
+    flush_and_check(tx.deadline);
+    reports_.reset();
+  }
   produce(store_.topic(), store_.key(), store_.encode(next, tx.records), {}, tx.deadline);
   flush_and_check(tx.deadline);
-  commit_transaction(tx.deadline);
+  if (options_.exactly_once) commit_transaction(tx.deadline);
   in_transaction_ = false;
   ready_ = true;
 

@@ -40,6 +40,12 @@
 //     transaction is invisible to read_committed consumers, a commit that
 //     did go through before a timeout is found in the offsets topic.
 //
+// With `delivery: at_least_once` there are no transactions: recover() skips
+// init_transactions (a metadata request checks the brokers answer), and a
+// commit produces the records, waits for every acknowledgement, and only
+// then produces and flushes the offset record. A failure in between repeats
+// the batch after recover(): at least once, never lost.
+//
 // committed_offset() only reads the offsets topic (no producer, so it never
 // fences the running daemon).
 //

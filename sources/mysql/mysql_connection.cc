@@ -46,6 +46,10 @@ bool IsConnectionLost(unsigned code) {
     case CR_SERVER_LOST_EXTENDED:
     case CR_ERR_NET_READ:
     case CR_ERR_NET_WRITE:
+    // A name that does not resolve yet (a sidecar starting before its
+    // database's DNS record exists) resolves later; a typo shows in
+    // /pipelines as the retried error.
+    case CR_UNKNOWN_HOST:
       return true;
     default:
       return false;
@@ -147,8 +151,8 @@ uint64_t MySqlConnection::query_each(
   while (MYSQL_ROW row = mysql_fetch_row(res)) {
     unsigned long* len = mysql_fetch_lengths(res);
     for (unsigned i = 0; i < n; ++i) {
-      values[i] = row[i] ? std::optional<std::string_view>(std::string_view(row[i], len[i]))
-                         : std::nullopt;
+      values[i] =
+          row[i] ? std::optional<std::string_view>(std::string_view(row[i], len[i])) : std::nullopt;
     }
     row_fn(columns, MySqlRowView{values});
     ++count;

@@ -103,7 +103,8 @@ class MySqlConnection {
   bool is_mariadb_ = false;
 };
 
-// True for the client error numbers that mean "the connection is gone".
+// True for the client error numbers that a retry may heal: the connection is
+// gone, could not be made, or its host name does not resolve (yet).
 bool IsConnectionLost(unsigned error_code);
 
 }  // namespace cdc::mysql

@@ -91,13 +91,13 @@ class ChaosSink {
 };
 
 // The file sink in `root`/out. As root, `root` is a tmpfs of its own
-// (CDCD_CHAOS_TMPFS_MB, default 512), so that the disk can be filled.
+// (CDCD_CHAOS_TMPFS_MB, default 256), so that the disk can be filled.
 class FileChaosSink : public ChaosSink {
  public:
   explicit FileChaosSink(const std::string& root) : root_(root), out_(root + "/out") {
     std::filesystem::create_directories(root_);
     if (geteuid() != 0) return;
-    const std::string options = "size=" + std::to_string(EnvInt("CDCD_CHAOS_TMPFS_MB", 512)) + "m";
+    const std::string options = "size=" + std::to_string(EnvInt("CDCD_CHAOS_TMPFS_MB", 256)) + "m";
     mounted_ = ::mount("tmpfs", root_.c_str(), "tmpfs", 0, options.c_str()) == 0;
   }
   ~FileChaosSink() override {

@@ -25,7 +25,8 @@
 //                        default 2000.
 //   CDCD_E2E_SEED        seed of the writer and the faults (printed); random
 //                        by default. Timing still varies from run to run.
-//   CDCD_CHAOS_TMPFS_MB  size of the file sink's tmpfs (default 512).
+//   CDCD_CHAOS_TMPFS_MB  size of the file sink's tmpfs (default 256; the full
+//                        profile writes more: give it 2048).
 // Full profile: CDCD_CHAOS_SECONDS=600 CDCD_CHAOS_LARGE_TX=50000, at least 20
 // kills per pair (every run checks one kill per 20 s of faults).
 //

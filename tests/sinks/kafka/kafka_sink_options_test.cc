@@ -39,6 +39,21 @@ TEST(KafkaSinkOptionsTest, Defaults) {
   EXPECT_EQ(c["enable.auto.commit"], "false");
 }
 
+TEST(KafkaSinkOptionsTest, AtLeastOnceIsIdempotentWithoutATransactionalId) {
+  ConfigNode node(
+      YAML::Load("brokers: k:9092\ndelivery: at_least_once\ntransaction_timeout: 20s\n"), "t.yaml",
+      "sink");
+  KafkaSinkOptions o = KafkaSinkOptions::FromConfig(node, "shop");
+  EXPECT_FALSE(o.exactly_once);
+  auto p = o.producer_properties();
+  EXPECT_EQ(p.count("transactional.id"), 0u);
+  EXPECT_EQ(p.count("transaction.timeout.ms"), 0u);
+  EXPECT_EQ(p["enable.idempotence"], "true");
+  EXPECT_EQ(p["message.timeout.ms"], "20000") << "a commit still has a bound";
+  ConfigNode bad(YAML::Load("brokers: k:9092\ndelivery: maybe\n"), "t.yaml", "sink");
+  EXPECT_THROW(KafkaSinkOptions::FromConfig(bad, "shop"), ConfigError);
+}
+
 TEST(KafkaSinkOptionsTest, SettingsAndPropertiesPassThrough) {
   KafkaSinkOptions o = KafkaSinkOptions::FromConfig(
       Block("brokers: k:9092\noffsets_topic: offs\ntransactional_id: tid\n"

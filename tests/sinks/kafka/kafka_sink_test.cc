@@ -131,6 +131,29 @@ TEST_F(KafkaSinkTest, PublishesRecordsKeysHeadersAndTombstonesAndRecoversTheOffs
   EXPECT_EQ(fresh->recover(), KOffset("tx-9", 1));
 }
 
+TEST_F(KafkaSinkTest, AtLeastOnceProducesWithoutTransactionsAndTheOffsetLast) {
+  const std::string topic = "alo_" + tag_;
+  const std::string yaml = Yaml("topic: " + topic + "\ndelivery: at_least_once");
+  auto sink = MakeKafkaTestSink(yaml, KafkaTestContext(pipeline_));
+  EXPECT_EQ(sink->recover(), std::nullopt);
+  sink->commit({CustomerEvent(Op::kCreate, 1, "a", 7, 0), CustomerEvent(Op::kCreate, 2, "b", 7, 1)},
+               KOffset("tx-7", 2));
+  sink->commit({CustomerEvent(Op::kCreate, 3, "c", 8, 0)}, KOffset("tx-8", 1));
+  std::vector<kafka::KafkaMessage> got = ReadTopics(brokers_, {topic});
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(ReadTopics(brokers_, {topic}, /*committed=*/false).size(), 3u);
+  // A transaction's commit marker takes an offset of its own; plain
+  // records follow each other without one.
+  EXPECT_EQ(got[0].offset, 0);
+  EXPECT_EQ(got[2].offset, 2) << "no transaction marker between the two commits";
+  EXPECT_EQ(got[2].header("cdcd.event_id"), "tx-8:0");
+  EXPECT_EQ(sink->recover(), KOffset("tx-8", 1));
+  EXPECT_EQ(sink->kafka_metrics().records, 3u);
+  sink.reset();
+  auto fresh = MakeKafkaTestSink(yaml, KafkaTestContext(pipeline_));
+  EXPECT_EQ(fresh->recover(), KOffset("tx-8", 1));
+}
+
 TEST_F(KafkaSinkTest, RoutesByTemplateOverridesAndControlTopics) {
   const std::string prefix = "r_" + tag_;
   auto sink = MakeKafkaTestSink(Yaml("topic_prefix: " + prefix +

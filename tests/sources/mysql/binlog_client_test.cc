@@ -596,5 +596,18 @@ TEST_F(BinlogClientTest, NothingListeningIsTransient) {
   EXPECT_THROW(BinlogClient(options, BinlogStart{"", "", 4}), TransientError);
 }
 
+TEST_F(BinlogClientTest, UnresolvableHostIsTransient) {
+  // A sidecar may start before its database's name resolves (a Kubernetes
+  // service, a DNS record being created): retried, not fatal.
+  BinlogClientOptions options = Options();
+  options.connect.host = "cdcd-no-such-host.invalid";
+  try {
+    BinlogClient client(options, BinlogStart{"", "", 4});
+    FAIL() << "connected to a host that does not exist";
+  } catch (const TransientError& e) {
+    EXPECT_NE(std::string(e.what()).find("(2005)"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace cdc::mysql
