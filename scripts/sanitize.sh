@@ -3,7 +3,10 @@
 # (clang): every test binary that needs no server, plus the decoder unit tests
 # of the PostgreSQL and MySQL binaries (their live tests skip here unless
 # CDCD_TEST_SERVICES_DIR points at running test services, see
-# tests/services/svc). Any leak, invalid access or undefined behaviour fails.
+# tests/services/svc), and the end-to-end tests that need no server, which
+# run this build's cdcd. Any leak, invalid access or undefined behaviour fails.
+# With services, the live end-to-end binaries run the same way, e.g.
+#   CDCD_TEST_SERVICES_DIR=/tmp/svcs scripts/sanitize.sh e2e_postgres_tests
 # Built in ${FUZZ_BUILD_DIR:-build-fuzz}, which scripts/fuzz.sh shares: the
 # same flags, so each object is compiled once for both.
 # With --thread: ThreadSanitizer instead, on the tests of the threaded parts
@@ -37,7 +40,8 @@ else
   NAME="ASan + UBSan"
   FLAG=-DCDCD_FUZZ=ON
   [ ${#BINARIES[@]} -gt 0 ] || BINARIES=(cdc_tests cdc_format_tests config_tests daemon_tests
-    sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests)
+    sinks_file_tests sources_generator_tests sources_mysql_tests sources_postgres_tests
+    e2e/e2e_tests)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
