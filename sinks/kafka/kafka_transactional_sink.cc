@@ -351,38 +351,29 @@ void KafkaTransactionalSink::throw_if_fatal(const std::string& what) {
 }
 
 void KafkaTransactionalSink::throw_for(const std::string& what, const rd_kafka_error_t* error) {
-  if (rd_kafka_error_is_fatal(error)) {
-    throw_if_fatal(what);
-    // Fatal flag without a recorded fatal error: classify by the code.
-    if (IsFencing(rd_kafka_error_code(error))) {
-      throw_if_standby(what + ": " + kafka::Describe(error));
-      throw Error("another cdcd instance took over pipeline " + options_.pipeline + " (" + what +
-                  ": " + kafka::Describe(error) + ")");
-    }
-    throw Error(context() + ": " + what + ": " + kafka::Describe(error));
-  }
+  const std::string detail = what + ": " + kafka::Describe(error);
+  const bool fatal = rd_kafka_error_is_fatal(error);
+  // The fatal error librdkafka recorded says the most; without one the
+  // error's own code classifies it.
+  if (fatal) throw_if_fatal(what);
   if (IsFencing(rd_kafka_error_code(error))) {
-    throw_if_standby(what + ": " + kafka::Describe(error));
-    throw Error("another cdcd instance took over pipeline " + options_.pipeline + " (" + what +
-                ": " + kafka::Describe(error) + ")");
+    throw_if_standby(detail);
+    throw Error("another cdcd instance took over pipeline " + options_.pipeline + " (" + detail +
+                ")");
   }
-  if (in_transaction_ && rd_kafka_error_txn_requires_abort(error)) {
-    abort_and_throw(what + ": " + kafka::Describe(error), false);
-  }
-  if (IsPermanentRecordError(rd_kafka_error_code(error))) {
-    throw Error(context() + ": " + what + ": " + kafka::Describe(error));
-  }
+  if (fatal) throw Error(context() + ": " + detail);
+  if (in_transaction_ && rd_kafka_error_txn_requires_abort(error)) abort_and_throw(detail, false);
+  if (IsPermanentRecordError(rd_kafka_error_code(error))) throw Error(context() + ": " + detail);
   // Error callbacks run inside rd_kafka_poll(): serve the pending ones so
   // that a refusal that caused this timeout is known.
   rd_kafka_poll(producer_.get(), 0);
   const std::string refusal = kafka::ConnectionRefusal(producer_.get());
   if (!refusal.empty()) {
-    throw Error(context() + ": " + what + ": " + kafka::Describe(error) +
-                "; the broker refused the connection (" + refusal +
+    throw Error(context() + ": " + detail + "; the broker refused the connection (" + refusal +
                 "). Fix the sink's security properties (security.protocol, ssl.ca.location, "
                 "sasl.mechanism, sasl.username, sasl.password), then reload (SIGHUP)");
   }
-  throw TransientError(context() + ": " + what + ": " + kafka::Describe(error));
+  throw TransientError(context() + ": " + detail);
 }
 
 void KafkaTransactionalSink::abandon_and_throw(const std::string& what) {
