@@ -389,10 +389,10 @@ void EventAssembler::on_xa(const DecodedEvent& ev, const QueryEvent& q, uint64_t
         return;  // the caller reads the prepared part again, then end_replay()
       }
       if (xa.kind == Kind::kCommit) {
-        spdlog::error(
-            "{}: XA COMMIT {} at {}:{} of a transaction prepared before this stream's start "
-            "position: its changes are not captured",
-            options_.server_name, xa.xid, ev.file, ev.position);
+        // Prepared before this stream's start point: the caller looks for
+        // the part in the binlog (prepare_to_find()).
+        replay_ = Replay{BinlogPosition{}, xa.xid, ev, end};
+        return;
       }
       if (it != prepared_.end()) prepared_.erase(it);
       end_tx(ev, end, out);
@@ -423,8 +423,30 @@ void EventAssembler::on_xa_prepare(const DecodedEvent& ev, const XaPrepareEvent&
 }
 
 std::optional<BinlogPosition> EventAssembler::replay_from() const {
-  if (!replay_ || replaying_) return std::nullopt;
+  if (!replay_ || replaying_ || replay_->from.file.empty()) return std::nullopt;
   return replay_->from;
+}
+
+std::optional<EventAssembler::PrepareToFind> EventAssembler::prepare_to_find() const {
+  if (!replay_ || !replay_->from.file.empty()) return std::nullopt;
+  return PrepareToFind{replay_->xid, {replay_->commit.file, replay_->commit.position}};
+}
+
+void EventAssembler::prepare_found(const BinlogPosition& from) {
+  if (!prepare_to_find()) throw Error("prepare_found() without an XA commit to look for");
+  replay_->from = from;
+}
+
+void EventAssembler::prepare_not_found(std::vector<ChangeEvent>& out) {
+  if (!prepare_to_find()) throw Error("prepare_not_found() without an XA commit to look for");
+  Replay r = std::move(*replay_);
+  replay_.reset();
+  spdlog::error(
+      "{}: XA COMMIT {} at {}:{} of a transaction prepared before this stream's start position: "
+      "its changes are not captured, because no binlog file the server still has holds its XA "
+      "PREPARE",
+      options_.server_name, r.xid, r.commit.file, r.commit.position);
+  end_tx(r.commit, r.end, out);
 }
 
 bool EventAssembler::feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out) {

@@ -36,7 +36,9 @@
 // prepared part's rows, read again from the binlog: feed() then asks for it
 // (replay_from()), the caller feeds that part through feed_replayed() and
 // calls end_replay(). An XA ROLLBACK only forgets the XID. A MySQL one-phase
-// XA commit is read again the same way, at its XA_PREPARE event.
+// XA commit is read again the same way, at its XA_PREPARE event. An XA
+// COMMIT of a transaction prepared before the stream's start point is read
+// the same way once the caller has found where its part starts.
 #pragma once
 
 #include <functional>
@@ -86,6 +88,20 @@ class EventAssembler {
   // After feed(): where the prepared part of a committing XA transaction
   // starts, when it must be read again now; nullopt otherwise.
   std::optional<BinlogPosition> replay_from() const;
+  // After feed(): the XA transaction whose XA COMMIT this is when its
+  // prepared part lies before this stream's start point (prepared before
+  // the pipeline's first start or its snapshot): the caller looks for where
+  // the part starts (xa_prepare_finder.h), then calls prepare_found() (and
+  // reads it again from there, as for replay_from()) or prepare_not_found().
+  struct PrepareToFind {
+    std::string xid;
+    BinlogPosition commit;  // where the XA COMMIT event is
+  };
+  std::optional<PrepareToFind> prepare_to_find() const;
+  void prepare_found(const BinlogPosition& from);
+  // Ends the committing transaction without its rows (logged as an error:
+  // the binlog holding them is gone).
+  void prepare_not_found(std::vector<ChangeEvent>& out);
   // One event of that part, in order from replay_from(); true once it was
   // the part's last (its XA_PREPARE event): then call end_replay().
   bool feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out);
@@ -112,8 +128,8 @@ class EventAssembler {
   };
   // An XA commit waiting for its prepared part to be read again.
   struct Replay {
-    BinlogPosition from;
-    std::string xid;  // erased from prepared_ at the end; "" for one phase
+    BinlogPosition from;  // empty file: not known yet (prepare_to_find())
+    std::string xid;      // erased from prepared_ at the end; "" for one phase
     DecodedEvent commit;
     uint64_t end = 0;
   };

@@ -8,6 +8,7 @@
 #include "sources/mysql/mysql_connection.h"
 #include "sources/mysql/mysql_snapshot.h"
 #include "sources/mysql/table_map_enricher.h"
+#include "sources/mysql/xa_prepare_finder.h"
 
 namespace cdc::mysql {
 namespace {
@@ -335,9 +336,32 @@ bool MySqlConnector::feed(const DecodedEvent& d, uint64_t end, std::vector<Chang
     if (!Emit(ev, out, stop)) return false;
   }
   events.clear();
+  if (assembler_->prepare_to_find() && !find_prepared(events, out, stop)) return false;
   if (std::optional<BinlogPosition> from = assembler_->replay_from()) {
     return replay_prepared(*from, out, stop);
   }
+  return true;
+}
+
+bool MySqlConnector::find_prepared(std::vector<ChangeEvent>& events, Emitter& out,
+                                   std::stop_token stop) {
+  const EventAssembler::PrepareToFind find = *assembler_->prepare_to_find();
+  BinlogClientOptions co = dump_options();
+  co.server_id = XaReplayServerId(options_.server_id);  // the stream's connection stays open
+  co.context = context_ + ": XA COMMIT " + find.xid + " at " + find.commit.to_string() +
+               " (prepared before the stream's start point)";
+  const std::optional<BinlogPosition> from = FindXaPrepare(*conn_, co, find.xid, find.commit, stop);
+  if (stop.stop_requested()) return false;
+  if (from) {
+    spdlog::info("{}: its XA PREPARE is at {}", co.context, from->to_string());
+    assembler_->prepare_found(*from);
+    return true;
+  }
+  assembler_->prepare_not_found(events);
+  for (ChangeEvent& ev : events) {
+    if (!Emit(ev, out, stop)) return false;
+  }
+  events.clear();
   return true;
 }
 

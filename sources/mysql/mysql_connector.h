@@ -93,6 +93,11 @@ class MySqlConnector : public SourceConnector {
   // here; false when stopping.
   bool feed(const DecodedEvent& d, uint64_t end, std::vector<ChangeEvent>& events, Emitter& out,
             std::stop_token stop);
+  // For an XA COMMIT whose prepared part lies before the stream's start
+  // point: finds where the part starts (then feed() reads it again), or
+  // ends the transaction without it when the binlog no longer has it;
+  // false when stopping.
+  bool find_prepared(std::vector<ChangeEvent>& events, Emitter& out, std::stop_token stop);
   // Reads the prepared part of a committing XA transaction again from
   // `from` (to its XA_PREPARE event) on a dump connection of its own and
   // emits its rows as the commit's events; false when stopping.

@@ -174,6 +174,45 @@ TEST(MySqlSourceTest, XaTransactionsAreEmittedAtCommitAndNeverWhenRolledBack) {
   ExpectResumesExactly(opts, all, every);
 }
 
+// An XA transaction prepared before the stream's start point (here, in an
+// earlier binlog file) and committed after it: its rows are read back from
+// where it was prepared and emitted at its commit, once; resuming from its
+// events' offsets does not read them again.
+TEST(MySqlSourceTest, XaPreparedBeforeTheStartPointIsEmittedAtItsCommit) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "xa_before");
+  db.sql("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  MySqlConnection xa(server, "xa");
+  xa.query("USE " + db.name(), "xa");
+  for (const char* sql : {"XA START 'early'", "INSERT INTO t VALUES (1, 1),(2, 2)",
+                          "XA END 'early'", "XA PREPARE 'early'"}) {
+    xa.query(sql, "xa");
+  }
+  db.sql("FLUSH BINARY LOGS");
+  db.sql("INSERT INTO t VALUES (3, 3)");
+  const Offset from = db.here();  // after the PREPARE, before the COMMIT
+  db.sql("INSERT INTO t VALUES (4, 4)");
+  xa.query("XA COMMIT 'early'", "xa");
+  db.sql("INSERT INTO t VALUES (5, 5)");
+
+  MySqlSourceOptions opts = SourceOptions(server, db.name());
+  std::vector<ChangeEvent> all;
+  {
+    MySqlSource source(opts);
+    WatchedEmitter out;
+    RunningSource running(source, from, out);
+    all = Data(out, 4);
+    ASSERT_EQ(all.size(), 4u) << running.error();
+    std::this_thread::sleep_for(300ms);
+    ASSERT_EQ(out.data().size(), 4u);
+  }
+  std::vector<int64_t> ids;
+  for (const ChangeEvent& e : all) ids.push_back(e.after->values[0].as<int64_t>());
+  EXPECT_EQ(ids, (std::vector<int64_t>{4, 1, 2, 5}));
+  EXPECT_EQ(all[1].source.tx_id, all[2].source.tx_id);
+  ExpectResumesExactly(opts, all, {0, 1, 2});
+}
+
 TEST(MySqlSourceTest, DdlBecomesSchemaChangeAndTruncateATruncateEvent) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "ddl");
