@@ -13,6 +13,7 @@
 
 #include "cdc/error.h"
 #include "config/pipeline_config.h"
+#include "config/yaml_syntax.h"
 
 namespace cdc {
 namespace {
@@ -23,115 +24,14 @@ std::string LineOf(const YAML::Mark& mark) {
   return std::to_string(mark.is_null() || mark.line < 0 ? 1 : mark.line + 1);
 }
 
-// The 1-based line of the first line, outside flow collections, quotes and
-// block scalars, whose first node (after its indentation, "- ", "? ", tags
-// and anchors) starts with ',';
-// 0 when there is none. yaml-cpp 0.7 runs away on such a line (a ',' where
-// a block node starts: tens of GB and a minute before it fails), and it is
-// never valid YAML there, so the loader refuses it before parsing.
-int FirstLineStartingWithComma(const std::string& yaml) {
-  int line = 0, flow = 0;
-  size_t block_indent = std::string::npos;  // inside a block scalar deeper than this
-  size_t pos = 0;
-  while (pos <= yaml.size()) {
-    const size_t end = std::min(yaml.find('\n', pos), yaml.size());
-    const std::string_view text(yaml.data() + pos, end - pos);
-    ++line;
-    pos = end + 1;
-    const size_t indent = text.find_first_not_of(" \r");  // a CRLF blank line is blank
-    if (indent == std::string_view::npos) continue;
-    if (block_indent != std::string::npos) {
-      if (indent > block_indent) continue;
-      block_indent = std::string::npos;
-    }
-    // Past the indicators and node properties ("- ", "? ", !tag, &anchor)
-    // that may come before a node: a ',' there starts a node too (yaml-cpp
-    // also ran away on "!,").
-    size_t first = indent;
-    while (first < text.size()) {
-      const char c = text[first];
-      if (c == ' ' ||
-          ((c == '-' || c == '?') && (first + 1 == text.size() || text[first + 1] == ' '))) {
-        ++first;
-      } else if (c == '!' || c == '&') {
-        while (first < text.size() && text[first] != ' ' && text[first] != ',') ++first;
-      } else {
-        break;
-      }
-    }
-    if (flow == 0 && first < text.size() && text[first] == ',') return line;
-    char quote = 0;
-    size_t content_end = text.size();  // where a comment starts
-    for (size_t i = indent; i < text.size(); ++i) {
-      const char c = text[i];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '#' && (i == 0 || text[i - 1] == ' ')) {
-        content_end = i;
-        break;
-      } else if (c == '[' || c == '{') {
-        ++flow;
-      } else if ((c == ']' || c == '}') && flow > 0) {
-        --flow;
-      }
-    }
-    // A '|' or '>' (maybe with a chomping sign) ending the line's content,
-    // not its comment, starts a block scalar.
-    const size_t last = text.substr(0, content_end).find_last_not_of(" \r");
-    if (last == std::string_view::npos) continue;
-    if (flow == 0 && (text[last] == '|' || text[last] == '>' ||
-                      (last > 0 && (text[last - 1] == '|' || text[last - 1] == '>')))) {
-      block_indent = indent;
-    }
-  }
-  return 0;
-}
-
-// The first control character of `yaml` other than tab and line breaks
-// (YAML allows no others, a config never holds one, and yaml-cpp 0.7 can run
-// away on them: a NUL then ',' took minutes), as "LINE: ...", or "".
-std::string FirstControlCharacter(const std::string& yaml) {
-  int line = 1;
-  size_t line_start = 0;
-  for (size_t i = 0; i < yaml.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(yaml[i]);
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
-      char code[8];
-      std::snprintf(code, sizeof code, "0x%02X", c);
-      return std::to_string(line) + ": YAML syntax error: control character " + code +
-             " at column " + std::to_string(i - line_start + 1) +
-             " (only tabs and line breaks may appear in a config)";
-    }
-  }
-  return "";
-}
-
 // The one document of `yaml`; an empty file gives a null node.
 YAML::Node ParseYaml(const std::string& yaml, const std::string& name) {
-  if (const std::string control = FirstControlCharacter(yaml); !control.empty()) {
-    throw ConfigError(name + ":" + control);
-  }
-  if (const int line = FirstLineStartingWithComma(yaml)) {
-    throw ConfigError(name + ":" + std::to_string(line) +
-                      ": YAML syntax error: a ',' cannot start a line outside a [...] or {...} "
-                      "list");
-  }
-  std::vector<YAML::Node> docs;
+  CheckYamlSyntax(yaml, name);
   try {
-    docs = YAML::LoadAll(yaml);
+    return YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ":" + LineOf(e.mark) + ": YAML syntax error: " + e.msg);
   }
-  if (docs.size() > 1) {
-    throw ConfigError(name + ":" + LineOf(docs[1].Mark()) +
-                      ": a second YAML document; put all pipelines in one 'pipelines' list");
-  }
-  return docs.empty() ? YAML::Node() : docs[0];
 }
 
 HttpConfig ParseHttp(const std::optional<ConfigNode>& node) {

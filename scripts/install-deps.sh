@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates clang-format
   libpq-dev librdkafka-dev libmariadb-dev libzstd-dev
-  nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsimdjson-dev
+  nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev libsimdjson-dev
   libgtest-dev libgmock-dev libcli11-dev libcpp-httplib-dev
   # test services: real servers, a peer decoder and a Kafka client
   postgresql-15 postgresql-15-wal2json postgresql-client-15

@@ -176,8 +176,11 @@ TEST_F(LoadConfigTest, EnvironmentInCoreSettings) {
 
 TEST_F(LoadConfigTest, YamlSyntaxErrorHasTheLine) {
   EXPECT_EQ(LoadError("pipelines:\n  - name: [demo\n    source: x\n"),
-            "p.yaml:3: YAML syntax error: end of sequence flow not found");
-  EXPECT_EQ(LoadError("a: 1\n  b: 2\n"), "p.yaml:2: YAML syntax error: illegal map value");
+            "p.yaml:3: YAML syntax error: did not find expected ',' or ']' at column 11 (while "
+            "parsing a flow sequence at line 2)");
+  EXPECT_EQ(LoadError("a: 1\n  b: 2\n"),
+            "p.yaml:2: YAML syntax error: mapping values are not allowed in this context at "
+            "column 4");
 }
 
 TEST_F(LoadConfigTest, FileMustHoldOneMappingWithPipelines) {
@@ -189,7 +192,7 @@ TEST_F(LoadConfigTest, FileMustHoldOneMappingWithPipelines) {
   EXPECT_EQ(LoadError("pipelines: {a: 1}\n"),
             "p.yaml:1: pipelines: expected a list, got a mapping");
   EXPECT_EQ(LoadError(std::string(kMinimal) + "---\nx: 1\n"),
-            "p.yaml:9: a second YAML document; put all pipelines in one 'pipelines' list");
+            "p.yaml:8: a second YAML document; put all pipelines in one 'pipelines' list");
 }
 
 TEST_F(LoadConfigTest, MissingRequiredKeyPointsAtTheParent) {
@@ -243,27 +246,72 @@ TEST_F(LoadConfigTest, UnknownKeysEverywhereTheLoaderOwns) {
             "p.yaml:2: http: unknown key 'port' (known here: enabled, listen, token, token_file)");
 }
 
-// Found by tests/fuzz/config_fuzz: yaml-cpp 0.7 runs away (tens of GB, a
-// minute) on a ',' starting a line in block context; refused before parsing.
-TEST_F(LoadConfigTest, ALineStartingWithACommaIsRefusedBeforeParsing) {
+// Found by tests/fuzz/config_fuzz: yaml-cpp 0.7 works for minutes and
+// allocates gigabytes on a ',' where a node starts or after a document's
+// root node; libyaml refuses each at once (config/yaml_syntax.h), naming
+// where, before yaml-cpp sees it.
+TEST_F(LoadConfigTest, RunawayInputsForYamlCppAreRefusedBeforeParsing) {
+  const std::string hint = "; a ',' separates items only inside [...] or {...}";
   EXPECT_EQ(LoadError(",:"),
-            "p.yaml:1: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
+            "p.yaml:1: YAML syntax error: did not find expected node content at column 1 (while "
+            "parsing a block node at line 1)" +
+                hint);
   EXPECT_EQ(LoadError("pipelines:\n  - a\n  , b\n"),
-            "p.yaml:3: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
-  // After a tag, an anchor or a list indicator it starts a node too ("!,"
-  // kept yaml-cpp busy for minutes).
-  EXPECT_EQ(LoadError("!,"),
-            "p.yaml:1: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
-  EXPECT_EQ(LoadError("pipelines:\n  - &a !t ,x\n"),
-            "p.yaml:2: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
-  // A comment ending in '>' starts no block scalar ("# demo.<table>" hid the
-  // next lines from the check, and yaml-cpp ran away on them).
+            "p.yaml:3: YAML syntax error: did not find expected '-' indicator at column 3 (while "
+            "parsing a block collection at line 2)" +
+                hint);
   EXPECT_EQ(LoadError("# topics: demo.<table>\npipelines:\n ,  x: 1\n"),
-            "p.yaml:3: YAML syntax error: a ',' cannot start a line outside a [...] or {...} list");
-  // Inside a flow list, or a block scalar, it is fine.
-  EXPECT_EQ(LoadError("pipelines: [a\n  , b]\n").find("cannot start a line"), std::string::npos);
-  EXPECT_EQ(LoadError("x: |\n  ,text\npipelines: []\n").find("cannot start a line"),
-            std::string::npos);
+            "p.yaml:3: YAML syntax error: did not find expected node content at column 2 (while "
+            "parsing a block node at line 3)" +
+                hint);
+  // A quoted scalar or flow collection as a document's root, then ','
+  // (tests/fuzz/corpus/config/regression-root-then-comma), in any document.
+  EXPECT_EQ(
+      LoadError("\"a\","),
+      "p.yaml:1: YAML syntax error: did not find expected <document start> at column 4" + hint);
+  for (const char* runaway :
+       {"!,", "pipelines:\n  - &a !t ,x\n", "'a''b',", "[a],", "{a: 1} ,", "&x\n\"a\",",
+        "# c\n%YAML 1.1\n--- \"a\",", "a: 1\n...\n\"b\",", "- a\n\"b\",", "\"a\n b\","}) {
+    EXPECT_NE(LoadError(runaway).find("p.yaml:"), std::string::npos) << runaway;
+    EXPECT_NE(LoadError(runaway).find(": YAML syntax error: "), std::string::npos) << runaway;
+  }
+  const std::string found = cdc::testing::ReadFile(
+      std::string(CDCD_SOURCE_DIR) + "/tests/fuzz/corpus/config/regression-root-then-comma");
+  EXPECT_EQ(LoadError(found),
+            "p.yaml:2: YAML syntax error: not UTF-8: invalid leading UTF-8 octet at column 53 "
+            "(save the file as UTF-8)");
+  EXPECT_EQ(LoadError(found.substr(0, found.find("e e"))),
+            "p.yaml:2: YAML syntax error: did not find expected <document start> at column 7");
+  // Inside a flow list, or a block scalar, a ',' may start a line.
+  EXPECT_EQ(LoadError("pipelines: [a\n  , b]\n"),
+            "p.yaml:1: pipelines[0]: expected a mapping, got \"a\"");
+  EXPECT_EQ(LoadError("x: |\n  ,text\npipelines: []\n").find("YAML"), std::string::npos);
+}
+
+// The same config as JSON (a flow mapping), with a byte order mark, or
+// after a %YAML directive and '---', loads as in block style.
+TEST_F(LoadConfigTest, EveryWellFormedSpellingOfAConfigLoads) {
+  for (const std::string& text :
+       {std::string("{\"pipelines\": [{\"name\": \"demo\", \"source\": {\"type\": "
+                    "\"generator\"},\n  \"sink\": {\"type\": \"file\", \"path\": "
+                    "\"/tmp/demo\"}}]}\n"),
+        "\xEF\xBB\xBF" + std::string(kMinimal),
+        "%YAML 1.1\n---\n" + std::string(kMinimal) + "...\n"}) {
+    const DaemonConfig c = LoadConfigString(text, "p.yaml");
+    ASSERT_EQ(c.pipelines.size(), 1u) << text;
+    EXPECT_EQ(c.pipelines[0].name, "demo");
+  }
+}
+
+// A config saved in another encoding is refused where its first byte that
+// is not UTF-8 sits.
+TEST_F(LoadConfigTest, NonUtf8IsRefusedWithItsPlace) {
+  EXPECT_EQ(LoadError("# caf\xE9\npipelines: []\n"),
+            "p.yaml:1: YAML syntax error: not UTF-8: invalid trailing UTF-8 octet at column 6 "
+            "(save the file as UTF-8)");
+  EXPECT_EQ(LoadError("pipelines: []\nx: \"\xE2\x82\"\n"),
+            "p.yaml:2: YAML syntax error: not UTF-8: invalid trailing UTF-8 octet at column 5 "
+            "(save the file as UTF-8)");
 }
 
 // Found by tests/fuzz/config_fuzz: a NUL then ',' kept yaml-cpp 0.7 busy
@@ -408,7 +456,9 @@ TEST_F(LoadConfigTest, LoadsAFileAndNamesItInMessages) {
   EXPECT_EQ(c.pipelines[0].sink.where(), path + ":6");
   cdc::testing::WriteFile(path, "pipelines: [\n");
   EXPECT_EQ(ErrorOf([&] { LoadConfigFile(path); }),
-            path + ":2: YAML syntax error: end of sequence flow not found");
+            path +
+                ":2: YAML syntax error: did not find expected node content at column 1 "
+                "(while parsing a flow node at line 2)");
 }
 
 TEST_F(LoadConfigTest, UnreadableFileSaysWhy) {
