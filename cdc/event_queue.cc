@@ -4,43 +4,83 @@ namespace cdc {
 
 EventQueue::EventQueue(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
+bool EventQueue::batch_ready() const {
+  return queue_.size() >= want_.max_events || bytes_ >= want_.max_bytes || producer_done_ ||
+         producer_blocked_;
+}
+
 void EventQueue::push_locked(ChangeEvent&& ev, size_t n) {
   queue_.emplace_back(std::move(ev), n);
   bytes_ += n;
-  not_empty_.notify_one();
+  if (waiting_ == Waiting::kFirst || (waiting_ == Waiting::kBatch && batch_ready())) {
+    not_empty_.notify_one();
+  }
+}
+
+bool EventQueue::wait_for_room(std::unique_lock<std::mutex>& lock, size_t n,
+                               std::optional<std::chrono::steady_clock::time_point> until,
+                               bool& timed_out) {
+  timed_out = false;
+  if (closed_ || admits(n)) return !closed_;
+  // A consumer gathering a batch takes what there is now instead of waiting
+  // for more that cannot come.
+  producer_blocked_ = true;
+  if (waiting_ == Waiting::kBatch) not_empty_.notify_one();
+  auto room = [&] { return closed_ || admits(n); };
+  if (until) {
+    timed_out = !not_full_.wait_until(lock, *until, room);
+  } else {
+    not_full_.wait(lock, room);
+  }
+  producer_blocked_ = false;
+  return !closed_ && !timed_out;
 }
 
 bool EventQueue::emit(ChangeEvent&& ev) {
-  size_t n = ev.approx_bytes();
+  const size_t n = ev.approx_bytes();
   std::unique_lock lock(mu_);
-  not_full_.wait(lock, [&] { return closed_ || admits(n); });
-  if (closed_) return false;
+  bool timed_out = false;
+  if (!wait_for_room(lock, n, std::nullopt, timed_out)) return false;
   push_locked(std::move(ev), n);
   return true;
 }
 
 Emitter::Result EventQueue::try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) {
-  size_t n = ev.approx_bytes();
+  const size_t n = ev.approx_bytes();
   std::unique_lock lock(mu_);
-  if (!not_full_.wait_for(lock, timeout, [&] { return closed_ || admits(n); })) {
-    return Result::kTimedOut;
+  bool timed_out = false;
+  if (!wait_for_room(lock, n, std::chrono::steady_clock::now() + timeout, timed_out)) {
+    return timed_out ? Result::kTimedOut : Result::kStopping;
   }
-  if (closed_) return Result::kStopping;
   push_locked(std::move(ev), n);
   return Result::kEmitted;
 }
 
-std::optional<ChangeEvent> EventQueue::pop_until(std::chrono::steady_clock::time_point deadline) {
+uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadline,
+                               const BatchLimits& limits, std::vector<ChangeEvent>& out) {
   std::unique_lock lock(mu_);
-  if (!not_empty_.wait_until(lock, deadline, [&] { return !queue_.empty() || producer_done_; }) ||
-      queue_.empty()) {
-    return std::nullopt;
+  waiting_ = Waiting::kFirst;
+  not_empty_.wait_until(lock, first_deadline, [&] { return !queue_.empty() || producer_done_; });
+  if (queue_.empty()) {
+    waiting_ = Waiting::kNo;
+    return 0;
   }
-  auto [ev, n] = std::move(queue_.front());
-  queue_.pop_front();
-  bytes_ -= n;
-  not_full_.notify_all();
-  return std::move(ev);
+  want_ = limits;
+  waiting_ = Waiting::kBatch;
+  not_empty_.wait_for(lock, limits.linger, [&] { return batch_ready(); });
+  waiting_ = Waiting::kNo;
+  uint64_t taken = 0;
+  size_t count = 0;
+  while (!queue_.empty() && count < limits.max_events && taken < limits.max_bytes) {
+    auto& [ev, n] = queue_.front();
+    out.push_back(std::move(ev));
+    taken += n;
+    ++count;
+    queue_.pop_front();
+  }
+  bytes_ -= taken;
+  if (producer_blocked_) not_full_.notify_all();
+  return taken;
 }
 
 void EventQueue::producer_done() {

@@ -149,17 +149,8 @@ void Pipeline::commit_loop() {
 
 std::vector<ChangeEvent> Pipeline::next_batch() {
   std::vector<ChangeEvent> batch;
-  std::optional<ChangeEvent> first = queue_.pop_until(Clock::now() + kIdlePoll);
-  if (!first) return batch;
-  uint64_t bytes = first->approx_bytes();
-  batch.push_back(std::move(*first));
-  const auto deadline = Clock::now() + batch_.linger;
-  while (batch.size() < batch_.max_events && bytes < batch_.max_bytes) {
-    std::optional<ChangeEvent> ev = queue_.pop_until(deadline);
-    if (!ev) break;
-    bytes += ev->approx_bytes();
-    batch.push_back(std::move(*ev));
-  }
+  queue_.pop_batch(Clock::now() + kIdlePoll, {batch_.max_events, batch_.max_bytes, batch_.linger},
+                   batch);
   return batch;
 }
 

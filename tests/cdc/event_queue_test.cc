@@ -16,6 +16,15 @@ ChangeEvent Ev(uint64_t tx) {
   return CustomerEvent(Op::kCreate, 1, "x", tx, 0);
 }
 
+using Clock = std::chrono::steady_clock;
+
+// The oldest event, waiting until `deadline`; nullopt when none came.
+std::optional<ChangeEvent> PopOne(EventQueue& q, Clock::time_point deadline) {
+  std::vector<ChangeEvent> out;
+  if (q.pop_batch(deadline, {}, out) == 0) return std::nullopt;
+  return std::move(out.at(0));
+}
+
 TEST(EventQueueTest, HoldsAtMostCapacityBytes) {
   size_t one = Ev(1).approx_bytes();
   EventQueue q(2 * one);
@@ -25,7 +34,7 @@ TEST(EventQueueTest, HoldsAtMostCapacityBytes) {
   EXPECT_EQ(q.try_emit_for(c, 20ms), Emitter::Result::kTimedOut);
   EXPECT_EQ(c.id, "tx-3:0");  // left intact for the next try
   EXPECT_EQ(q.bytes(), 2 * one);
-  ASSERT_TRUE(q.pop_until(std::chrono::steady_clock::now()));
+  ASSERT_TRUE(PopOne(q, Clock::now()));
   EXPECT_EQ(q.try_emit_for(c, 1ms), Emitter::Result::kEmitted);
 }
 
@@ -36,11 +45,11 @@ TEST(EventQueueTest, BlockedProducerResumesWhenConsumerTakes) {
   std::thread producer([&] { second = q.emit(Ev(2)); });
   std::this_thread::sleep_for(30ms);
   EXPECT_FALSE(second.load());
-  auto first = q.pop_until(std::chrono::steady_clock::now() + 1s);
+  auto first = PopOne(q, Clock::now() + 1s);
   producer.join();
   EXPECT_TRUE(second.load());
   EXPECT_EQ(first->id, "tx-1:0");
-  EXPECT_EQ(q.pop_until(std::chrono::steady_clock::now() + 1s)->id, "tx-2:0");
+  EXPECT_EQ(PopOne(q, Clock::now() + 1s)->id, "tx-2:0");
 }
 
 TEST(EventQueueTest, CloseRefusesProducersButKeepsQueuedEvents) {
@@ -50,9 +59,9 @@ TEST(EventQueueTest, CloseRefusesProducersButKeepsQueuedEvents) {
   EXPECT_FALSE(q.emit(Ev(2)));
   q.producer_done();
   EXPECT_FALSE(q.drained());
-  EXPECT_EQ(q.pop_until(std::chrono::steady_clock::now())->id, "tx-1:0");
+  EXPECT_EQ(PopOne(q, Clock::now())->id, "tx-1:0");
   EXPECT_TRUE(q.drained());
-  EXPECT_FALSE(q.pop_until(std::chrono::steady_clock::now() + 1s));  // no wait once drained
+  EXPECT_FALSE(PopOne(q, Clock::now() + 1s));  // no wait once drained
 }
 
 TEST(EventQueueTest, CloseWakesABlockedProducer) {
@@ -64,6 +73,67 @@ TEST(EventQueueTest, CloseWakesABlockedProducer) {
   });
   EXPECT_FALSE(q.emit(Ev(2)));
   closer.join();
+}
+
+// A batch is taken whole under one lock, with the bytes it holds.
+TEST(EventQueueTest, TakesABatchUpToItsLimits) {
+  const size_t one = Ev(1).approx_bytes();
+  EventQueue q(1 << 20);
+  for (uint64_t tx = 1; tx <= 5; ++tx) ASSERT_TRUE(q.emit(Ev(tx)));
+  std::vector<ChangeEvent> out;
+  EXPECT_EQ(q.pop_batch(Clock::now(), {3, UINT64_MAX, 0ms}, out), 3 * one);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].id, "tx-3:0");
+  // max_bytes: taken while below it, so the event that crosses it is in.
+  EXPECT_EQ(q.pop_batch(Clock::now(), {10, one + 1, 0ms}, out), 2 * one);
+  EXPECT_EQ(out.back().id, "tx-5:0");
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+// After the first event the consumer waits up to `linger` for the batch to
+// fill, and takes it as soon as it is full.
+TEST(EventQueueTest, LingersForAFullBatchAndNoLonger) {
+  EventQueue q(1 << 20);
+  ASSERT_TRUE(q.emit(Ev(1)));
+  std::vector<ChangeEvent> out;
+  auto t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 150ms}, out);
+  EXPECT_GE(Clock::now() - t0, 140ms);
+  EXPECT_EQ(out.size(), 1u);
+
+  out.clear();
+  ASSERT_TRUE(q.emit(Ev(2)));
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    for (uint64_t tx = 3; tx <= 4; ++tx) q.emit(Ev(tx));
+  });
+  t0 = Clock::now();
+  q.pop_batch(t0, {3, UINT64_MAX, 10s}, out);
+  producer.join();
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(out.size(), 3u);
+}
+
+// A producer blocked on a full queue (queue smaller than a batch) makes the
+// lingering consumer take what there is, instead of both waiting.
+TEST(EventQueueTest, ABlockedProducerCutsTheLinger) {
+  const size_t one = Ev(1).approx_bytes();
+  EventQueue q(2 * one);
+  ASSERT_TRUE(q.emit(Ev(1)));
+  std::thread producer([&] {
+    for (uint64_t tx = 2; tx <= 4; ++tx) q.emit(Ev(tx));
+    q.producer_done();
+  });
+  std::vector<ChangeEvent> out;
+  const auto t0 = Clock::now();
+  while (out.size() < 4 && Clock::now() - t0 < 5s) {
+    q.pop_batch(Clock::now() + 1s, {100, UINT64_MAX, 10s}, out);
+  }
+  producer.join();
+  EXPECT_LT(Clock::now() - t0, 5s);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[3].id, "tx-4:0");
+  EXPECT_EQ(q.pop_batch(Clock::now() + 1s, {}, out), 0u);  // drained: no wait
 }
 
 }  // namespace
