@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "cdc/error.h"
 
@@ -49,6 +50,36 @@ TEST(RecordLineTest, BytesThatAreNeitherJsonNorUtf8AreAnError) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Strings are escaped as nlohmann::json dumps them, byte for byte, for
+// every byte value and random UTF-8 (the line writer escapes by itself).
+TEST(RecordLineTest, StringsAreEscapedAsNlohmannDumpsThem) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {
+      "a", "\"", "\\", "/", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", " "};
+  std::vector<std::string> samples;
+  for (int c = 0; c < 0x20; ++c) samples.push_back(std::string(1, static_cast<char>(c)) + "x");
+  for (int n = 0; n < 500; ++n) {
+    std::string s;
+    for (size_t k = rng() % 12; k > 0; --k) {
+      s += rng() % 3 ? pieces[rng() % pieces.size()]
+                     : std::string(1, static_cast<char>(rng() % 0x20));
+    }
+    samples.push_back(s);
+  }
+  for (const std::string& s : samples) {
+    Record r{s, std::nullopt, std::nullopt, {{s, s}}};
+    std::string out;
+    AppendRecordLine(r, out);
+    const std::string quoted = nlohmann::json(s).dump();
+    EXPECT_EQ(out, "{\"topic\":" + quoted + ",\"key\":null,\"value\":null,\"headers\":{" + quoted +
+                       ":" + quoted + "}}\n");
+  }
+  // Not UTF-8 in a header: an error naming the topic.
+  Record bad{"orders", std::nullopt, std::nullopt, {{"h", "caf\xe9"}}};
+  std::string out;
+  EXPECT_THROW(AppendRecordLine(bad, out), Error);
 }
 
 TEST(RecordLineTest, LooksLikeJson) {
