@@ -1,16 +1,27 @@
 #include "cdc/event_queue.h"
 
+#include <algorithm>
+
 namespace cdc {
 
 EventQueue::EventQueue(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
 bool EventQueue::batch_ready() const {
-  return queue_.size() >= want_.max_events || bytes_ >= want_.max_bytes || producer_done_ ||
+  return count_ >= want_.max_events || bytes_ >= want_.max_bytes || producer_done_ ||
          producer_blocked_;
 }
 
 void EventQueue::push_locked(ChangeEvent&& ev, size_t n) {
-  queue_.emplace_back(std::move(ev), n);
+  if (count_ == ring_.size()) {
+    std::vector<Slot> grown(std::max<size_t>(64, 2 * ring_.size()));
+    for (size_t i = 0; i < count_; ++i) grown[i] = std::move(ring_[(head_ + i) % ring_.size()]);
+    ring_ = std::move(grown);
+    head_ = 0;
+  }
+  Slot& slot = ring_[(head_ + count_) % ring_.size()];
+  slot.ev = std::move(ev);
+  slot.bytes = n;
+  ++count_;
   bytes_ += n;
   if (waiting_ == Waiting::kFirst || (waiting_ == Waiting::kBatch && batch_ready())) {
     not_empty_.notify_one();
@@ -60,8 +71,8 @@ uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadl
                                const BatchLimits& limits, std::vector<ChangeEvent>& out) {
   std::unique_lock lock(mu_);
   waiting_ = Waiting::kFirst;
-  not_empty_.wait_until(lock, first_deadline, [&] { return !queue_.empty() || producer_done_; });
-  if (queue_.empty()) {
+  not_empty_.wait_until(lock, first_deadline, [&] { return count_ > 0 || producer_done_; });
+  if (count_ == 0) {
     waiting_ = Waiting::kNo;
     return 0;
   }
@@ -71,12 +82,13 @@ uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadl
   waiting_ = Waiting::kNo;
   uint64_t taken = 0;
   size_t count = 0;
-  while (!queue_.empty() && count < limits.max_events && taken < limits.max_bytes) {
-    auto& [ev, n] = queue_.front();
-    out.push_back(std::move(ev));
-    taken += n;
+  while (count_ > 0 && count < limits.max_events && taken < limits.max_bytes) {
+    Slot& slot = ring_[head_];
+    out.push_back(std::move(slot.ev));
+    taken += slot.bytes;
     ++count;
-    queue_.pop_front();
+    head_ = (head_ + 1) % ring_.size();
+    --count_;
   }
   bytes_ -= taken;
   if (producer_blocked_) not_full_.notify_all();
@@ -91,7 +103,7 @@ void EventQueue::producer_done() {
 
 bool EventQueue::drained() const {
   std::lock_guard lock(mu_);
-  return producer_done_ && queue_.empty();
+  return producer_done_ && count_ == 0;
 }
 
 void EventQueue::close() {
@@ -102,7 +114,8 @@ void EventQueue::close() {
 
 void EventQueue::reset() {
   std::lock_guard lock(mu_);
-  queue_.clear();
+  for (Slot& slot : ring_) slot.ev = ChangeEvent{};  // release what they hold
+  head_ = count_ = 0;
   bytes_ = 0;
   closed_ = false;
   producer_done_ = false;
@@ -115,7 +128,7 @@ uint64_t EventQueue::bytes() const {
 
 size_t EventQueue::size() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return count_;
 }
 
 }  // namespace cdc

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -59,7 +58,7 @@ class EventQueue : public Emitter {
   size_t size() const;
 
  private:
-  bool admits(size_t n) const { return queue_.empty() || bytes_ + n <= capacity_; }
+  bool admits(size_t n) const { return count_ == 0 || bytes_ + n <= capacity_; }
   // Waits while the queue cannot take `n` bytes; false when closed.
   bool wait_for_room(std::unique_lock<std::mutex>& lock, size_t n,
                      std::optional<std::chrono::steady_clock::time_point> until, bool& timed_out);
@@ -71,7 +70,15 @@ class EventQueue : public Emitter {
   mutable std::mutex mu_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::deque<std::pair<ChangeEvent, size_t>> queue_;
+  // A ring of event slots, grown by doubling and never shrunk: a deque
+  // allocates a node per event this large. Slots outside [head_, head_ +
+  // count_) hold moved-from events.
+  struct Slot {
+    ChangeEvent ev;
+    size_t bytes = 0;
+  };
+  std::vector<Slot> ring_;
+  size_t head_ = 0, count_ = 0;
   uint64_t bytes_ = 0;
   bool closed_ = false;
   bool producer_done_ = false;
