@@ -97,22 +97,30 @@ std::optional<Offset> FileSink::committed_offset() {
 
 void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next) {
   require_ready();
+  BatchWrite w{committed_};
   buffer_.clear();
-  uint64_t lines = 0;
   for (const ChangeEvent& ev : batch) {
     records_.clear();
     builder_.build(ev, records_);
     for (const Record& r : records_) filesink::AppendRecordLine(r, buffer_);
-    lines += records_.size();
+    w.lines += records_.size();
+    write_piece(w, /*last=*/false);
   }
-  write_buffer(lines, next);
+  write_piece(w, /*last=*/true);
+  finish_batch(w, next);
 }
 
 void FileSink::commit_records(const std::vector<Record>& records, const Offset& next) {
   require_ready();
+  BatchWrite w{committed_};
   buffer_.clear();
-  for (const Record& r : records) filesink::AppendRecordLine(r, buffer_);
-  write_buffer(records.size(), next);
+  for (const Record& r : records) {
+    filesink::AppendRecordLine(r, buffer_);
+    write_piece(w, /*last=*/false);
+  }
+  w.lines = records.size();
+  write_piece(w, /*last=*/true);
+  finish_batch(w, next);
 }
 
 void FileSink::require_ready() {
@@ -122,37 +130,46 @@ void FileSink::require_ready() {
   ready_ = false;  // until this commit succeeds
 }
 
-void FileSink::write_buffer(uint64_t lines, const Offset& next) {
-  CommitPoint cp = committed_;
-  if (!buffer_.empty()) {
+void FileSink::write_piece(BatchWrite& w, bool last) {
+  if (buffer_.empty() || (!last && buffer_.size() < kPieceBytes)) return;
+  filesink::CommitPoint& cp = w.cp;
+  const std::string path = path_of(SegmentName(cp.segment));
+  if (!w.started) {
     if (cp.length >= options_.rotate_bytes) {
       ++cp.segment;
       cp.length = 0;
       open_segment(cp.segment, /*create_new=*/true);
       segments_rotated_.fetch_add(1, std::memory_order_relaxed);
+      return write_piece(w, last);  // the new segment's path
     }
-    std::string path = path_of(SegmentName(cp.segment));
     // O_APPEND writes at the end of the file, which must be the commit point.
-    uint64_t size = filesink::FileSize(segment_fd_.get(), path);
+    const uint64_t size = filesink::FileSize(segment_fd_.get(), path);
     if (size != cp.length) {
       throw Error(path + " is " + std::to_string(size) + " bytes long but " +
                   std::to_string(cp.length) + " are committed: it was changed outside this sink");
     }
-    filesink::WriteAll(segment_fd_.get(), buffer_, path);
-    if (options_.fsync) {
-      filesink::SyncData(segment_fd_.get(), path);
-      segment_fsyncs_.fetch_add(1, std::memory_order_relaxed);
-    }
-    cp.length += buffer_.size();
-    cp.records += lines;
+    w.started = true;
   }
+  filesink::WriteAll(segment_fd_.get(), buffer_, path);
+  cp.length += buffer_.size();
+  w.bytes += buffer_.size();
+  buffer_.clear();
+}
+
+void FileSink::finish_batch(BatchWrite& w, const Offset& next) {
+  filesink::CommitPoint& cp = w.cp;
+  if (w.started && options_.fsync) {
+    filesink::SyncData(segment_fd_.get(), path_of(SegmentName(cp.segment)));
+    segment_fsyncs_.fetch_add(1, std::memory_order_relaxed);
+  }
+  cp.records += w.lines;
   cp.offset = next;
   // Only now may offsets.json name the new bytes: they are on disk.
   filesink::WriteCommitPoint(options_.path, cp, options_.fsync);
   committed_ = std::move(cp);
   ready_ = true;
-  records_written_.fetch_add(lines, std::memory_order_relaxed);
-  bytes_written_.fetch_add(buffer_.size(), std::memory_order_relaxed);
+  records_written_.fetch_add(w.lines, std::memory_order_relaxed);
+  bytes_written_.fetch_add(w.bytes, std::memory_order_relaxed);
 }
 
 std::vector<SinkMetric> FileSink::metrics() const {

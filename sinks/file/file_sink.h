@@ -12,10 +12,13 @@
 // record_line.h for the line and directory_layout.h for the files.
 //
 // commit(batch, next):
-//   1. render the whole batch into one buffer;
-//   2. if the current segment already holds rotate_bytes or more, start the
-//      next one (create it, fsync the directory);
-//   3. append the buffer with write(2), then fdatasync the segment;
+//   1. render the batch's lines into a buffer of about kPieceBytes;
+//   2. before the batch's first bytes: if the current segment already holds
+//      rotate_bytes or more, start the next one (create it, fsync the
+//      directory);
+//   3. append each full piece with write(2) and render on (memory stays at
+//      one piece whatever the batch's size); after the last, fdatasync the
+//      segment;
 //   4. replace offsets.json atomically with (segment, length, next).
 // A crash before step 4 completes leaves the previous offsets.json; recover()
 // then cuts the segment back to the length it names. Rotation happens only
@@ -71,6 +74,9 @@ struct FileSinkOptions {
 
 class FileSink : public Sink {
  public:
+  // The size of the pieces a batch is written in (step 3).
+  static constexpr size_t kPieceBytes = 1 << 20;
+
   FileSink(FileSinkOptions options, RecordBuilder builder);
 
   std::optional<Offset> recover() override;
@@ -91,8 +97,16 @@ class FileSink : public Sink {
   void check_line_end(int fd, const filesink::CommitPoint& cp, const std::string& path);
   void open_segment(uint64_t segment, bool create_new);
   void require_ready();
-  // Steps 2-4 of a commit, for the `lines` lines in buffer_.
-  void write_buffer(uint64_t lines, const Offset& next);
+  // One batch's writes: step 2 before its first piece, then step 3.
+  struct BatchWrite {
+    filesink::CommitPoint cp;  // where the batch's bytes go; length grows with them
+    bool started = false;      // a piece was written (and the segment checked)
+    uint64_t lines = 0, bytes = 0;
+  };
+  // Writes buffer_ when it holds a piece (or `last`), then empties it.
+  void write_piece(BatchWrite& w, bool last);
+  // Steps 3 (fsync) and 4, after the last piece.
+  void finish_batch(BatchWrite& w, const Offset& next);
 
   FileSinkOptions options_;
   RecordBuilder builder_;
@@ -103,7 +117,7 @@ class FileSink : public Sink {
   // recover() succeeded and no commit failed since. A failed commit may have
   // left bytes past the commit point, which only recover() removes.
   bool ready_ = false;
-  std::string buffer_;  // the batch being committed; kept to reuse its memory
+  std::string buffer_;  // the piece being rendered; kept to reuse its memory
   std::vector<Record> records_;
   // Read by metrics() on another thread; written only by commit().
   std::atomic<uint64_t> records_written_{0};

@@ -154,6 +154,43 @@ TEST(FileSinkTest, RotatesBetweenBatchesOnly) {
   for (int i = 0; i < 9; ++i) EXPECT_EQ(records[i].key, json({{"id", i + 1}})) << i;
 }
 
+// A batch larger than a piece is written in pieces, all in the segment the
+// batch starts in (a rotation only happens before its first piece).
+TEST(FileSinkTest, ABatchOfManyPiecesIsWrittenWholeInOneSegment) {
+  TempDir tmp;
+  const std::string first = CreateLines(1, 2, 1), big = CreateLines(3, 20000, 2);
+  ASSERT_GT(big.size(), 2 * FileSink::kPieceBytes);
+  auto sink = MakeTestSink(tmp.str(), "rotate_bytes: " + std::to_string(first.size()) + "\n");
+  sink->recover();
+  sink->commit(Creates(1, 2, 1), At("tx-1", 2));
+  sink->commit(Creates(3, 20000, 2), At("tx-2", 20000));
+  EXPECT_EQ(ReadFile(tmp.path() / "events-000001.jsonl"), first);
+  EXPECT_EQ(ReadFile(tmp.path() / "events-000002.jsonl"), big);
+  const json off = *ReadOffsetsFile(tmp.str());
+  EXPECT_EQ(off["segment"], 2);
+  EXPECT_EQ(off["length"], big.size());
+  EXPECT_EQ(off["records"], 20002);
+}
+
+// A batch that fails after some of its pieces were written leaves them past
+// the commit point; recover() cuts them off and the next commit follows the
+// last committed batch exactly.
+TEST(FileSinkTest, ABatchFailingAfterItsFirstPiecesLeavesNothingAfterRecover) {
+  TempDir tmp;
+  auto sink = MakeTestSink(tmp.str());
+  sink->recover();
+  sink->commit(Creates(1, 2, 1), At("tx-1", 2));
+  std::vector<ChangeEvent> failing = Creates(3, 20000, 2);
+  failing.back().source.table.table = "bad\xff";  // a topic that is not UTF-8: cannot be a line
+  EXPECT_THROW(sink->commit(failing, At("tx-2", 20000)), Error);
+  EXPECT_GT(fs::file_size(tmp.path() / "events-000001.jsonl"), FileSink::kPieceBytes);
+  EXPECT_THROW(sink->commit(Creates(3, 1, 3), At("tx-3", 1)), Error);  // recover() first
+  EXPECT_EQ(sink->recover(), At("tx-1", 2));
+  sink->commit(Creates(3, 1, 3), At("tx-3", 1));
+  EXPECT_EQ(ReadFile(tmp.path() / "events-000001.jsonl"),
+            CreateLines(1, 2, 1) + CreateLines(3, 1, 3));
+}
+
 TEST(FileSinkTest, SecondSinkOnTheSameDirectoryIsLockedOut) {
   TempDir tmp;
   auto first = MakeTestSink(tmp.str());
