@@ -1,5 +1,8 @@
 #include "sources/mysql/format_description.h"
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -25,16 +28,6 @@ std::array<int, 3> SplitVersion(std::string_view version) {
       break;
   }
   return out;
-}
-
-std::array<uint32_t, 256> MakeCrcTable() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
 }
 
 }  // namespace
@@ -75,11 +68,15 @@ FormatDescription ParseFormatDescription(std::string_view body) {
   return fd;
 }
 
+// zlib's crc32 is the same CRC-32 (IEEE 802.3) and processes words, not
+// bytes: several times faster than a byte table on every binlog event.
 uint32_t Crc32(std::string_view data, uint32_t crc) {
-  static const std::array<uint32_t, 256> table = MakeCrcTable();
-  crc = ~crc;
-  for (char ch : data) crc = table[(crc ^ static_cast<uint8_t>(ch)) & 0xff] ^ (crc >> 8);
-  return ~crc;
+  while (!data.empty()) {
+    const auto n = static_cast<uInt>(std::min<size_t>(data.size(), 1u << 30));
+    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(data.data()), n));
+    data.remove_prefix(n);
+  }
+  return crc;
 }
 
 }  // namespace cdc::mysql
