@@ -15,6 +15,13 @@ Offset At(Lsn lsn, uint64_t index) {
   return o;
 }
 
+Offset At(const std::string& lsn_text, uint64_t index) {
+  Offset o;
+  o.tx = lsn_text;
+  o.index = index;
+  return o;
+}
+
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
@@ -84,6 +91,8 @@ void EventAssembler::feed(PgOutputMessage&& message, Lsn wal_start, std::vector<
           in_tx_ = true;
           tx_ = Tx{};
           tx_.begin = m;
+          tx_.lsn_text = FormatLsn(m.final_lsn);
+          tx_.xid_text = std::to_string(m.xid);
           if (from_ && from_->lsn == m.final_lsn) tx_.skip = from_->skip;
           from_.reset();  // only the first transaction can be the resumed one
         } else if constexpr (std::is_same_v<T, CommitMsg>) {
@@ -141,17 +150,17 @@ void EventAssembler::on_relation(RelationMsg&& m, std::vector<ChangeEvent>& out)
   // The pending event belongs to the old schema and another data event
   // follows this Relation message, so its successor is at tx_.index.
   uint64_t resume_index = std::max(tx_.index, tx_.skip);
-  flush_pending(At(tx_.begin.final_lsn, resume_index), out);
+  flush_pending(At(tx_.lsn_text, resume_index), out);
   ChangeEvent ev;
   ev.op = Op::kSchemaChange;
-  ev.id = FormatLsn(tx_.begin.final_lsn) + ":" + std::to_string(resume_index) +
-          ":relation:" + std::to_string(m.oid) + ":v" + std::to_string(fresh->schema->version());
+  ev.id = tx_.lsn_text + ":" + std::to_string(resume_index) + ":relation:" + std::to_string(m.oid) +
+          ":v" + std::to_string(fresh->schema->version());
   ev.source = source_for(fresh.get(), tx_.begin.commit_time_us);
   ev.schema = fresh->schema;
   ev.control = SchemaChangeDetails(*fresh->schema);
   ev.control["previous_version"] = old->schema->version();
   ev.capture_ts_us = NowMicros();
-  ev.next = At(tx_.begin.final_lsn, resume_index);
+  ev.next = At(tx_.lsn_text, resume_index);
   out.push_back(std::move(ev));
 }
 
@@ -167,9 +176,9 @@ void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
   const Relation& rel = known(relid, "change");
   ChangeEvent ev;
   ev.op = op;
-  ev.id = FormatLsn(tx_.begin.final_lsn) + ":" + std::to_string(index);
+  ev.id = tx_.lsn_text + ":" + std::to_string(index);
   ev.source = source_for(&rel, tx_.begin.commit_time_us);
-  ev.source.tx_id = std::to_string(tx_.begin.xid);
+  ev.source.tx_id = tx_.xid_text;
   ev.source.fields =
       PgSourceFields(Value(int64_t{tx_.begin.xid}), lsn,
                      unchanged_toast.empty() ? Value::Null() : Value(JoinNames(unchanged_toast)));
@@ -181,7 +190,7 @@ void EventAssembler::on_data(uint32_t relid, Op op, std::optional<Row> before,
   ev.tx = TxInfo{ev.source.tx_id, index + 1, per_table};
   ev.capture_ts_us = NowMicros();
   // The held-back event is not the last: this one follows it.
-  flush_pending(At(tx_.begin.final_lsn, index), out);
+  flush_pending(At(tx_.lsn_text, index), out);
   pending_ = std::move(ev);
 }
 

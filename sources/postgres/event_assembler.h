@@ -87,8 +87,10 @@ class EventAssembler {
  private:
   struct Tx {
     BeginMsg begin;
-    uint64_t index = 0;  // data events seen so far, including skipped ones
-    uint64_t skip = 0;   // data events to drop (resume)
+    std::string lsn_text;  // FormatLsn(begin.final_lsn): every event's id and offset start so
+    std::string xid_text;  // std::to_string(begin.xid): every event's tx_id
+    uint64_t index = 0;    // data events seen so far, including skipped ones
+    uint64_t skip = 0;     // data events to drop (resume)
     std::map<uint32_t, uint64_t> per_table;
   };
 

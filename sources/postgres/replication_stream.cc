@@ -44,8 +44,9 @@ void ReplicationStream::fail_stream(const std::string& what) {
 
 std::optional<std::string_view> ReplicationStream::next(std::chrono::milliseconds timeout) {
   release_buffer();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const std::string what = "reading slot " + slot_ + " after " + FormatLsn(received_);
+  // Built only on the way to an error: this runs once per WAL message.
+  auto what = [this] { return "reading slot " + slot_ + " after " + FormatLsn(received_); };
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set when first waiting
   while (true) {
     int n = PQgetCopyData(conn_.raw(), &buffer_, 1);
     if (n > 0) {
@@ -62,13 +63,14 @@ std::optional<std::string_view> ReplicationStream::next(std::chrono::millisecond
       last_wal_start_ = x.wal_start;
       return x.payload;
     }
-    if (n == -1 || n == -2) fail_stream(what);
+    if (n == -1 || n == -2) fail_stream(what());
     // n == 0: nothing buffered; wait for the socket or the deadline.
     auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return std::nullopt;
-    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - now);
+    if (!deadline) deadline = now + timeout;
+    if (now >= *deadline) return std::nullopt;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(*deadline - now);
     int fd = PQsocket(conn_.raw());
-    if (fd < 0) throw TransientError(conn_.context() + ": " + what + ": connection lost");
+    if (fd < 0) throw TransientError(conn_.context() + ": " + what() + ": connection lost");
     fd_set set;
     FD_ZERO(&set);
     FD_SET(fd, &set);
@@ -76,9 +78,9 @@ std::optional<std::string_view> ReplicationStream::next(std::chrono::millisecond
                static_cast<suseconds_t>(left.count() % 1000000)};
     int ready = select(fd + 1, &set, nullptr, nullptr, &tv);
     if (ready < 0 && errno != EINTR) {
-      throw TransientError(conn_.context() + ": " + what + ": select failed");
+      throw TransientError(conn_.context() + ": " + what() + ": select failed");
     }
-    if (ready > 0 && PQconsumeInput(conn_.raw()) == 0) fail_stream(what);
+    if (ready > 0 && PQconsumeInput(conn_.raw()) == 0) fail_stream(what());
   }
 }
 

@@ -184,6 +184,9 @@ TEST(PgOutputDecoderTest, MalformedInputNamesMessageAndOffset) {
 
 TEST(LsnTest, FormatAndParse) {
   EXPECT_EQ(FormatLsn(0), "0/0");
+  EXPECT_EQ(FormatLsn(0x16B374D848u), "16/B374D848");  // upper case, as PostgreSQL prints it
+  EXPECT_EQ(FormatLsn(0xFFFFFFFFFFFFFFFFull), "FFFFFFFF/FFFFFFFF");
+  EXPECT_EQ(FormatLsn(0xA00000000ull), "A/0");
   EXPECT_EQ(ParseLsn("16/b374d848"), 0x16B374D848u);
   EXPECT_EQ(ParseLsn(FormatLsn(0xFFFFFFFFFFFFFFFFull)), 0xFFFFFFFFFFFFFFFFull);
   EXPECT_FALSE(ParseLsn("16"));
