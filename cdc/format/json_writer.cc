@@ -122,15 +122,27 @@ void JsonWriter::key(std::string_view name) {
   after_key_ = true;
 }
 
+size_t NextByteToEscape(std::string_view s, size_t i) {
+  // Eight bytes at a time: a byte needs a look when it is >= 0x80, below
+  // 0x20, '"' or '\\'. Bit tricks flag each such byte's top bit.
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const uint64_t flagged = (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) |
+                             has_zero(w ^ ('"' * kOnes)) | has_zero(w ^ ('\\' * kOnes));
+    if (flagged) break;
+  }
+  while (i < s.size() && !NeedsEscape(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 void JsonWriter::put_escaped(std::string_view s) {
   put('"');
   size_t run = 0;  // start of the pending run of bytes copied verbatim
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = NextByteToEscape(s, 0); i < s.size(); i = NextByteToEscape(s, i)) {
     unsigned char c = s[i];
-    if (!NeedsEscape(c)) {
-      ++i;
-      continue;
-    }
     size_t n = c >= 0x80 ? Utf8SequenceLength(s, i) : 0;
     if (n) {
       i += n;

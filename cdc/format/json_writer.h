@@ -118,6 +118,11 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// The index of the first byte at or after `i` that a JSON string cannot hold
+// as is (a control byte, '"', '\\', or any byte >= 0x80, which may be part of
+// valid UTF-8), or s.size(). Scans eight bytes at a time.
+size_t NextByteToEscape(std::string_view s, size_t i);
+
 // `"name":` with `name` escaped, for JsonWriter::quoted_key.
 std::string QuotedKey(std::string_view name);
 

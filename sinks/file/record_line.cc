@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cdc/error.h"
+#include "cdc/format/json_writer.h"
 
 namespace cdc::filesink {
 namespace {
@@ -49,11 +50,12 @@ bool AppendUtf8JsonString(std::string_view s, std::string& out) {
   }
   out.push_back('"');
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+  for (size_t i = format::NextByteToEscape(s, 0); i < s.size();
+       i = format::NextByteToEscape(s, i)) {
+    const unsigned char c = static_cast<unsigned char>(s[i++]);
+    if (c >= 0x80) continue;  // UTF-8, checked above
+    out.append(s.data() + run, i - 1 - run);
+    run = i;
     switch (c) {
       case '"':
         out += "\\\"";

@@ -1,0 +1,50 @@
+// NextByteToEscape and JsonWriter's strings: the word-at-a-time scan finds
+// exactly the first byte a JSON string cannot hold as is, at any alignment,
+// and the escaped text equals nlohmann's for valid UTF-8.
+#include "cdc/format/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace cdc::format {
+namespace {
+
+TEST(NextByteToEscape, FindsEachSpecialByteAtEveryPosition) {
+  const std::string specials = std::string("\"\\\x01\x1f\x80\xff", 6) + std::string(1, '\0');
+  for (char special : specials) {
+    for (size_t len = 1; len <= 24; ++len) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = special;
+        for (size_t from = 0; from <= at; ++from) {
+          ASSERT_EQ(NextByteToEscape(s, from), at)
+              << "byte " << int(static_cast<unsigned char>(special)) << " at " << at << " of "
+              << len << " from " << from;
+        }
+        EXPECT_EQ(NextByteToEscape(s, at + 1), len);
+      }
+    }
+  }
+  // Bytes just around the special ranges need nothing.
+  const std::string plain = std::string(" !#[]~\x7f", 7) + "0123456789";
+  EXPECT_EQ(NextByteToEscape(plain, 0), plain.size());
+}
+
+TEST(JsonWriterStrings, EqualNlohmannForRandomUtf8) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pieces = {
+      "plain text ",      "\"", "\\", "/",   "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+      "\xf0\x9f\x98\x80", "\n", "\t", "\x01"};
+  for (int n = 0; n < 2000; ++n) {
+    std::string s;
+    for (size_t k = rng() % 16; k > 0; --k) s += pieces[rng() % pieces.size()];
+    JsonWriter w(1);
+    w.string(s);
+    EXPECT_EQ(w.take(), nlohmann::json(s).dump()) << s;
+  }
+}
+
+}  // namespace
+}  // namespace cdc::format
