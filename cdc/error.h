@@ -38,4 +38,23 @@ class HeldElsewhereError : public Error {
   using Error::Error;
 };
 
+// Inside a catch block: throws the caught exception again with `prefix`
+// before its message (and `suffix` after it), as the same kind, so that context added on the way up
+// never turns a TransientError (a lost connection under a catalog lookup)
+// into one that stops the pipeline. Other std::exceptions become an Error.
+[[noreturn]] inline void RethrowWithContext(const std::string& prefix,
+                                            const std::string& suffix = "") {
+  try {
+    throw;
+  } catch (const ConfigError& e) {
+    throw ConfigError(prefix + e.what() + suffix);
+  } catch (const TransientError& e) {
+    throw TransientError(prefix + e.what() + suffix);
+  } catch (const HeldElsewhereError& e) {
+    throw HeldElsewhereError(prefix + e.what() + suffix);
+  } catch (const std::exception& e) {
+    throw Error(prefix + e.what() + suffix);
+  }
+}
+
 }  // namespace cdc

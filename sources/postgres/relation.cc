@@ -178,9 +178,9 @@ RelationPtr BuildRelation(const RelationMsg& message, const std::string& databas
     ColumnCodec codec;
     try {
       codec = types.resolve(rc.type_oid, rc.type_modifier);
-    } catch (const Error& e) {
-      throw Error(std::string(e.what()) + " (column " + message.nspname + "." + message.relname +
-                  "." + rc.name + ")");
+    } catch (const Error&) {  // a lost catalog connection stays transient
+      RethrowWithContext(
+          "", " (column " + message.nspname + "." + message.relname + "." + rc.name + ")");
     }
     Column c = codec.column;
     c.name = rc.name;

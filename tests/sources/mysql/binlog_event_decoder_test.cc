@@ -130,6 +130,38 @@ TEST(BinlogEventDecoder, RowsOfUnwantedTablesAreNotDecoded) {
   EXPECT_THROW(decoder.decode(Event(kWriteRowsEventV1, short_row)), Error);
 }
 
+// The TABLE_MAP hook reads the catalog: its lost connection stays a
+// TransientError (retried) under the decoder's context, and other errors
+// stay errors (found by the chaos suite, where a database restart during
+// that lookup stopped the pipeline).
+TEST(BinlogEventDecoder, ErrorsOfTheTableMapHookKeepTheirKind) {
+  BinlogEventDecoder decoder;
+  decoder.set_table_map_hook(
+      [](std::shared_ptr<const TableMapEvent>) -> std::shared_ptr<const TableMapEvent> {
+        throw TransientError("catalog connection: Lost connection to server during query (2013)");
+      });
+  try {
+    decoder.decode(Event(kTableMapEvent, TableMapBody()));
+    FAIL() << "no error";
+  } catch (const TransientError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "test-bin.000001:1234: TABLE_MAP event: catalog connection: Lost connection to "
+              "server during query (2013)");
+  }
+  decoder.set_table_map_hook(
+      [](std::shared_ptr<const TableMapEvent>) -> std::shared_ptr<const TableMapEvent> {
+        throw Error("no such table");
+      });
+  try {
+    decoder.decode(Event(kTableMapEvent, TableMapBody()));
+    FAIL() << "no error";
+  } catch (const TransientError&) {
+    FAIL() << "an Error became transient";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "test-bin.000001:1234: TABLE_MAP event: no such table");
+  }
+}
+
 TEST(PartialJson, DiffsApplyToTheBeforeImage) {
   // REPLACE $.a with int16 5; INSERT $.b[1] true; REMOVE $.b[0].
   std::string diffs = std::string("\x00\x03$.a\x03\x05\x05\x00", 9) +
