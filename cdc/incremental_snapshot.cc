@@ -155,6 +155,7 @@ Emitter::Result IncrementalSnapshot::try_emit_for(ChangeEvent& ev,
   }
   observe(ev);
   Offset plain = ev.next;
+  plain.resolve();
   if (plain.state.is_object()) plain.state.erase("incremental");
   AddCoordinatorState(ev.next, nullptr, progress_json_);
   const Result r = out_.try_emit_for(ev, timeout);

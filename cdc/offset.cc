@@ -4,9 +4,26 @@
 
 namespace cdc {
 
+void Offset::resolve() {
+  if (!deferred) return;
+  state = deferred->build();
+  deferred.reset();
+}
+
+nlohmann::json Offset::resolved_state() const {
+  return deferred ? deferred->build() : state;
+}
+
+bool Offset::operator==(const Offset& other) const {
+  if (tx != other.tx || index != other.index) return false;
+  if (!deferred && !other.deferred) return state == other.state;
+  return resolved_state() == other.resolved_state();
+}
+
 nlohmann::json Offset::to_json() const {
   nlohmann::json j = {{"tx", tx}, {"index", index}};
-  if (!state.is_null()) j["state"] = state;
+  nlohmann::json s = resolved_state();
+  if (!s.is_null()) j["state"] = std::move(s);
   return j;
 }
 
@@ -27,9 +44,9 @@ std::string Offset::debug_string() const {
   std::string s = tx;
   s += '#';
   s += std::to_string(index);
-  if (!state.is_null()) {
+  if (const nlohmann::json st = resolved_state(); !st.is_null()) {
     s += ' ';
-    s += state.dump();
+    s += st.dump();
   }
   return s;
 }

@@ -10,20 +10,45 @@
 //
 // Only the source that made an Offset interprets it; the pipeline and sinks
 // treat it as an opaque value that they store and give back verbatim.
+//
+// Deferred state. Every event carries the offset after it, but only the last
+// event of a batch has its offset committed. A source whose state is costly
+// to build per event (a snapshot's progress over every table) may leave
+// `state` null and set `deferred` instead; resolve() builds the state from
+// it. The pipeline resolves the offset it commits, so sinks, stores and the
+// source's acknowledgement only ever see built states; code that reads
+// `state` of an event's offset before that calls resolve() first.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 namespace cdc {
 
+class DeferredOffsetState {
+ public:
+  virtual ~DeferredOffsetState() = default;
+  virtual nlohmann::json build() const = 0;
+};
+
 struct Offset {
   std::string tx;
   uint64_t index = 0;
-  nlohmann::json state;  // null when the source keeps no extra state
+  nlohmann::json state;  // null when the source keeps no extra state (or it is deferred)
+  std::shared_ptr<const DeferredOffsetState> deferred;  // set: `state` is built from it
 
-  bool operator==(const Offset&) const = default;
+  Offset() = default;
+  Offset(std::string tx, uint64_t index, nlohmann::json state = nullptr)
+      : tx(std::move(tx)), index(index), state(std::move(state)) {}
+
+  // Builds a deferred state into `state`; no-op otherwise.
+  void resolve();
+  // The state, deferred or not.
+  nlohmann::json resolved_state() const;
+  // Equal position and state (a deferred state compares as built).
+  bool operator==(const Offset& other) const;
 
   nlohmann::json to_json() const;
   // Throws Error naming `where` when `j` is not an offset.

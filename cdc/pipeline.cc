@@ -188,7 +188,9 @@ size_t CommitBucket(double seconds) {
 }  // namespace
 
 void Pipeline::commit(std::vector<ChangeEvent>& batch) {
-  const Offset next = batch.back().next;
+  // Sinks store built states only (a snapshot's are deferred per event).
+  Offset next = batch.back().next;
+  next.resolve();
   auto t0 = Clock::now();
   sink_->commit(batch, next);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

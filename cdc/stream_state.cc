@@ -40,6 +40,7 @@ Offset StreamState::SourceOffset(const Offset& offset) {
 void AddCoordinatorState(Offset& o, const nlohmann::json& snapshot,
                          const nlohmann::json& incremental) {
   if (snapshot.is_null() && incremental.is_null()) return;
+  o.resolve();
   if (!o.state.is_object()) {
     if (!o.state.is_null()) {
       throw Error("offset " + o.debug_string() +

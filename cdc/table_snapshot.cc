@@ -17,6 +17,33 @@
 namespace cdc {
 namespace {
 
+nlohmann::json TableJson(const SnapshotProgress::Table& t) {
+  return {{"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
+          {"rows", t.rows},
+          {"done", t.done}};
+}
+
+// The progress after one snapshot row, built only if its offset is
+// committed (most rows' offsets never are): every table as it stood when
+// the row's chunk began, shared by the chunk's rows, with the row's own
+// table at that row. Building it costs O(tables), so a row costs O(1).
+class RowProgress : public DeferredOffsetState {
+ public:
+  RowProgress(std::shared_ptr<const SnapshotProgress> base, const std::string* table,
+              SnapshotProgress::Table at)
+      : base_(std::move(base)), table_(table), at_(std::move(at)) {}
+  nlohmann::json build() const override {
+    nlohmann::json j = base_->to_json();
+    j["tables"][*table_] = TableJson(at_);
+    return j;
+  }
+
+ private:
+  std::shared_ptr<const SnapshotProgress> base_;
+  const std::string* table_;  // a key of base_->tables
+  SnapshotProgress::Table at_;
+};
+
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kEmitWait{200};
@@ -230,6 +257,15 @@ class EventWriter {
   bool add(QueuedChunk& c) {
     const SnapshotTable& t = req_.tables[c.table];
     SnapshotProgress::Table& state = progress_.tables[t.name];
+    // The base of this chunk's row offsets: progress_ as it is now, unless
+    // only this table changed since the last base was taken (its entry is
+    // replaced in every row's offset anyway).
+    if (!base_ || (changed_ && *changed_ != c.table)) {
+      base_ = std::make_shared<const SnapshotProgress>(progress_);
+      changed_.reset();
+    }
+    changed_ = c.table;
+    const std::string* base_name = &base_->tables.find(t.name)->first;
     const size_t n = c.chunk.rows.size();
     for (size_t i = 0; i < n; ++i) {
       SnapshotRow& row = c.chunk.rows[i];
@@ -258,7 +294,8 @@ class EventWriter {
       if (t.ordered) state.last_key = std::move(row.key);
       state.done = table_last;
       ++index_;
-      ev.next = Offset{tx_, index_, progress_.to_json()};
+      ev.next = Offset{tx_, index_};
+      ev.next.deferred = std::make_shared<RowProgress>(base_, base_name, state);
       if (pending_ && !emit(*pending_)) return false;
       pending_ = std::move(ev);
     }
@@ -297,6 +334,8 @@ class EventWriter {
   const std::string tx_;
   const int64_t snapshot_ts_;
   uint64_t index_ = 0;
+  std::shared_ptr<const SnapshotProgress> base_;  // see add()
+  std::optional<size_t> changed_;                 // the table changed since base_ was taken
   bool first_event_ = true;
   std::vector<bool> table_started_;
   std::optional<ChangeEvent> pending_;
@@ -306,11 +345,7 @@ class EventWriter {
 
 nlohmann::json SnapshotProgress::to_json() const {
   nlohmann::json out_tables = nlohmann::json::object();
-  for (const auto& [name, t] : tables) {
-    out_tables[name] = {{"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
-                        {"rows", t.rows},
-                        {"done", t.done}};
-  }
+  for (const auto& [name, t] : tables) out_tables[name] = TableJson(t);
   return {{"phase", phase}, {"point", point}, {"tables", out_tables}};
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <mutex>
 
 #include "cdc/error.h"
@@ -218,6 +220,40 @@ TEST_F(TableSnapshotTest, ParallelWorkersKeepEachTableInOrder) {
     if (e.source.table.table != "a") continue;
     EXPECT_GT(e.after->values[0].as<int64_t>(), last_a);
     last_a = e.after->values[0].as<int64_t>();
+  }
+  EXPECT_EQ(out.events.back().next, req_.final_offset);
+}
+
+// Row offsets are deferred (built only when committed), and each one, built,
+// is exactly the progress after its row: rows and last key of every table,
+// done flags included, also with two workers interleaving the tables' chunks.
+TEST_F(TableSnapshotTest, DeferredRowOffsetsBuildTheProgressAfterTheirRow) {
+  for (int i = 0; i < 40; ++i) data_["db.b"].push_back({100 + i, "b" + std::to_string(100 + i)});
+  req_.workers = 2;
+  req_.chunk_size = 3;
+  testing::CollectingEmitter out;
+  out.resolve_offsets = false;
+  ASSERT_TRUE(RunTableSnapshot(req_, Factory(), out, {}));
+  ASSERT_EQ(out.events.size(), 47u);
+  SnapshotProgress expected = req_.progress;
+  expected.tables["db.a"] = {};
+  expected.tables["db.b"] = {};
+  std::map<std::string, uint64_t> total = {{"db.a", 5}, {"db.b", 42}};
+  for (size_t k = 0; k + 1 < out.events.size(); ++k) {
+    const ChangeEvent& e = out.events[k];
+    const std::string name = "db." + e.source.table.table;
+    SnapshotProgress::Table& t = expected.tables[name];
+    ++t.rows;
+    t.last_key = std::vector<std::string>{e.after->values[0].debug_string()};
+    t.done = t.rows == total[name];
+    ASSERT_TRUE(e.next.deferred) << k;
+    EXPECT_TRUE(e.next.state.is_null()) << k;
+    Offset built = e.next;
+    built.resolve();
+    EXPECT_FALSE(built.deferred);
+    EXPECT_EQ(built.state, expected.to_json()) << "event " << k;
+    EXPECT_EQ(built, e.next);  // a deferred state compares as built
+    EXPECT_EQ(built.to_json(), e.next.to_json());
   }
   EXPECT_EQ(out.events.back().next, req_.final_offset);
 }

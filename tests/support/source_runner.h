@@ -29,6 +29,7 @@ class WatchedEmitter : public Emitter {
   void acknowledge_to(Source* source) { acknowledge_ = source; }
 
   bool emit(ChangeEvent&& ev) override {
+    ev.next.resolve();  // as the pipeline resolves what it commits, so tests read states
     const Offset next = ev.next;
     {
       std::lock_guard lock(mu_);

@@ -74,12 +74,13 @@ ChangeEvent CustomerEvent(Op op, int32_t id, const std::string& name, uint64_t t
 }
 
 bool CollectingEmitter::emit(ChangeEvent&& ev) {
+  if (resolve_offsets) ev.next.resolve();
   events.push_back(std::move(ev));
   return true;
 }
 
 Emitter::Result CollectingEmitter::try_emit_for(ChangeEvent& ev, std::chrono::milliseconds) {
-  events.push_back(std::move(ev));
+  emit(std::move(ev));
   return Result::kEmitted;
 }
 

@@ -45,6 +45,9 @@ class CollectingEmitter : public Emitter {
   bool emit(ChangeEvent&& ev) override;
   Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) override;
   std::vector<ChangeEvent> events;
+  // Builds each event's deferred offset state as it comes, as the pipeline
+  // does for what it commits (so tests can read `next.state`).
+  bool resolve_offsets = true;
 };
 
 // The value of KEY from STATE_DIR/<service>.env, written by
