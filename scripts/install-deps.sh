@@ -13,6 +13,8 @@ PACKAGES=(
   mariadb-server mariadb-client kcat
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   python3 util-linux procps iproute2
+  # bench/run.sh
+  jq curl
   # scripts/fuzz.sh: libFuzzer with ASan and UBSan
   clang-14 libclang-rt-14-dev
   # docker/verify.sh: the image's runtime root and the compose file, without Docker
