@@ -151,6 +151,10 @@ void MySqlConnector::open(bool, bool will_stream) {
 }
 
 bool MySqlConnector::ensure_signal_table() {
+  if (options_.signal_table_off) {
+    spdlog::info("{}: signal_table is \"\": incremental snapshots are off", context_);
+    return false;
+  }
   if (options_.signal_table.empty()) {
     spdlog::warn(
         "{}: no signal_table configured (and `tables` names no single database to put "

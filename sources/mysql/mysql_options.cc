@@ -94,6 +94,7 @@ MySqlSourceOptions ParseMySqlSourceOptions(const ConfigNode& config,
   }
   o.snapshot = ParseSnapshotSettings(config);
   o.signal_table = config.get_string("signal_table", DefaultSignalTable(o.tables));
+  o.signal_table_off = config.has("signal_table") && o.signal_table.empty();
   if (!o.signal_table.empty() && o.signal_table.find('.') == std::string::npos) {
     config.child("signal_table").fail("a signal table is \"database.table\"");
   }

@@ -56,8 +56,9 @@ struct MySqlSourceOptions {
   uint32_t server_id = 0;
   std::vector<std::string> tables;
   std::vector<std::string> exclude_tables;
-  SnapshotSettings snapshot;  // snapshot, snapshot_workers, snapshot_chunk_size, key_columns
-  std::string signal_table;   // "database.table"; empty: none
+  SnapshotSettings snapshot;      // snapshot, snapshot_workers, snapshot_chunk_size, key_columns
+  std::string signal_table;       // "database.table"; empty: none
+  bool signal_table_off = false;  // set to "" on purpose (not: no default could be derived)
   std::chrono::milliseconds heartbeat_interval{5000};
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   ResumeBy resume_by = ResumeBy::kAuto;
