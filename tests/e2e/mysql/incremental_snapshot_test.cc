@@ -44,9 +44,10 @@ std::string Config(const MySqlConnectOptions& s, const std::string& db, const st
          std::to_string(port) + "\"}\n";
 }
 
+// Up to 5 minutes (a sanitizer build is several times slower).
 template <typename Pred>
 bool WaitStatus(int port, const std::string& pipeline, Pred pred) {
-  for (int i = 0; i < 2400; ++i) {
+  for (int i = 0; i < 6000; ++i) {
     json s = SnapshotStatusOf(port, pipeline);
     if (s.is_object() && pred(s)) return true;
     std::this_thread::sleep_for(50ms);

@@ -49,8 +49,10 @@ bool WaitSnapshotRows(int port, const std::string& pipeline, uint64_t rows) {
   return false;
 }
 
+// Up to 5 minutes: under a sanitizer the snapshot, chasing the writer, took
+// just over 2.
 bool WaitSnapshotDone(int port, const std::string& pipeline) {
-  for (int i = 0; i < 2400; ++i) {
+  for (int i = 0; i < 6000; ++i) {
     json s = SnapshotStatusOf(port, pipeline);
     if (s.is_object() && !s["running"].get<bool>() && s["completed"].get<uint64_t>() > 0) {
       return true;
