@@ -24,6 +24,12 @@ void ReplicationStream::start(const std::string& slot, Lsn from, const std::stri
   last_status_ = std::chrono::steady_clock::now();
 }
 
+// Found by LeakSanitizer on the live end-to-end tests: a stream dropped after
+// a message (a catch-up that reached its end) kept libpq's buffer.
+ReplicationStream::~ReplicationStream() {
+  release_buffer();
+}
+
 void ReplicationStream::release_buffer() {
   if (buffer_) {
     PQfreemem(buffer_);

@@ -38,6 +38,8 @@ class ReplicationStream {
 
   void start(const std::string& slot, Lsn from, const std::string& publication);
 
+  ~ReplicationStream();  // frees the buffer of the message next() returned last
+
   // The next pgoutput message, or nullopt after `timeout` without one. The
   // returned view is valid until the next call.
   std::optional<std::string_view> next(std::chrono::milliseconds timeout);

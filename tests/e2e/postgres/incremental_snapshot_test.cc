@@ -41,7 +41,7 @@ std::string Config(const TestDatabase& db, const std::string& out, int port) {
 
 // Waits until the running snapshot reported `rows` rows (this process).
 bool WaitSnapshotRows(int port, const std::string& pipeline, uint64_t rows) {
-  for (int i = 0; i < 1200; ++i) {
+  for (int i = 0; i < 6000; ++i) {  // 5 minutes: sanitizer builds are slow
     json s = SnapshotStatusOf(port, pipeline);
     if (s.is_object() && s.value("rows", uint64_t{0}) >= rows) return true;
     std::this_thread::sleep_for(50ms);

@@ -20,6 +20,18 @@
 namespace cdc {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizerBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
 using namespace std::chrono_literals;
 using pg::testing::TestDatabase;
 
@@ -129,7 +141,11 @@ TEST_F(PgBigTransactionTest, MillionRowTransactionStreamsWithBoundedMemory) {
   std::cout << "1,000,000-row transaction: " << secs << " s, " << kRows / secs
             << " rows/s, cdcd peak RSS (VmHWM) " << peak / 1024 << " MiB\n";
   EXPECT_GT(peak, 0);
-  EXPECT_LT(peak, 256 * 1024) << "peak RSS in KiB";
+  // A sanitizer build's cdcd (this binary's build) holds shadow memory and
+  // a quarantine of freed blocks: its RSS says nothing about the bound.
+  if (!kSanitizerBuild) {
+    EXPECT_LT(peak, 256 * 1024) << "peak RSS in KiB";
+  }
 }
 
 }  // namespace
