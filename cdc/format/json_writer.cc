@@ -138,8 +138,12 @@ size_t NextByteToEscape(std::string_view s, size_t i) {
   return i;
 }
 
-void JsonWriter::put_escaped(std::string_view s) {
-  put('"');
+// The one JSON string escaper: `put` receives the literal in pieces. Returns
+// false at the first byte that is not valid UTF-8 when `strict` (the pieces
+// put so far are the caller's to drop); otherwise each such byte is U+FFFD.
+template <typename Put>
+bool EscapeJsonString(std::string_view s, bool strict, Put&& put) {
+  put(std::string_view("\"", 1));
   size_t run = 0;  // start of the pending run of bytes copied verbatim
   for (size_t i = NextByteToEscape(s, 0); i < s.size(); i = NextByteToEscape(s, i)) {
     unsigned char c = s[i];
@@ -148,13 +152,28 @@ void JsonWriter::put_escaped(std::string_view s) {
       i += n;
       continue;
     }
+    if (c >= 0x80 && strict) return false;
     put(s.substr(run, i - run));
     char buf[6];
     put(c >= 0x80 ? kReplacement : Escape(c, buf));
     run = ++i;
   }
   put(s.substr(run));
-  put('"');
+  put(std::string_view("\"", 1));
+  return true;
+}
+
+void JsonWriter::put_escaped(std::string_view s) {
+  EscapeJsonString(s, false, [this](std::string_view piece) { put(piece); });
+}
+
+bool AppendJsonString(std::string& out, std::string_view s, bool strict) {
+  const size_t start = out.size();
+  if (EscapeJsonString(s, strict, [&out](std::string_view piece) { out.append(piece); })) {
+    return true;
+  }
+  out.resize(start);
+  return false;
 }
 
 void JsonWriter::int64(int64_t v) {

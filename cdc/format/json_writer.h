@@ -129,4 +129,10 @@ std::string QuotedKey(std::string_view name);
 // `s` as a JSON string literal (quotes included).
 std::string JsonString(std::string_view s);
 
+// Appends `s` to `out` as a JSON string literal, as JsonWriter::string
+// writes it: short escapes, \u00xx for other control bytes, valid UTF-8
+// verbatim, one pass. A byte that is not part of valid UTF-8 becomes U+FFFD;
+// with `strict`, nothing is appended instead and the result is false.
+bool AppendJsonString(std::string& out, std::string_view s, bool strict = false);
+
 }  // namespace cdc::format

@@ -37,62 +37,9 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-// `s` as a JSON string literal, escaped as nlohmann::json dumps it (short
-// escapes, \u00xx for other control bytes, UTF-8 verbatim); false, with
-// nothing appended, when `s` is not UTF-8. ASCII, the common case, is
-// checked and copied in runs without a second pass.
-bool AppendUtf8JsonString(std::string_view s, std::string& out) {
-  for (unsigned char c : s) {
-    if (c >= 0x80) {
-      if (!simdjson::validate_utf8(s.data(), s.size())) return false;
-      break;
-    }
-  }
-  out.push_back('"');
-  size_t run = 0;
-  for (size_t i = format::NextByteToEscape(s, 0); i < s.size();
-       i = format::NextByteToEscape(s, i)) {
-    const unsigned char c = static_cast<unsigned char>(s[i++]);
-    if (c >= 0x80) continue;  // UTF-8, checked above
-    out.append(s.data() + run, i - 1 - run);
-    run = i;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(escaped, sizeof escaped);
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-  return true;
-}
-
 void AppendJsonString(std::string_view s, const Record& record, const char* what,
                       std::string& out) {
-  if (!AppendUtf8JsonString(s, out)) {
+  if (!format::AppendJsonString(out, s, /*strict=*/true)) {
     throw Error("file sink: " + std::string(what) + " of a record for topic '" + record.topic +
                 "' is neither JSON nor UTF-8 text, which a JSON line cannot hold");
   }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cdc/error.h"
+#include "cdc/format/json_writer.h"
 #include "sources/mysql/byte_cursor.h"
 #include "sources/mysql/column_types.h"
 #include "sources/mysql/mysql_decimal.h"
@@ -107,13 +108,13 @@ void AppendOpaque(std::string& out, ByteCursor& c) {
       } else {
         text = FormatDateTime(UnpackDateTime(packed), 6);
       }
-      AppendJsonString(out, text);
+      format::AppendJsonString(out, text);
       return;
     }
     default: {
       std::string text = "base64:type" + std::to_string(field_type) + ":";
       AppendBase64(text, data);
-      AppendJsonString(out, text);
+      format::AppendJsonString(out, text);
       return;
     }
   }
@@ -143,7 +144,7 @@ void AppendContainer(std::string& out, uint8_t type, std::string_view doc, size_
       size_t k = key_entries + i * (w + 2);
       uint64_t key_off = ReadLe(d, k, w), key_len = ReadLe(d, k + w, 2);
       if (key_off > d.size() || key_len > d.size() - key_off) throw Error("JSON key out of range");
-      AppendJsonString(out, d.substr(key_off, key_len));
+      format::AppendJsonString(out, d.substr(key_off, key_len));
       out += ": ";
     }
     size_t e = value_entries + i * (1 + w);
@@ -202,7 +203,7 @@ void AppendValue(std::string& out, uint8_t type, std::string_view d, size_t pos,
       if (pos > d.size()) throw Error("JSON string out of range");
       ByteCursor c(d.substr(pos));
       size_t len = ReadVarLength(c);
-      AppendJsonString(out, c.bytes(len, "JSON string"));
+      format::AppendJsonString(out, c.bytes(len, "JSON string"));
       return;
     }
     case kOpaque: {
@@ -217,45 +218,6 @@ void AppendValue(std::string& out, uint8_t type, std::string_view d, size_t pos,
 }
 
 }  // namespace
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", u);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
 
 std::string JsonBinaryToText(std::string_view binary) {
   if (binary.empty()) return "null";

@@ -20,7 +20,4 @@ namespace cdc::mysql {
 // nesting deeper than MySQL allows).
 std::string JsonBinaryToText(std::string_view binary);
 
-// Appends `s` as a JSON string literal with escapes.
-void AppendJsonString(std::string& out, std::string_view s);
-
 }  // namespace cdc::mysql

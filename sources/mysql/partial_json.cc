@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cdc/error.h"
+#include "cdc/format/json_writer.h"
 #include "sources/mysql/byte_cursor.h"
 #include "sources/mysql/json_binary.h"
 
@@ -98,7 +99,7 @@ void Write(std::string& out, const Json& j) {
       for (auto it = j.begin(); it != j.end(); ++it) {
         if (!first) out += ", ";
         first = false;
-        AppendJsonString(out, it.key());
+        format::AppendJsonString(out, it.key());
         out += ": ";
         Write(out, it.value());
       }
@@ -115,7 +116,7 @@ void Write(std::string& out, const Json& j) {
       return;
     }
     case Json::value_t::string:
-      AppendJsonString(out, j.get_ref<const std::string&>());
+      format::AppendJsonString(out, j.get_ref<const std::string&>());
       return;
     default:
       out += j.dump();
@@ -168,7 +169,7 @@ std::string JsonDiffsToText(std::string_view diffs) {
     out += "{\"op\": \"";
     out += kOps[d.op];
     out += "\", \"path\": ";
-    AppendJsonString(out, d.path);
+    format::AppendJsonString(out, d.path);
     if (d.op != kRemove) {
       out += ", \"value\": ";
       Write(out, d.value);

@@ -46,5 +46,37 @@ TEST(JsonWriterStrings, EqualNlohmannForRandomUtf8) {
   }
 }
 
+// The escaper JsonWriter, the file sink's lines and MySQL's JSON documents
+// share: the same text appended to a string, and invalid UTF-8 either
+// replaced (U+FFFD per bad byte) or refused leaving `out` as it was.
+TEST(AppendJsonString, EqualsJsonWriterAndReplacesOrRefusesInvalidUtf8) {
+  std::mt19937 rng(12);
+  const std::vector<std::string> pieces = {
+      "ab", "\"", "\\", "\x01", "\n", "\xc3\xa9", "\xf0\x9f\x98\x80"};
+  for (int n = 0; n < 500; ++n) {
+    std::string s;
+    for (size_t k = rng() % 12; k > 0; --k) s += pieces[rng() % pieces.size()];
+    std::string out = "x";
+    ASSERT_TRUE(AppendJsonString(out, s, /*strict=*/true));
+    EXPECT_EQ(out, "x" + nlohmann::json(s).dump()) << s;
+  }
+  // A lone continuation byte, a truncated sequence, an overlong form and a
+  // surrogate, each after text long enough to have been copied already.
+  for (std::string bad : {"\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80"}) {
+    const std::string s = "0123456789abcdef\n" + bad + "z";
+    std::string out = "x";
+    EXPECT_FALSE(AppendJsonString(out, s, /*strict=*/true));
+    EXPECT_EQ(out, "x");
+    std::string replaced;
+    EXPECT_TRUE(AppendJsonString(replaced, s));
+    std::string want = "\"0123456789abcdef\\n";
+    for (size_t i = 0; i < bad.size(); ++i) want += "\xEF\xBF\xBD";
+    EXPECT_EQ(replaced, want + "z\"");
+    JsonWriter w(1);
+    w.string(s);
+    EXPECT_EQ(w.take(), replaced);
+  }
+}
+
 }  // namespace
 }  // namespace cdc::format
