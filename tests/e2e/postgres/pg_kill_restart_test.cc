@@ -15,22 +15,13 @@
 
 #include "tests/e2e/postgres/pg_e2e_util.h"
 #include "tests/support/kill_restart.h"
+#include "tests/support/paced_writer.h"
 #include "tests/support/process.h"
 
 namespace cdc {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitizerBuild = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitizerBuild = true;
-#else
-constexpr bool kSanitizerBuild = false;
-#endif
-#else
-constexpr bool kSanitizerBuild = false;
-#endif
+using testing::kSanitizerBuild;
 
 using namespace std::chrono_literals;
 using pg::testing::TestDatabase;
