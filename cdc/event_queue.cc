@@ -8,7 +8,7 @@ EventQueue::EventQueue(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
 bool EventQueue::batch_ready() const {
   return count_ >= want_.max_events || bytes_ >= want_.max_bytes || producer_done_ ||
-         producer_blocked_;
+         producer_blocked_ || (producer_idle_ && want_.cut_when_idle);
 }
 
 void EventQueue::push_locked(ChangeEvent&& ev, size_t n) {
@@ -23,6 +23,7 @@ void EventQueue::push_locked(ChangeEvent&& ev, size_t n) {
   slot.bytes = n;
   ++count_;
   bytes_ += n;
+  producer_idle_ = false;
   if (waiting_ == Waiting::kFirst || (waiting_ == Waiting::kBatch && batch_ready())) {
     not_empty_.notify_one();
   }
@@ -95,6 +96,12 @@ uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadl
   return taken;
 }
 
+void EventQueue::idle() {
+  std::lock_guard lock(mu_);
+  producer_idle_ = true;
+  if (waiting_ == Waiting::kBatch) not_empty_.notify_one();
+}
+
 void EventQueue::producer_done() {
   std::lock_guard lock(mu_);
   producer_done_ = true;
@@ -119,6 +126,7 @@ void EventQueue::reset() {
   bytes_ = 0;
   closed_ = false;
   producer_done_ = false;
+  producer_idle_ = false;
 }
 
 uint64_t EventQueue::bytes() const {

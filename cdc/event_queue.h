@@ -12,8 +12,8 @@
 //
 // Hand-off cost: the consumer takes a whole batch under one lock, and a
 // producer wakes it only when that batch can be taken (the first event, the
-// batch's size reached, the producer blocked on a full queue, or done), so a
-// fast source does not pay a thread switch per event.
+// batch's size reached, the producer blocked on a full queue, idle, or done),
+// so a fast source does not pay a thread switch per event.
 #pragma once
 
 #include <chrono>
@@ -33,16 +33,20 @@ class EventQueue : public Emitter {
 
   bool emit(ChangeEvent&& ev) override;
   Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) override;
+  // Until the next event, a batch being gathered is taken at once (when its
+  // limits say cut_when_idle).
+  void idle() override;
 
   struct BatchLimits {
     size_t max_events = 1;
     uint64_t max_bytes = UINT64_MAX;  // taken while below: the last event may cross it
     std::chrono::milliseconds linger{0};
+    bool cut_when_idle = true;  // idle() ends the linger
   };
   // Appends the oldest events to `out`: waits until `first_deadline` for the
   // first one (none: returns 0 at once when the queue is empty and the
   // producer finished), then up to `linger` longer for the batch to fill,
-  // unless the producer is blocked or done. Returns the bytes taken.
+  // unless the producer is blocked, idle or done. Returns the bytes taken.
   uint64_t pop_batch(std::chrono::steady_clock::time_point first_deadline,
                      const BatchLimits& limits, std::vector<ChangeEvent>& out);
 
@@ -83,6 +87,7 @@ class EventQueue : public Emitter {
   bool closed_ = false;
   bool producer_done_ = false;
   bool producer_blocked_ = false;
+  bool producer_idle_ = false;  // idle() since the last event
   // What the consumer waits for: nothing, its first event, or a full batch.
   enum class Waiting { kNo, kFirst, kBatch } waiting_ = Waiting::kNo;
   BatchLimits want_;

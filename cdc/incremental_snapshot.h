@@ -84,6 +84,7 @@ class IncrementalSnapshot : public Emitter {
 
   bool emit(ChangeEvent&& ev) override;
   Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) override;
+  void idle() override { out_.idle(); }
 
  private:
   struct Chunk;

@@ -149,7 +149,8 @@ void Pipeline::commit_loop() {
 
 std::vector<ChangeEvent> Pipeline::next_batch() {
   std::vector<ChangeEvent> batch;
-  queue_.pop_batch(Clock::now() + kIdlePoll, {batch_.max_events, batch_.max_bytes, batch_.linger},
+  queue_.pop_batch(Clock::now() + kIdlePoll,
+                   {batch_.max_events, batch_.max_bytes, batch_.linger, batch_.commit_when_idle},
                    batch);
   return batch;
 }

@@ -7,7 +7,8 @@
 //
 // Invariants:
 //  - the source is only ever acknowledged an offset the sink has committed;
-//  - a batch is cut when it holds max_events events or max_bytes bytes, or
+//  - a batch is cut when it holds max_events events or max_bytes bytes, when
+//    the source is idle (Emitter::idle; unless commit_when_idle is off), or
 //    `linger` after its first event, whichever comes first;
 //  - memory is bounded by queue_bytes plus one batch (max_bytes), whatever
 //    the size of a database transaction;
@@ -55,6 +56,10 @@ struct BatchOptions {
   uint64_t max_bytes = 4ull << 20;
   std::chrono::milliseconds linger{100};
   uint64_t queue_bytes = 16ull << 20;
+  // Cut the batch as soon as the source is idle (Emitter::idle) instead of
+  // waiting out `linger`: latency of one commit when the database is not
+  // flooding us. false trades that latency for fewer, larger commits.
+  bool commit_when_idle = true;
 };
 
 struct RetryOptions {

@@ -40,6 +40,13 @@ class Emitter {
   // Gives up after `timeout`, leaving `ev` intact, so that a source can do
   // housekeeping (keepalives) while it is held back.
   virtual Result try_emit_for(ChangeEvent& ev, std::chrono::milliseconds timeout) = 0;
+  // A hint, not a promise: the source has emitted everything the database
+  // has sent so far and is about to wait for more. The pipeline then commits
+  // what it holds at once instead of lingering for a fuller batch, so a quiet
+  // or moderately busy database sees its changes in the sink within one
+  // commit's time. Sources that cannot tell never call it (batches then wait
+  // up to `linger`).
+  virtual void idle() {}
 };
 
 class Source {

@@ -33,6 +33,7 @@ class CatchUpEmitter : public Emitter {
     AddCoordinatorState(ev.next, progress_, nullptr);
     return out_.try_emit_for(ev, timeout);
   }
+  void idle() override { out_.idle(); }
 
  private:
   bool skip(const ChangeEvent& ev) const {

@@ -111,6 +111,7 @@ void GeneratorSource::run(const std::optional<Offset>& from, Emitter& out, std::
     if (s.rate > 0) {
       auto due = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                std::chrono::duration<double>((seq - first_seq) / s.rate));
+      if (due > std::chrono::steady_clock::now()) out.idle();  // ahead of the rate
       if (!SleepUntil(due, stop)) return;
     }
     uint64_t order = ++table_counts[model_.table_of(tx, index)];

@@ -1,6 +1,7 @@
 #include "sources/mysql/binlog_client.h"
 
 #include <mariadb/mariadb_rpl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -327,6 +328,12 @@ void BinlogClient::interrupt() {
   // Only the socket is touched: the MYSQL handle belongs to the reading
   // thread. A blocked read then fails at once.
   if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+}
+
+bool BinlogClient::has_data_now() const {
+  if (impl_->pending) return true;
+  pollfd p{impl_->fd.load(), POLLIN, 0};
+  return p.fd >= 0 && ::poll(&p, 1, 0) > 0;
 }
 
 bool BinlogClient::is_mariadb() const {

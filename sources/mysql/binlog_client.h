@@ -89,6 +89,12 @@ class BinlogClient : public BinlogEventSource {
   // (shuts the socket down). The client is unusable afterwards.
   void interrupt();
 
+  // Whether next() has an event without waiting for the server, as far as
+  // can be told without blocking: the socket is read-ready. Bytes already in
+  // Connector/C's read-ahead cache are not seen, so it may say false when an
+  // event is at hand (a hint, never a promise).
+  bool has_data_now() const;
+
   bool is_mariadb() const;
   // The file the stream is currently in ("" before the first ROTATE).
   const std::string& current_file() const { return file_; }

@@ -280,6 +280,10 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
   assembler_->reset(start, server_.mariadb);
   std::vector<ChangeEvent> events;
   while (!stop.stop_requested()) {
+    // Between transactions, a server with nothing more to send means all it
+    // sent was emitted: the pipeline may commit at once. Inside one, no
+    // system call per event.
+    if (!assembler_->in_transaction() && !client.has_data_now()) out.idle();
     std::optional<BinlogEvent> raw = client.next();
     if (!raw) return false;  // interrupted: stopping
     DecodedEvent d = decoder.decode(*raw);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -313,6 +314,12 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
           : Clock::duration(std::chrono::seconds(10));
   auto next_heartbeat = Clock::now() + heartbeat_period;
   std::vector<ChangeEvent> events;
+  // Everything decoded so far was emitted: tell the pipeline once per lull.
+  bool emitted = false;
+  const std::function<void()> on_idle = [&] {
+    if (emitted) out.idle();
+    emitted = false;
+  };
   bool reached = false;
   while (!stop.stop_requested() && !reached) {
     rs.set_flushed(acked_.load());
@@ -328,7 +335,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
       check_named_tables();
       next_heartbeat = Clock::now() + heartbeat_period;
     }
-    std::optional<std::string_view> payload = rs.next(kPollInterval);
+    std::optional<std::string_view> payload = rs.next(kPollInterval, on_idle);
     server_wal_end_.store(rs.server_wal_end());
     if (!payload) continue;
     PgOutputMessage message = DecodePgOutput(*payload);
@@ -344,6 +351,7 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
     }
     events.clear();
     assembler_->feed(std::move(message), rs.last_wal_start(), events);
+    emitted = emitted || !events.empty();
     for (ChangeEvent& ev : events) {
       while (true) {
         Emitter::Result r = out.try_emit_for(ev, kEmitWait);

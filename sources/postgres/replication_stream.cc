@@ -48,11 +48,13 @@ void ReplicationStream::fail_stream(const std::string& what) {
   conn_.fail(r, what);
 }
 
-std::optional<std::string_view> ReplicationStream::next(std::chrono::milliseconds timeout) {
+std::optional<std::string_view> ReplicationStream::next(std::chrono::milliseconds timeout,
+                                                        const std::function<void()>& on_idle) {
   release_buffer();
   // Built only on the way to an error: this runs once per WAL message.
   auto what = [this] { return "reading slot " + slot_ + " after " + FormatLsn(received_); };
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // set when first waiting
+  // Set once the socket was found empty: from then on, wait until it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   while (true) {
     int n = PQgetCopyData(conn_.raw(), &buffer_, 1);
     if (n > 0) {
@@ -70,11 +72,14 @@ std::optional<std::string_view> ReplicationStream::next(std::chrono::millisecond
       return x.payload;
     }
     if (n == -1 || n == -2) fail_stream(what());
-    // n == 0: nothing buffered; wait for the socket or the deadline.
-    auto now = std::chrono::steady_clock::now();
-    if (!deadline) deadline = now + timeout;
-    if (now >= *deadline) return std::nullopt;
-    auto left = std::chrono::duration_cast<std::chrono::microseconds>(*deadline - now);
+    // n == 0: nothing buffered. The first look at the socket does not wait:
+    // only when the server has sent nothing more is the caller idle.
+    std::chrono::microseconds left{0};
+    if (deadline) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= *deadline) return std::nullopt;
+      left = std::chrono::duration_cast<std::chrono::microseconds>(*deadline - now);
+    }
     int fd = PQsocket(conn_.raw());
     if (fd < 0) throw TransientError(conn_.context() + ": " + what() + ": connection lost");
     fd_set set;
@@ -85,6 +90,11 @@ std::optional<std::string_view> ReplicationStream::next(std::chrono::millisecond
     int ready = select(fd + 1, &set, nullptr, nullptr, &tv);
     if (ready < 0 && errno != EINTR) {
       throw TransientError(conn_.context() + ": " + what() + ": select failed");
+    }
+    if (ready == 0 && !deadline) {
+      if (on_idle) on_idle();
+      deadline = std::chrono::steady_clock::now() + timeout;
+      continue;
     }
     if (ready > 0 && PQconsumeInput(conn_.raw()) == 0) fail_stream(what());
   }

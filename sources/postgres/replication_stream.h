@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -41,8 +42,11 @@ class ReplicationStream {
   ~ReplicationStream();  // frees the buffer of the message next() returned last
 
   // The next pgoutput message, or nullopt after `timeout` without one. The
-  // returned view is valid until the next call.
-  std::optional<std::string_view> next(std::chrono::milliseconds timeout);
+  // returned view is valid until the next call. Before it waits on the socket
+  // because the server has sent nothing more yet, `on_idle` runs (once per
+  // call; checked without blocking, so not while a backlog is read).
+  std::optional<std::string_view> next(std::chrono::milliseconds timeout,
+                                       const std::function<void()>& on_idle = {});
 
   // The XLogData start of the message next() returned last: for a change,
   // the LSN of its WAL record.

@@ -136,5 +136,44 @@ TEST(EventQueueTest, ABlockedProducerCutsTheLinger) {
   EXPECT_EQ(q.pop_batch(Clock::now() + 1s, {}, out), 0u);  // drained: no wait
 }
 
+// An idle producer (it emitted all it has) makes the lingering consumer take
+// the batch at once; the next event ends that until the producer is idle
+// again, so a busy producer's batches still fill.
+TEST(EventQueueTest, AnIdleProducerCutsTheLingerUntilItsNextEvent) {
+  EventQueue q(1 << 20);
+  ASSERT_TRUE(q.emit(Ev(1)));
+  ASSERT_TRUE(q.emit(Ev(2)));
+  q.idle();
+  std::vector<ChangeEvent> out;
+  auto t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 10s}, out);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(out.size(), 2u);
+
+  // Idle while the consumer waits for its batch: it wakes.
+  out.clear();
+  ASSERT_TRUE(q.emit(Ev(3)));
+  std::thread producer([&] {
+    std::this_thread::sleep_for(50ms);
+    q.emit(Ev(4));
+    q.idle();
+  });
+  t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 10s}, out);
+  producer.join();
+  EXPECT_LT(Clock::now() - t0, 5s);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].id, "tx-4:0");
+
+  // An event after idle(): the linger applies again.
+  out.clear();
+  q.idle();
+  ASSERT_TRUE(q.emit(Ev(5)));
+  t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 150ms}, out);
+  EXPECT_GE(Clock::now() - t0, 140ms);
+  EXPECT_EQ(out.size(), 1u);
+}
+
 }  // namespace
 }  // namespace cdc

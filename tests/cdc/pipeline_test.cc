@@ -37,6 +37,7 @@ class CountingSource : public Source {
       ev.next = Offset{"tx-" + std::to_string(tx + 1), 0, nullptr};
       if (!out.emit(std::move(ev))) return;
       ++emitted;
+      if (idle_after_each) out.idle();
       if (pause_ > 0ms) std::this_thread::sleep_for(pause_);
     }
   }
@@ -48,6 +49,7 @@ class CountingSource : public Source {
   std::atomic<uint64_t> emitted{0};
   std::atomic<int> runs{0};
   uint64_t fail_at = 0;
+  bool idle_after_each = false;  // says it is idle after every event
   std::vector<uint64_t> started_from;
   std::mutex mu;
   std::vector<Offset> acks;
@@ -150,6 +152,22 @@ TEST(PipelineTest, LingerClosesASlowBatch) {
   Harness h = Make(4, BatchOptions{1000, 1 << 20, 5ms, 1 << 20}, 30ms);
   h.pipeline->run();
   EXPECT_EQ(h.sink->batch_sizes, (std::vector<size_t>{1, 1, 1, 1}));
+}
+
+TEST(PipelineTest, AnIdleSourceIsCommittedWithoutLingering) {
+  // One event every 30 ms and a linger of 10 s: without the hint, the four
+  // would make one batch when the source ends; with it, each is committed
+  // as soon as the source has nothing more.
+  Harness h = Make(4, BatchOptions{1000, 1 << 20, 10s, 1 << 20}, 30ms);
+  h.source->idle_after_each = true;
+  h.pipeline->run();
+  EXPECT_EQ(h.sink->batch_sizes, (std::vector<size_t>{1, 1, 1, 1}));
+
+  // commit_when_idle: false waits out the linger (here: until the source ends).
+  h = Make(4, BatchOptions{1000, 1 << 20, 10s, 1 << 20, false}, 30ms);
+  h.source->idle_after_each = true;
+  h.pipeline->run();
+  EXPECT_EQ(h.sink->batch_sizes, (std::vector<size_t>{4}));
 }
 
 TEST(PipelineTest, AcknowledgesOnlyCommittedOffsetsAfterCommit) {

@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +43,17 @@ class WatchedEmitter : public Emitter {
     emit(std::move(ev));
     return Result::kEmitted;
   }
+  void idle() override {
+    std::lock_guard lock(mu_);
+    idle_after_ = events_.size();
+    cv_.notify_all();
+  }
+  // Waits until the source said it was idle after emitting its `n`th event
+  // (all events counted); false after `timeout`.
+  bool wait_idle_after(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return idle_after_ >= n; });
+  }
   // Waits until `pred(events)` holds; false after `timeout`.
   template <typename Pred>
   bool wait(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
@@ -73,6 +84,7 @@ class WatchedEmitter : public Emitter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<ChangeEvent> events_;
+  size_t idle_after_ = 0;  // events_.size() at the last idle()
   Source* acknowledge_ = nullptr;
 };
 

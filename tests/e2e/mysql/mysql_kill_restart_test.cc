@@ -140,7 +140,8 @@ TEST_F(MySqlToFileTest, FirstChangeSurvivesAKillBeforeItsCommit) {
   std::string config =
       MySqlToFileConfig(server_, db_->name(), dir_.out(), "      snapshot: never\n", 500);
   const std::string fast = config;
-  config.replace(config.find("linger: 5ms"), 11, "linger: 5s");  // held uncommitted
+  // Held uncommitted: the source being idle must not cut the batch either.
+  config.replace(config.find("linger: 5ms"), 11, "linger: 5s, commit_when_idle: false");
   dir_.write_config(config);
   {
     testing::ChildProcess cdcd(dir_.argv(), dir_.log());

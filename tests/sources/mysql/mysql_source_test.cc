@@ -334,6 +334,20 @@ TEST(MySqlSourceTest, HeartbeatsCarryTheCurrentPositionWhenIdle) {
   EXPECT_GT(hb.source.commit_ts_us, insert->source.commit_ts_us);
 }
 
+TEST(MySqlSourceTest, SaysItIsIdleOnceItEmittedAllTheServerSent) {
+  CDCD_MYSQL_SERVER_OR_SKIP(server);
+  TestSchema db(server, "idle");
+  db.sql("CREATE TABLE t (id INT PRIMARY KEY)");
+  Offset from = db.here();
+  db.sql("INSERT INTO t VALUES (1), (2), (3)");
+  MySqlSource source(SourceOptions(server, db.name()));
+  WatchedEmitter out;
+  RunningSource run(source, from, out);
+  ASSERT_TRUE(out.wait_data(3)) << run.error();
+  // The pipeline commits at once on this hint instead of lingering.
+  EXPECT_TRUE(out.wait_idle_after(out.all().size(), 10s)) << run.error();
+}
+
 TEST(MySqlSourceTest, PurgedPositionStopsWithAdvice) {
   CDCD_MYSQL_SERVER_OR_SKIP(server);
   TestSchema db(server, "purged");

@@ -279,6 +279,20 @@ TEST_F(PostgresSourceTest, EachChangeCarriesItsOwnLsnAndSequence) {
       << "the offset after a transaction is its commit's end";
 }
 
+TEST_F(PostgresSourceTest, SaysItIsIdleOnceItEmittedAllTheServerSent) {
+  CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
+  TestDatabase db(dsn, "idle");
+  db.sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  PostgresSource source(testing::StreamingOptions(db, {"public.t"}));
+  WatchedEmitter out;
+  RunningSource run(source, std::nullopt, out);
+  WaitStreaming(db, source.options().slot);
+  db.sql("INSERT INTO t SELECT i, 'v' FROM generate_series(1, 3) AS i");
+  ASSERT_TRUE(out.wait_data(3)) << run.error();
+  // The pipeline commits at once on this hint instead of lingering.
+  EXPECT_TRUE(out.wait_idle_after(out.all().size(), 10s)) << run.error();
+}
+
 TEST_F(PostgresSourceTest, TruncateSchemaChangeAndTableAddedLater) {
   CDCD_SERVICE_ENV_OR_SKIP(dsn, "postgres", "CDCD_TEST_PG_DSN");
   TestDatabase db(dsn, "trunc");
