@@ -70,14 +70,58 @@ std::vector<Value> ChangeEvent::key() const {
   return out;
 }
 
-size_t ChangeEvent::approx_bytes() const {
-  size_t n = sizeof(ChangeEvent) + id.size() + source.tx_id.size() + next.tx.size();
-  for (const SourceField& f : source.fields) n += sizeof(SourceField) + f.value.approx_bytes();
-  for (const auto* row : {&before, &after}) {
-    if (!*row) continue;
-    for (const Value& v : (*row)->values) n += v.approx_bytes();
+namespace {
+
+// The heap of a nlohmann::json value (its own slot is its holder's): a
+// string, array or object is allocated, an object's members are map nodes.
+size_t JsonHeapBytes(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::string:
+      return MallocBytes(sizeof(std::string)) + HeapBytes(j.get_ref<const std::string&>());
+    case nlohmann::json::value_t::array: {
+      size_t n = MallocBytes(sizeof(nlohmann::json::array_t)) +
+                 MallocBytes(j.get_ref<const nlohmann::json::array_t&>().capacity() *
+                             sizeof(nlohmann::json));
+      for (const nlohmann::json& v : j) n += JsonHeapBytes(v);
+      return n;
+    }
+    case nlohmann::json::value_t::object: {
+      // A red-black tree node: 32 bytes of links and colour, then the pair.
+      constexpr size_t kNode = 32 + sizeof(std::string) + sizeof(nlohmann::json);
+      size_t n = MallocBytes(sizeof(nlohmann::json::object_t));
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        n += MallocBytes(kNode) + HeapBytes(it.key()) + JsonHeapBytes(it.value());
+      }
+      return n;
+    }
+    default:
+      return 0;
   }
-  if (!control.is_null()) n += control.dump().size();
+}
+
+size_t RowHeapBytes(const Row& row) {
+  size_t n = MallocBytes(row.values.capacity() * sizeof(Value)) +
+             MallocBytes(row.missing.capacity() * sizeof(uint32_t));
+  for (const Value& v : row.values) n += v.approx_bytes() - sizeof(Value);
+  return n;
+}
+
+}  // namespace
+
+size_t ChangeEvent::approx_bytes() const {
+  size_t n = sizeof(ChangeEvent) + HeapBytes(id) + HeapBytes(source.connector) +
+             HeapBytes(source.server_name) + HeapBytes(source.table.database) +
+             HeapBytes(source.table.schema) + HeapBytes(source.table.table) +
+             HeapBytes(source.tx_id) + HeapBytes(next.tx);
+  n += MallocBytes(source.fields.capacity() * sizeof(SourceField));
+  for (const SourceField& f : source.fields) {
+    n += HeapBytes(f.name) + f.value.approx_bytes() - sizeof(Value);
+  }
+  if (before) n += RowHeapBytes(*before);
+  if (after) n += RowHeapBytes(*after);
+  if (tx) n += HeapBytes(tx->id);
+  n += JsonHeapBytes(next.state) + JsonHeapBytes(control);
+  if (next.deferred) n += next.deferred->approx_bytes();
   return n;
 }
 

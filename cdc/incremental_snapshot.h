@@ -70,7 +70,7 @@ bool IsSignalEvent(const ChangeEvent& ev, const std::string& signal_table);
 struct IncrementalOptions {
   std::string context;
   std::string pipeline;
-  int64_t chunk_size = 10000;
+  int64_t chunk_size = 2048;
 };
 
 class IncrementalSnapshot : public Emitter {

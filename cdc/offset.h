@@ -31,6 +31,9 @@ class DeferredOffsetState {
  public:
   virtual ~DeferredOffsetState() = default;
   virtual nlohmann::json build() const = 0;
+  // The heap this state holds for one event alone (not what it shares with
+  // other events), for ChangeEvent::approx_bytes.
+  virtual size_t approx_bytes() const { return 0; }
 };
 
 struct Offset {

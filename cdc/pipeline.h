@@ -42,13 +42,13 @@ namespace cdc {
 
 // Defaults are sized for a peak RSS under 64 MiB while streaming a transaction
 // of any size (bench/postgres: 1,000,000 rows of six mixed columns, Debezium
-// envelope with schemas). Byte sizes are ChangeEvent::approx_bytes, which
-// undercounts the heap an event really holds (~1.25x there), so the peak is
-// about 10 MiB + 1.25 x (queue_bytes + max_bytes) plus what the sink holds
-// (the file sink writes a batch in 1 MiB pieces; it used to render it whole,
-// 3 x max_bytes more). With the former 64 MiB / 16 MiB that was 147 MiB;
-// with 16 MiB / 4 MiB it was 50 MiB, 41 MiB with pieces (bench/README.md has
-// the numbers). max_events stays
+// envelope with schemas). Byte sizes are ChangeEvent::approx_bytes, the heap
+// an event holds as malloc counts it (within 10 %, tested), so the peak is
+// about 10 MiB + queue_bytes + max_bytes plus what the sink holds (the file
+// sink writes a batch in 1 MiB pieces; it used to render it whole, 3 x
+// max_bytes more) and, in a snapshot, its chunks (SnapshotSettings). With the
+// former 64 MiB / 16 MiB that was 147 MiB; with 16 MiB / 4 MiB it was 50 MiB,
+// 41 MiB with pieces (bench/README.md has the numbers). max_events stays
 // 10000 so narrow rows still make large batches (fewer fsyncs and Kafka
 // transactions).
 struct BatchOptions {

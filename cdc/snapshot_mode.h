@@ -7,14 +7,14 @@
 //     always        read the tables on the first run() of every process, then stream
 //     initial_only  read the tables once and stop; no stream
 //   snapshot_workers: 2            parallel table readers (1..64)
-//   snapshot_chunk_size: 10000     rows per key-ordered chunk
+//   snapshot_chunk_size: 2048      rows per key-ordered chunk
 //
 // or, as one block:
 //
 //   snapshot:
 //     mode: initial
 //     workers: 2
-//     chunk_size: 10000
+//     chunk_size: 2048
 //     key_columns: {"public.events": [event_id]}
 //     keyless_tables: refuse
 //
@@ -44,8 +44,8 @@ enum class SnapshotMode { kInitial, kNever, kAlways, kInitialOnly };
 
 struct SnapshotSettings {
   SnapshotMode mode = SnapshotMode::kInitial;
-  int workers = 2;             // snapshot_workers: parallel table readers
-  int64_t chunk_size = 10000;  // snapshot_chunk_size: rows per key-ordered chunk
+  int workers = 2;            // snapshot_workers: parallel table readers
+  int64_t chunk_size = 2048;  // snapshot_chunk_size: rows per key-ordered chunk
   std::map<std::string, std::vector<std::string>> key_columns;  // by qualified table
   bool reread_keyless = false;                                  // keyless_tables: reread
 };

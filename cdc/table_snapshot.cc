@@ -37,6 +37,16 @@ class RowProgress : public DeferredOffsetState {
     j["tables"][*table_] = TableJson(at_);
     return j;
   }
+  // Its own block (make_shared: with the control block) and its last key;
+  // base_ is shared by the chunk's rows.
+  size_t approx_bytes() const override {
+    size_t n = MallocBytes(16 + sizeof(RowProgress));
+    if (at_.last_key) {
+      n += MallocBytes(at_.last_key->capacity() * sizeof(std::string));
+      for (const std::string& k : *at_.last_key) n += HeapBytes(k);
+    }
+    return n;
+  }
 
  private:
   std::shared_ptr<const SnapshotProgress> base_;

@@ -132,7 +132,7 @@ struct SnapshotRequest {
   Offset final_offset;
   bool finish_done = false;
   int workers = 2;
-  int64_t chunk_size = 10000;
+  int64_t chunk_size = 2048;
   // Unordered tables: read them (again from their start after a restart)
   // when true; otherwise RunTableSnapshot refuses before emitting anything.
   bool reread_keyless = false;

@@ -16,16 +16,19 @@ Value Value::ArrayOf(std::vector<Value> items) {
 
 namespace {
 
+// Heap bytes only (the Value itself is counted by its holder).
 struct SizeVisitor {
-  size_t operator()(const std::string& s) const { return s.capacity(); }
-  size_t operator()(const Decimal& d) const { return d.text.capacity(); }
-  size_t operator()(const Bytes& b) const { return b.data.capacity(); }
-  size_t operator()(const Json& j) const { return j.text.capacity(); }
-  size_t operator()(const Uuid& u) const { return u.text.capacity(); }
+  size_t operator()(const std::string& s) const { return HeapBytes(s); }
+  size_t operator()(const Decimal& d) const { return HeapBytes(d.text); }
+  size_t operator()(const Bytes& b) const { return HeapBytes(b.data); }
+  size_t operator()(const Json& j) const { return HeapBytes(j.text); }
+  size_t operator()(const Uuid& u) const { return HeapBytes(u.text); }
   size_t operator()(const Array& a) const {
-    size_t n = 0;
-    if (a.items)
-      for (const Value& v : *a.items) n += v.approx_bytes();
+    if (!a.items) return 0;
+    // make_shared: one block holding the control block and the vector.
+    size_t n = MallocBytes(32 + sizeof(std::vector<Value>)) +
+               MallocBytes(a.items->capacity() * sizeof(Value));
+    for (const Value& v : *a.items) n += v.approx_bytes() - sizeof(Value);
     return n;
   }
   template <typename T>

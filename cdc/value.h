@@ -7,6 +7,7 @@
 // Column in the TableSchema, not here: the Value only carries the data.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -78,6 +79,18 @@ inline constexpr int32_t kMinusInfinityDays = INT32_MIN;
 inline constexpr int64_t kInfinityMicros = INT64_MAX;
 inline constexpr int64_t kMinusInfinityMicros = INT64_MIN;
 
+// What malloc hands out for a request of `n` bytes (glibc: an 8-byte header,
+// 16-byte granules, 32 at least); 0 for none.
+inline size_t MallocBytes(size_t n) {
+  return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
+}
+// The heap behind a string: none while it fits its inline buffer (15 bytes
+// in libstdc++, the capacity of an empty string).
+inline size_t HeapBytes(const std::string& s) {
+  static const size_t kInline = std::string().capacity();
+  return s.capacity() <= kInline ? 0 : MallocBytes(s.capacity() + 1);
+}
+
 class Value {
  public:
   using Variant =
@@ -105,7 +118,8 @@ class Value {
   }
   const Variant& variant() const { return v_; }
 
-  // Rough heap + inline footprint, for byte-bounded queues.
+  // Inline + heap footprint, for byte-bounded queues: what malloc really
+  // hands out for it (HeapBytes), so that a queue's bytes are its memory.
   size_t approx_bytes() const;
   // Human-readable form for logs and test failure messages.
   std::string debug_string() const;

@@ -15,9 +15,11 @@ maria_server() {
   SERVER_PID=$CDCD_TEST_MYSQL_PID
 }
 maria_source_yaml() { # TABLES SNAPSHOT
+  local extra=
+  [[ $2 == initial && -n ${BENCH_SNAPSHOT_YAML:-} ]] && extra=", $BENCH_SNAPSHOT_YAML"
   echo "{ type: mysql, host: 127.0.0.1, port: $CDCD_TEST_MYSQL_PORT, user: $CDCD_TEST_MYSQL_USER," \
     "password: \"$CDCD_TEST_MYSQL_PASSWORD\", ssl_mode: disabled, tables: $1, snapshot: $2," \
-    "heartbeat_interval: 0, signal_table: \"\" }"
+    "heartbeat_interval: 0, signal_table: \"\"$extra }"
 }
 
 maria_small_row() {

@@ -308,7 +308,7 @@ SQL
     "events=$rows" "wall=$T_WALL" "cpu_cli=$T_CPU" "cpu_srv=$T_SRV" "rss_kib=$T_RSS_KIB"
   say "  psql \\copy: ${T_WALL}s"
   cdcd_file_run "$name" e "$label" "cdcd" "$rows" "$rows" \
-    "{ type: postgres, dsn: \"$PG_DSN\", tables: [public.snap_rows], snapshot: initial, heartbeat_interval: 0 }" \
+    "{ type: postgres, dsn: \"$PG_DSN\", tables: [public.snap_rows], snapshot: initial, heartbeat_interval: 0${BENCH_SNAPSHOT_YAML:+, $BENCH_SNAPSHOT_YAML} }" \
     "${BENCH_REAP:-1}"
   # cdcd made the slot and publication cdcd_<name>: drop them, or the slot holds WAL.
   pg_sql -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots

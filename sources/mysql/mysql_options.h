@@ -16,7 +16,7 @@
 //                       or a block {mode, workers, chunk_size, key_columns}
 //                       (cdc/snapshot_mode.h)
 //   snapshot_workers    parallel table readers (default 2)
-//   snapshot_chunk_size rows per primary-key-ordered chunk (default 10000)
+//   snapshot_chunk_size rows per primary-key-ordered chunk (default 2048)
 //   signal_table        "database.table" of the signal table: incremental
 //                       snapshot requests and watermarks (default
 //                       cdcd_signal in the database of the first `tables`

@@ -1,6 +1,10 @@
 #include "cdc/value.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <optional>
+#include <vector>
 
 #include "cdc/change_event.h"
 #include "cdc/error.h"
@@ -42,9 +46,52 @@ TEST(ValueTest, DifferentKindsWithTheSameNumberDiffer) {
 
 TEST(ValueTest, ApproxBytesGrowsWithPayload) {
   EXPECT_GT(Value(std::string(1000, 'x')).approx_bytes(), 1000u);
-  EXPECT_GT(Value::ArrayOf({Value(std::string(500, 'x')), Value(std::string(500, 'y'))})
-                .approx_bytes(),
-            1000u);
+  EXPECT_GT(
+      Value::ArrayOf({Value(std::string(500, 'x')), Value(std::string(500, 'y'))}).approx_bytes(),
+      1000u);
+}
+
+// The memory `n` copies of `proto` take, per copy, as glibc counts it (nullopt
+// when the allocator keeps no statistics, as a sanitizer's does not).
+std::optional<double> BytesPerCopy(const ChangeEvent& proto, size_t n) {
+  std::vector<ChangeEvent> copies;
+  copies.reserve(n);
+  const struct mallinfo2 before = mallinfo2();
+  for (size_t i = 0; i < n; ++i) copies.push_back(proto);
+  const struct mallinfo2 after = mallinfo2();
+  const double used = static_cast<double>(after.uordblks + after.hblkhd) -
+                      static_cast<double>(before.uordblks + before.hblkhd);
+  if (used <= 0) return std::nullopt;
+  return used / static_cast<double>(n) + static_cast<double>(sizeof(ChangeEvent));
+}
+
+// approx_bytes is what the queue's byte bound counts: it must be the memory
+// an event really holds, or a "16 MiB" queue holds more (it held ~1.5x).
+TEST(ChangeEventTest, ApproxBytesIsTheHeapAnEventHolds) {
+  ChangeEvent small = testing::CustomerEvent(Op::kCreate, 7, "a", 1, 0);
+
+  ChangeEvent wide = testing::CustomerEvent(Op::kUpdate, 7, std::string(40, 'n'), 1, 0);
+  wide.id = "binlog.000042:123456789:17";
+  wide.source.tx_id = "0-1-1234567890123456";
+  wide.source.fields.push_back({"file", ColumnType::kString, Value("binlog.000042"), false});
+  wide.source.fields.push_back({"query", ColumnType::kString, Value(std::string(100, 'q')), true});
+  wide.before = wide.after;
+  for (int i = 0; i < 6; ++i) wide.after->values.push_back(Value(std::string(30 + i, 'v')));
+  wide.after->values.push_back(Value::ArrayOf({Value(std::string(20, 'a')), Value(2)}));
+  wide.next = Offset{"binlog.000042:123456789", 17, {{"gtid", "0-1-1234567890123456"}}};
+  wide.tx = TxInfo{wide.source.tx_id, 17, 3};
+
+  ChangeEvent control;
+  control.op = Op::kSchemaChange;
+  control.control = {{"ddl", std::string(200, 'd')}, {"columns", {"a", "b", "c"}}, {"v", 3}};
+
+  for (const ChangeEvent* e : {&small, &wide, &control}) {
+    std::optional<double> real = BytesPerCopy(*e, 2000);
+    if (!real) GTEST_SKIP() << "malloc keeps no statistics here (a sanitizer's allocator)";
+    const ChangeEvent copy = *e;  // capacities as in the copies measured
+    const double approx = static_cast<double>(copy.approx_bytes());
+    EXPECT_NEAR(approx / *real, 1.0, 0.1) << "approx " << approx << " real " << *real;
+  }
 }
 
 TEST(RowTest, MissingColumnsAreNotPresent) {
