@@ -153,6 +153,13 @@ bool IsMariaDbDifference(const FieldDifference& d, const RecordContext& r) {
     return fraction != std::string::npos &&
            c.replace(fraction, 8, "Z") == d.debezium->get<std::string>();
   }
+  // "| MySQL/MariaDB `source.ts_ms` (and `ts_us`, `ts_ns`) of streamed changes | the
+  // transaction's time ... | each row event's own time ... | ... cdcd's is then the later |"
+  if (r.op != "r" &&
+      (d.path == "source.ts_ms" || d.path == "source.ts_us" || d.path == "source.ts_ns") &&
+      IsNumber(d.cdcd) && IsNumber(d.debezium)) {
+    return d.cdcd->get<int64_t>() > d.debezium->get<int64_t>();
+  }
   // "| MariaDB version-1 `UUID`s in streamed rows | the UUID as inserted | shifted bytes |"
   if (r.op != "r" && column == "c_uuid" && IsString(d.cdcd) && IsString(d.debezium)) {
     const std::string c = d.cdcd->get<std::string>();

@@ -5,15 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <random>
 #include <string>
-#include <thread>
 
 #include "tests/sources/postgres/pg_test_env.h"
+#include "tests/support/paced_writer.h"
 
 namespace cdc::testing {
 
@@ -71,20 +70,16 @@ class PgWriter {
  public:
   using WriteTx = std::function<void(pg::PgConnection&, int, std::mt19937&)>;
   PgWriter(const std::string& dsn, uint32_t seed, WriteTx write_tx)
-      : thread_([this, dsn, seed, write_tx = std::move(write_tx)] {
-          pg::PgConnection c(dsn, pg::PgConnection::Mode::kQuery, "writer");
-          std::mt19937 rng(seed);
-          for (int tx = 0; writing_; ++tx) write_tx(c, tx, rng);
-        }) {}
-  ~PgWriter() { stop(); }
-  void stop() {
-    writing_ = false;
-    if (thread_.joinable()) thread_.join();
-  }
+      : conn_(dsn, pg::PgConnection::Mode::kQuery, "writer"),
+        rng_(seed),
+        writer_(0, [this, write_tx = std::move(write_tx)](int tx) { write_tx(conn_, tx, rng_); }) {}
+  void stop() { writer_.stop(); }
 
  private:
-  std::atomic<bool> writing_{true};  // declared before thread_, which reads it
-  std::thread thread_;
+  // Used by the writer's thread only; declared before writer_, which joins it.
+  pg::PgConnection conn_;
+  std::mt19937 rng_;
+  PacedWriter writer_;
 };
 
 }  // namespace cdc::testing
