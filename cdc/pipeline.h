@@ -68,9 +68,12 @@ struct RetryOptions {
   // Hot standby (`standby: true`): when another process holds the pipeline
   // (HeldElsewhereError), stand by and try again every standby_poll instead
   // of failing. No backoff: the takeover after the active process dies must
-  // be prompt.
+  // be prompt. A retry is cheap while the sink is held elsewhere (a flock;
+  // the Kafka lease, whose recover() itself waits for the lease), and the
+  // Kafka takeover already spends the lease's 6 s session: every second of
+  // poll on top counted against its 10 s.
   bool standby = false;
-  std::chrono::milliseconds standby_poll{1000};
+  std::chrono::milliseconds standby_poll{250};
 };
 
 // A pipeline's life: starting -> running, then retrying (a transient error;
