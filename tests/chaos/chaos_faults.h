@@ -264,17 +264,21 @@ class Faults {
 
   // Injects faults for `period`, one every 2-6 s: mostly SIGKILLs of cdcd,
   // now and then a database restart (clean or crash), a broker crash, a full
-  // disk. Both processes are running when it returns.
+  // disk. Both processes are running when it returns. At least one kill per
+  // 15 s of faults: a fault whose turn falls behind that pace is a kill, so
+  // no seed's draw of slow faults leaves a run short of kills.
   void inject_for(std::chrono::seconds period) {
     std::uniform_int_distribution<int> gap_ms(2000, 6000);
     const bool extra = sink_.has_broker() || sink_.can_fill();
     const int kinds = extra ? 9 : 8;
-    for (const auto end = Clock::now() + period;
+    const auto start = Clock::now();
+    for (const auto end = start + period;
          Clock::now() < end && !::testing::Test::HasFatalFailure();) {
       watch(std::chrono::milliseconds(gap_ms(rng_)));
       if (::testing::Test::HasFatalFailure()) return;
       const int roll = static_cast<int>(rng_() % kinds);
-      if (roll < 6) {
+      const bool kill_due = counts_.kills < (Clock::now() - start) / 15s;
+      if (roll < 6 || kill_due) {
         kill_cdcd();
       } else if (roll < 8) {
         restart_db(/*crash=*/roll == 7);
