@@ -314,12 +314,9 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
           : Clock::duration(std::chrono::seconds(10));
   auto next_heartbeat = Clock::now() + heartbeat_period;
   std::vector<ChangeEvent> events;
-  // Everything decoded so far was emitted: tell the pipeline once per lull.
-  bool emitted = false;
-  const std::function<void()> on_idle = [&] {
-    if (emitted) out.idle();
-    emitted = false;
-  };
+  // Everything decoded so far was emitted when the server has sent nothing
+  // more: the pipeline may commit at once.
+  const std::function<void()> on_idle = [&out] { out.idle(); };
   bool reached = false;
   while (!stop.stop_requested() && !reached) {
     rs.set_flushed(acked_.load());
@@ -351,7 +348,6 @@ bool PostgresConnector::stream_from(const StreamFrom& start, std::optional<Lsn> 
     }
     events.clear();
     assembler_->feed(std::move(message), rs.last_wal_start(), events);
-    emitted = emitted || !events.empty();
     for (ChangeEvent& ev : events) {
       while (true) {
         Emitter::Result r = out.try_emit_for(ev, kEmitWait);
