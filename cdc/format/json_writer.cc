@@ -221,9 +221,9 @@ void JsonWriter::base64(std::string_view bytes) {
 }
 
 std::string JsonString(std::string_view s) {
-  JsonWriter w(s.size() + 8);
-  w.string(s);
-  return w.take();
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
 
 std::string QuotedKey(std::string_view name) {
