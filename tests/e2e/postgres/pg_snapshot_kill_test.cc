@@ -6,6 +6,7 @@
 // resumed snapshot lost no change and let no older value win.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -73,7 +74,22 @@ TEST(PgSnapshotKillTest, SigkillMidSnapshotResumesWithEveryChangeOnce) {
   });
 
   std::mt19937 rng(testing::E2eSeed());
-  const int kills = testing::KillAfterRandomDelays(dir, 5, 700ms, 1300ms, rng);
+  std::uniform_int_distribution<int> delay_ms(700, 1300);
+  // The first kill waits for a committed snapshot offset, so that it lands
+  // mid-snapshot however fast the machine is (a fixed delay fell before the
+  // first commit or after the snapshot's end under a loaded ctest -j).
+  const int kills = testing::KillRounds(dir, 5, [&](int round) {
+    if (round == 0) {
+      const std::string offsets = dir.out() + "/offsets.json";
+      auto committed = [&] {
+        return std::filesystem::exists(offsets) &&
+               testing::ReadFile(offsets).find("snapshot:") != std::string::npos;
+      };
+      for (int i = 0; i < 600 && !committed(); ++i) std::this_thread::sleep_for(20ms);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+  });
   writer.stop();
   ASSERT_FALSE(HasFatalFailure());
   // Waiting for the marker alone is not enough: a resumed snapshot that has
