@@ -17,16 +17,10 @@
 namespace cdc {
 namespace {
 
-nlohmann::json TableJson(const SnapshotProgress::Table& t) {
-  return {{"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
-          {"rows", t.rows},
-          {"done", t.done}};
-}
-
 // The progress after one snapshot row, built only if its offset is
-// committed (most rows' offsets never are): every table as it stood when
-// the row's chunk began, shared by the chunk's rows, with the row's own
-// table at that row. Building it costs O(tables), so a row costs O(1).
+// committed (most rows' offsets never are): the compact progress as it stood
+// when the row's chunk began (O(workers) tables), shared by the chunk's
+// rows, with the row's own table at that row.
 class RowProgress : public DeferredOffsetState {
  public:
   RowProgress(std::shared_ptr<const SnapshotProgress> base, const std::string* table,
@@ -34,7 +28,7 @@ class RowProgress : public DeferredOffsetState {
       : base_(std::move(base)), table_(table), at_(std::move(at)) {}
   nlohmann::json build() const override {
     nlohmann::json j = base_->to_json();
-    j["tables"][*table_] = TableJson(at_);
+    j["tables"][*table_] = SnapshotTableJson(at_);
     return j;
   }
   // Its own block (make_shared: with the control block) and its last key;
@@ -69,8 +63,11 @@ struct QueuedChunk {
 // and joins the workers.
 class Readers {
  public:
-  Readers(const SnapshotRequest& req, const ChunkReaderFactory& factory, std::vector<size_t> todo)
-      : req_(req), factory_(factory), todo_(std::move(todo)) {
+  // `todo`: indexes into req.tables, in reading order; `start`: per table
+  // of req.tables, the key its reading continues after.
+  Readers(const SnapshotRequest& req, const ChunkReaderFactory& factory, std::vector<size_t> todo,
+          std::vector<std::optional<std::vector<std::string>>> start)
+      : req_(req), factory_(factory), todo_(std::move(todo)), start_(std::move(start)) {
     const size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, req.workers)), todo_.size());
     capacity_ = n + 1;
     running_ = n;
@@ -142,9 +139,7 @@ class Readers {
       });
       return;
     }
-    std::optional<std::vector<std::string>> last;
-    auto it = req_.progress.tables.find(table.name);
-    if (it != req_.progress.tables.end()) last = it->second.last_key;
+    std::optional<std::vector<std::string>> last = start_[t];
     while (!st.stop_requested()) {
       SnapshotChunk c = reader.read(table, last, req_.chunk_size);
       if (!c.rows.empty()) last = c.rows.back().key;
@@ -155,7 +150,8 @@ class Readers {
 
   const SnapshotRequest& req_;
   const ChunkReaderFactory& factory_;
-  std::vector<size_t> todo_;
+  const std::vector<size_t> todo_;
+  const std::vector<std::optional<std::vector<std::string>>> start_;
   std::atomic<size_t> next_table_{0};
   size_t capacity_ = 1;
   std::mutex mu_;
@@ -224,39 +220,55 @@ void CheckKeyless(const SnapshotRequest& req, const std::vector<std::string>& un
               "out of `tables`; then restart or reload (SIGHUP)");
 }
 
-// Tables to read, in request order; resets the progress of unordered
-// tables that are not done (they are read again from their start).
-std::vector<size_t> PlanTables(const SnapshotRequest& req, SnapshotProgress& progress) {
+// What a run reads: indexes into req.tables in name order (the order that
+// keeps the progress compact), and per req.tables index its position in the
+// ledger and the key its reading continues after.
+struct Plan {
   std::vector<size_t> todo;
-  std::vector<std::string> unordered;
+  std::vector<size_t> position;
+  std::vector<std::optional<std::vector<std::string>>> start;
+};
+
+// Resets the progress of unordered tables that are not done (they are read
+// again from their start).
+Plan PlanTables(const SnapshotRequest& req, SnapshotLedger& ledger) {
+  Plan plan;
+  std::vector<size_t> unordered;
+  std::vector<std::string> unordered_names;
   for (size_t i = 0; i < req.tables.size(); ++i) {
     const SnapshotTable& t = req.tables[i];
-    SnapshotProgress::Table& state = progress.tables[t.name];
-    if (state.done) continue;
-    if (!t.ordered) unordered.push_back(t.name);
-    todo.push_back(i);
+    const size_t pos = ledger.position(t.name);
+    plan.position.push_back(pos);
+    plan.start.push_back(ledger.state(pos).last_key);
+    if (ledger.state(pos).done) continue;
+    if (!t.ordered) unordered.push_back(i), unordered_names.push_back(t.name);
+    plan.todo.push_back(i);
   }
-  CheckKeyless(req, unordered);
-  for (const std::string& name : unordered) {
-    SnapshotProgress::Table& state = progress.tables[name];
+  CheckKeyless(req, unordered_names);
+  for (size_t i : unordered) {
+    const uint64_t rows = ledger.state(plan.position[i]).rows;
     spdlog::warn(
         "{}: table {} has no primary key: the snapshot reads it whole, and a restart before "
         "it is done reads it again from its start (keyless_tables: reread; rows emitted "
         "before the restart are then delivered twice{})",
-        req.context, name, state.rows > 0 ? ", as now: " + std::to_string(state.rows) : "");
-    state = {};
+        req.context, req.tables[i].name, rows > 0 ? ", as now: " + std::to_string(rows) : "");
+    ledger.set(plan.position[i], {});
+    plan.start[i].reset();
   }
-  return todo;
+  std::sort(plan.todo.begin(), plan.todo.end(),
+            [&](size_t x, size_t y) { return plan.position[x] < plan.position[y]; });
+  return plan;
 }
 
 // Builds and emits the events of RunTableSnapshot, holding the latest one
 // back so that the very last gets its mark and final offset.
 class EventWriter {
  public:
-  EventWriter(const SnapshotRequest& req, SnapshotProgress& progress, Emitter& out,
+  EventWriter(const SnapshotRequest& req, SnapshotLedger& ledger, const Plan& plan, Emitter& out,
               std::stop_token stop)
       : req_(req),
-        progress_(progress),
+        ledger_(ledger),
+        plan_(plan),
         out_(out),
         stop_(stop),
         tx_(kSnapshotTxPrefix + req.point_label),
@@ -266,16 +278,18 @@ class EventWriter {
   // Emits the events of one chunk; false when stopping.
   bool add(QueuedChunk& c) {
     const SnapshotTable& t = req_.tables[c.table];
-    SnapshotProgress::Table& state = progress_.tables[t.name];
-    // The base of this chunk's row offsets: progress_ as it is now, unless
-    // only this table changed since the last base was taken (its entry is
-    // replaced in every row's offset anyway).
-    if (!base_ || (changed_ && *changed_ != c.table)) {
-      base_ = std::make_shared<const SnapshotProgress>(progress_);
-      changed_.reset();
-    }
-    changed_ = c.table;
-    const std::string* base_name = &base_->tables.find(t.name)->first;
+    const size_t pos = plan_.position[c.table];
+    ledger_.touch(pos);
+    SnapshotProgress::Table state = ledger_.state(pos);
+    // The base of this chunk's row offsets: the progress as it is now,
+    // unless only this table changed since the last base was taken (its
+    // entry is replaced in every row's offset anyway).
+    if (!base_ || base_table_ != c.table)
+      base_ = std::make_shared<const SnapshotProgress>(ledger_.progress());
+    base_table_ = c.table;
+    // The name lives as long as the rows' offsets: a key of base_->tables
+    // (a table emitted from is listed: above, or at, its frontier and not done).
+    const std::string* name = &base_->tables.find(ledger_.name(pos))->first;
     const size_t n = c.chunk.rows.size();
     for (size_t i = 0; i < n; ++i) {
       SnapshotRow& row = c.chunk.rows[i];
@@ -305,11 +319,12 @@ class EventWriter {
       state.done = table_last;
       ++index_;
       ev.next = Offset{tx_, index_};
-      ev.next.deferred = std::make_shared<RowProgress>(base_, base_name, state);
+      ev.next.deferred = std::make_shared<RowProgress>(base_, name, state);
       if (pending_ && !emit(*pending_)) return false;
       pending_ = std::move(ev);
     }
     if (c.chunk.last) state.done = true;
+    ledger_.set(pos, std::move(state));
     return true;
   }
 
@@ -318,8 +333,8 @@ class EventWriter {
     if (!pending_) return true;
     pending_->source.snapshot = SnapshotMark::kLast;
     if (req_.finish_done) {
-      progress_.phase = "done";
-      pending_->next = Offset{tx_, index_, progress_.to_json()};
+      ledger_.set_phase("done");
+      pending_->next = Offset{tx_, index_, ledger_.progress().to_json()};
     } else {
       pending_->next = req_.final_offset;
     }
@@ -338,48 +353,21 @@ class EventWriter {
   }
 
   const SnapshotRequest& req_;
-  SnapshotProgress& progress_;
+  SnapshotLedger& ledger_;
+  const Plan& plan_;
   Emitter& out_;
   std::stop_token stop_;
   const std::string tx_;
   const int64_t snapshot_ts_;
   uint64_t index_ = 0;
   std::shared_ptr<const SnapshotProgress> base_;  // see add()
-  std::optional<size_t> changed_;                 // the table changed since base_ was taken
+  size_t base_table_ = 0;                         // the table of the last chunk
   bool first_event_ = true;
   std::vector<bool> table_started_;
   std::optional<ChangeEvent> pending_;
 };
 
 }  // namespace
-
-nlohmann::json SnapshotProgress::to_json() const {
-  nlohmann::json out_tables = nlohmann::json::object();
-  for (const auto& [name, t] : tables) out_tables[name] = TableJson(t);
-  return {{"phase", phase}, {"point", point}, {"tables", out_tables}};
-}
-
-SnapshotProgress SnapshotProgress::FromJson(const nlohmann::json& state) {
-  try {
-    SnapshotProgress p;
-    p.phase = state.at("phase").get<std::string>();
-    if (p.phase != "snapshot" && p.phase != "done") throw Error("bad phase " + p.phase);
-    p.point = state.at("point");
-    if (p.point.is_null()) throw Error("null point");
-    for (const auto& [name, t] : state.at("tables").items()) {
-      Table tab;
-      if (!t.at("last_key").is_null()) {
-        tab.last_key = t.at("last_key").get<std::vector<std::string>>();
-      }
-      tab.rows = t.at("rows").get<uint64_t>();
-      tab.done = t.at("done").get<bool>();
-      p.tables[name] = std::move(tab);
-    }
-    return p;
-  } catch (const std::exception& e) {
-    throw Error("offset state " + state.dump() + " is not a snapshot progress state: " + e.what());
-  }
-}
 
 bool IsSnapshotOffset(const Offset& offset) {
   return offset.tx.rfind(kSnapshotTxPrefix, 0) == 0;
@@ -388,8 +376,20 @@ bool IsSnapshotOffset(const Offset& offset) {
 bool RunTableSnapshot(const SnapshotRequest& req, const ChunkReaderFactory& factory, Emitter& out,
                       std::stop_token stop) {
   if (req.chunk_size < 1) throw Error(req.context + ": snapshot chunk size must be at least 1");
-  SnapshotProgress progress = req.progress;
-  std::vector<size_t> todo = PlanTables(req, progress);
+  std::vector<std::string> names;
+  names.reserve(req.tables.size());
+  for (const SnapshotTable& t : req.tables) names.push_back(t.name);
+  SnapshotLedger ledger(std::move(names), req.progress);
+  if (const std::optional<std::string>& changed = ledger.resumed_set_changed()) {
+    spdlog::warn(
+        "{}: the captured tables named up to {} are not those of when the snapshot began ({}): "
+        "the resume takes them as read. A table created since is exact (the catch-up "
+        "streams its rows); a table that existed before and was added to the pipeline since "
+        "is not read by this snapshot: request an incremental snapshot of it (`cdcd snapshot`)",
+        req.context, req.progress.through->table, *changed);
+  }
+  Plan plan = PlanTables(req, ledger);
+  const std::vector<size_t>& todo = plan.todo;
   struct Tracking {
     SnapshotTracker* t;
     bool completed = false;
@@ -404,14 +404,14 @@ bool RunTableSnapshot(const SnapshotRequest& req, const ChunkReaderFactory& fact
   }
   spdlog::info("{}: snapshot at {} of {} tables ({} to read) with {} workers", req.context,
                req.point_label, req.tables.size(), todo.size(), req.workers);
-  EventWriter writer(req, progress, out, stop);
+  EventWriter writer(req, ledger, plan, out, stop);
   ProgressLog log(req);
   {
-    Readers readers(req, factory, std::move(todo));
+    Readers readers(req, factory, todo, plan.start);
     while (std::optional<QueuedChunk> chunk = readers.next(stop)) {
       if (!writer.add(*chunk)) return false;
       const std::string& name = req.tables[chunk->table].name;
-      log.add(*chunk, progress.tables[name].rows);
+      log.add(*chunk, ledger.state(plan.position[chunk->table]).rows);
       if (req.tracker) {
         req.tracker->rows(name, chunk->chunk.rows.size());
         if (chunk->chunk.last) req.tracker->table_done(name);

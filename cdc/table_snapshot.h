@@ -20,10 +20,11 @@
 //
 // Offsets. Event k (0-based, in emission order) has id "snapshot:<label>:<k>"
 // and next = {tx: "snapshot:<label>", index: k+1, state: progress}, where
-// progress (SnapshotProgress::to_json) = {phase: "snapshot", point: <source's
-// point>, tables: {"<name>": {last_key: [text of each key column] | null,
-// rows: n, done: bool}}} describes every row emitted up to and including
-// event k. The last event's next is `final_offset` (the stream position), or
+// progress (cdc/snapshot_progress.h: a frontier in name order plus the few
+// tables workers hold, each with its last_key) describes every row emitted
+// up to and including event k. Tables are read in name order, whatever the
+// request's order, which keeps that state O(workers) for any number of
+// tables. The last event's next is `final_offset` (the stream position), or
 // with finish_done the progress with phase "done", so a committed snapshot
 // resumes as a stream. Marks: the first event is kFirst, a table's first
 // kFirstInTable, a table's last kLastInTable, the very last kLast.
@@ -37,7 +38,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -47,28 +47,13 @@
 
 #include "cdc/change_event.h"
 #include "cdc/offset.h"
+#include "cdc/snapshot_progress.h"
 #include "cdc/snapshot_status.h"
 #include "cdc/source.h"
 
 namespace cdc {
 
 inline constexpr const char* kSnapshotTxPrefix = "snapshot:";
-
-// How far each table got; the `state` of a snapshot offset.
-struct SnapshotProgress {
-  struct Table {
-    std::optional<std::vector<std::string>> last_key;  // text forms, key order
-    uint64_t rows = 0;
-    bool done = false;
-  };
-  std::string phase = "snapshot";       // "snapshot" or "done" (initial_only finished)
-  nlohmann::json point;                 // source-defined (an LSN, a binlog position...)
-  std::map<std::string, Table> tables;  // by qualified name
-
-  nlohmann::json to_json() const;
-  // Throws Error when `state` is not a snapshot state.
-  static SnapshotProgress FromJson(const nlohmann::json& state);
-};
 
 // True when the offset was made during a snapshot (tx "snapshot:...").
 bool IsSnapshotOffset(const Offset& offset);

@@ -284,7 +284,7 @@ TEST_F(PgSnapshotTest, InitialOnlyFinishesAndAlwaysRereads) {
     ASSERT_EQ(evs.size(), 30u);
     SnapshotProgress p = SnapshotProgress::FromJson(evs.back().next.state);
     EXPECT_EQ(p.phase, "done");
-    EXPECT_TRUE(p.tables["public.a"].done);
+    EXPECT_TRUE(p.table("public.a").done);
     // Restarted from its end: nothing to do, and no slot was kept.
     WatchedEmitter again;
     only.run(evs.back().next, again, std::stop_token{});
