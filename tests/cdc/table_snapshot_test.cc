@@ -3,10 +3,13 @@
 #include "cdc/table_snapshot.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "cdc/error.h"
 #include "tests/support/test_support.h"
@@ -315,6 +318,25 @@ TEST_F(TableSnapshotTest, ManyTablesKeepTheOffsetSmallAndResumeExactly) {
     for (const auto& e : rest.events) seen.insert(e.after->values[1].as<std::string>());
     EXPECT_EQ(seen, all) << "resumed after event " << k;
   }
+}
+
+// With many small tables the log must not carry a line per table: one read
+// in a single chunk says "done" at debug level, a longer one at info.
+TEST_F(TableSnapshotTest, OnlyTablesOfSeveralChunksLogTheirEndAtInfo) {
+  auto stream = std::make_shared<std::ostringstream>();
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*stream);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_level(spdlog::level::info);
+  req_.chunk_size = 2;  // db.a (5 rows) takes 3 chunks, db.b (2 rows) one
+  testing::CollectingEmitter out;
+  const bool ok = RunTableSnapshot(req_, Factory(), out, {});
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(out.events.size(), 7u);
+  const std::string log = stream->str();
+  EXPECT_NE(log.find("snapshot db.a: 5 rows (100%)"), std::string::npos) << log;
+  EXPECT_EQ(log.find("snapshot db.b:"), std::string::npos) << log;
 }
 
 // Stops the snapshot after `limit` events.
