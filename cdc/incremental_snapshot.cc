@@ -49,6 +49,72 @@ std::string RandomHex() {
   return NewSignalId("c").substr(2);
 }
 
+// The tables of `p` from the `first`-th on as JSON, the first of them at
+// `at` when given; defaults are left out, so a queued table is its name.
+nlohmann::json TablesJson(const IncrementalProgress& p, size_t first,
+                          const IncrementalProgress::Table* at) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = first; i < p.tables.size(); ++i) {
+    const IncrementalProgress::Table& t = i == first && at ? *at : p.tables[i];
+    nlohmann::json j = {{"table", t.name}};
+    if (!t.filter.empty()) j["filter"] = t.filter;
+    if (t.last_key) j["last_key"] = *t.last_key;
+    if (t.rows) j["rows"] = t.rows;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// The "incremental" part of an offset's state, built only if the offset is
+// committed: the progress as it stood, shared by the events until it
+// changes (O(1) per event however many tables are queued), for a chunk row
+// with the current table at that row, or past it for the table's last row.
+class IncrementalState : public DeferredOffsetState {
+ public:
+  explicit IncrementalState(std::shared_ptr<const IncrementalProgress> progress)
+      : progress_(std::move(progress)) {}
+  // A chunk row's: the current table at `key` with `rows` emitted.
+  IncrementalState(std::shared_ptr<const IncrementalProgress> progress,
+                   std::vector<std::string> key, uint64_t rows, bool table_done)
+      : progress_(std::move(progress)),
+        key_(std::move(key)),
+        rows_(rows),
+        row_(true),
+        table_done_(table_done) {}
+
+  nlohmann::json build(const nlohmann::json& beside) const override {
+    const size_t first = table_done_ ? 1 : 0;
+    Offset o("", 0, beside);
+    if (first < progress_->tables.size()) {
+      IncrementalProgress::Table at;
+      if (row_ && !table_done_) {
+        at = progress_->tables.front();
+        at.last_key = key_;
+        at.rows = rows_;
+      }
+      AddCoordinatorState(
+          o, nullptr,
+          {{"id", progress_->id},
+           {"tables", TablesJson(*progress_, first, row_ && !table_done_ ? &at : nullptr)}});
+    }
+    return std::move(o.state);
+  }
+  // Its own block and the row's key; the progress is shared.
+  size_t approx_bytes() const override {
+    size_t n = MallocBytes(16 + sizeof(IncrementalState));
+    n += MallocBytes(key_.capacity() * sizeof(std::string));
+    for (const std::string& k : key_) n += HeapBytes(k);
+    return n;
+  }
+
+ private:
+  std::shared_ptr<const IncrementalProgress> progress_;
+  std::vector<std::string> key_;
+  uint64_t rows_ = 0;
+  bool row_ = false;
+  bool table_done_ = false;
+};
+
 }  // namespace
 
 bool IsSignalEvent(const ChangeEvent& ev, const std::string& signal_table) {
@@ -68,15 +134,7 @@ struct IncrementalSnapshot::Chunk {
 };
 
 nlohmann::json IncrementalProgress::to_json() const {
-  nlohmann::json tables_json = nlohmann::json::array();
-  for (const Table& t : tables) {
-    tables_json.push_back(
-        {{"table", t.name},
-         {"filter", t.filter},
-         {"last_key", t.last_key ? nlohmann::json(*t.last_key) : nlohmann::json()},
-         {"rows", t.rows}});
-  }
-  return {{"id", id}, {"tables", tables_json}};
+  return {{"id", id}, {"tables", TablesJson(*this, 0, nullptr)}};
 }
 
 IncrementalProgress IncrementalProgress::FromJson(const nlohmann::json& j) {
@@ -86,11 +144,11 @@ IncrementalProgress IncrementalProgress::FromJson(const nlohmann::json& j) {
     for (const auto& t : j.at("tables")) {
       Table table;
       table.name = t.at("table").get<std::string>();
-      table.filter = t.at("filter").get<std::string>();
-      if (!t.at("last_key").is_null()) {
+      table.filter = t.value("filter", "");
+      if (t.contains("last_key") && !t.at("last_key").is_null()) {
         table.last_key = t.at("last_key").get<std::vector<std::string>>();
       }
-      table.rows = t.at("rows").get<uint64_t>();
+      table.rows = t.value("rows", uint64_t{0});
       p.tables.push_back(std::move(table));
     }
     return p;
@@ -148,16 +206,16 @@ Emitter::Result IncrementalSnapshot::try_emit_for(ChangeEvent& ev,
     before_ = ev.next;
     return Result::kEmitted;
   }
-  if (progress_json_.is_null()) {
+  if (!stream_state_) {
     // No snapshot running: events pass as they are. (A snapshot starts with
     // a signal, whose position becomes before_.)
     return out_.try_emit_for(ev, timeout);
   }
   observe(ev);
+  ev.next.resolve();
+  if (ev.next.state.is_object()) ev.next.state.erase("incremental");
   Offset plain = ev.next;
-  plain.resolve();
-  if (plain.state.is_object()) plain.state.erase("incremental");
-  AddCoordinatorState(ev.next, nullptr, progress_json_);
+  ev.next.deferred = stream_state_;
   const Result r = out_.try_emit_for(ev, timeout);
   if (r == Result::kEmitted) before_ = std::move(plain);
   return r;
@@ -327,6 +385,8 @@ void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
     }
   }
   const std::string table_name = t.name;
+  // The queue as the chunk found it: each row's state adds its own position.
+  auto shared_progress = std::make_shared<const IncrementalProgress>(progress_);
   uint64_t emitted = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     SnapshotRow& row = rows[i];
@@ -344,9 +404,8 @@ void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
     ev.after = std::move(row.after);
     ev.capture_ts_us = NowMicros();
     ev.next = *before_;
-    IncrementalProgress at = progress_;
-    if (i == last_out && res->chunk.last) at.tables.erase(at.tables.begin());
-    AddCoordinatorState(ev.next, nullptr, at.tables.empty() ? nlohmann::json() : at.to_json());
+    ev.next.deferred = std::make_shared<IncrementalState>(
+        shared_progress, row.key, progress_.tables.front().rows, i == last_out && res->chunk.last);
     pending_.push_back(std::move(ev));
   }
   tracker_.rows(table_name, emitted);
@@ -377,14 +436,26 @@ bool IncrementalSnapshot::drain(std::chrono::milliseconds timeout, Result& resul
 void IncrementalSnapshot::log_progress(const std::string& table, bool table_done) {
   const auto now = std::chrono::steady_clock::now();
   // On a terminal the daemon's status line shows the progress live.
-  if (!table_done && (now - last_log_ < kLogEvery || StatusLineShown())) return;
-  last_log_ = now;
-  const SnapshotStatus s = tracker_.status();
-  if (table_done) {
-    spdlog::info("{}: incremental snapshot {}: {} done: {} rows, {:.0f} rows/s", options_.context,
-                 progress_.id, table, s.rows, s.rows_per_second);
+  if (!table_done && (now - last_log_ < kLogEvery || StatusLineShown())) {
+    ++table_chunks_;
     return;
   }
+  const bool one_chunk = table_done && table_chunks_ == 0;
+  table_chunks_ = table_done ? 0 : table_chunks_ + 1;
+  const SnapshotStatus s = tracker_.status();
+  if (table_done) {
+    // A table read in one chunk says so at debug level: 5,000 small tables
+    // give a count every kLogEvery, not 5,000 lines.
+    spdlog::log(one_chunk ? spdlog::level::debug : spdlog::level::info,
+                "{}: incremental snapshot {}: {} done: {} rows, {:.0f} rows/s", options_.context,
+                progress_.id, table, s.rows, s.rows_per_second);
+    if (!one_chunk || now - last_log_ < kLogEvery || StatusLineShown()) return;
+    last_log_ = now;
+    spdlog::info("{}: incremental snapshot {}: {} of {} tables done, {} rows", options_.context,
+                 progress_.id, s.tables_done, s.tables_total, s.rows);
+    return;
+  }
+  last_log_ = now;
   // The estimate is the database's statistics: unknown for some tables, and
   // for a snapshot with a condition an upper bound.
   std::string of, eta;
@@ -423,7 +494,11 @@ void IncrementalSnapshot::next_table_or_finish() {
 }
 
 void IncrementalSnapshot::set_progress() {
-  progress_json_ = progress_.tables.empty() ? nlohmann::json() : progress_.to_json();
+  stream_state_.reset();
+  if (!progress_.tables.empty()) {
+    stream_state_ =
+        std::make_shared<IncrementalState>(std::make_shared<const IncrementalProgress>(progress_));
+  }
 }
 
 }  // namespace cdc

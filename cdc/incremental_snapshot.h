@@ -111,7 +111,9 @@ class IncrementalSnapshot : public Emitter {
   std::vector<std::string> captured_;
   std::optional<Offset> before_;  // the source's offset just before the next event
   IncrementalProgress progress_;
-  nlohmann::json progress_json_;  // null when no snapshot runs
+  // The "incremental" state of streamed events' offsets, shared by them
+  // until the progress changes; null when no snapshot runs.
+  std::shared_ptr<const DeferredOffsetState> stream_state_;
   std::unique_ptr<ChunkWorker> worker_;
   std::unique_ptr<Chunk> chunk_;      // the chunk in flight
   std::vector<ChangeEvent> pending_;  // chunk rows to emit at the high watermark
@@ -119,6 +121,7 @@ class IncrementalSnapshot : public Emitter {
   uint64_t seq_ = 0;
   std::string nonce_;
   std::chrono::steady_clock::time_point last_log_;
+  uint64_t table_chunks_ = 0;  // chunks of the current table read before this one
 };
 
 }  // namespace cdc

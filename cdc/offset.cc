@@ -6,12 +6,12 @@ namespace cdc {
 
 void Offset::resolve() {
   if (!deferred) return;
-  state = deferred->build();
+  state = deferred->build(state);
   deferred.reset();
 }
 
 nlohmann::json Offset::resolved_state() const {
-  return deferred ? deferred->build() : state;
+  return deferred ? deferred->build(state) : state;
 }
 
 bool Offset::operator==(const Offset& other) const {

@@ -13,11 +13,11 @@
 //
 // Deferred state. Every event carries the offset after it, but only the last
 // event of a batch has its offset committed. A source whose state is costly
-// to build per event (a snapshot's progress over every table) may leave
-// `state` null and set `deferred` instead; resolve() builds the state from
-// it. The pipeline resolves the offset it commits, so sinks, stores and the
-// source's acknowledgement only ever see built states; code that reads
-// `state` of an event's offset before that calls resolve() first.
+// to build per event (a snapshot's progress over every table) may set
+// `deferred`; resolve() then builds the state from it and from `state` as it
+// stands (the part beside it, e.g. the connector's own; null for none). The pipeline resolves the
+// offset it commits, so sinks, stores and the source's acknowledgement only ever see built states;
+// code that reads `state` of an event's offset before that calls resolve() first.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +30,8 @@ namespace cdc {
 class DeferredOffsetState {
  public:
   virtual ~DeferredOffsetState() = default;
-  virtual nlohmann::json build() const = 0;
+  // The whole state, given the part set beside this one in the Offset.
+  virtual nlohmann::json build(const nlohmann::json& beside) const = 0;
   // The heap this state holds for one event alone (not what it shares with
   // other events), for ChangeEvent::approx_bytes.
   virtual size_t approx_bytes() const { return 0; }
@@ -39,7 +40,7 @@ class DeferredOffsetState {
 struct Offset {
   std::string tx;
   uint64_t index = 0;
-  nlohmann::json state;  // null when the source keeps no extra state (or it is deferred)
+  nlohmann::json state;  // null when the source keeps no extra state; with `deferred`: a part
   std::shared_ptr<const DeferredOffsetState> deferred;  // set: `state` is built from it
 
   Offset() = default;

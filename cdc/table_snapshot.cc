@@ -26,7 +26,7 @@ class RowProgress : public DeferredOffsetState {
   RowProgress(std::shared_ptr<const SnapshotProgress> base, const std::string* table,
               SnapshotProgress::Table at)
       : base_(std::move(base)), table_(table), at_(std::move(at)) {}
-  nlohmann::json build() const override {
+  nlohmann::json build(const nlohmann::json&) const override {
     nlohmann::json j = base_->to_json();
     j["tables"][*table_] = SnapshotTableJson(at_);
     return j;

@@ -64,14 +64,16 @@ class FakeReader : public IncrementalReader {
  public:
   explicit FakeReader(FakeDb& db) : db_(db) {}
   std::optional<SnapshotTable> describe(const std::string& name) override {
+    if (name.starts_with("public.e")) return SnapshotTable{name, TSchema(), true, 0, {0}};
     if (name != "public.t" && name != "t") return std::nullopt;
     return SnapshotTable{"public.t", TSchema(), true, 10, {0}};
   }
-  SnapshotChunk read(const SnapshotTable&, const std::optional<std::vector<std::string>>& after,
+  SnapshotChunk read(const SnapshotTable& t, const std::optional<std::vector<std::string>>& after,
                      int64_t limit, const std::string& filter) override {
     if (filter == "bad sql") throw Error("syntax error at or near \"sql\"");
     std::lock_guard lock(db_.mu);
     ++db_.reads;
+    if (t.name != "public.t") return SnapshotChunk{{}, true};  // the empty tables
     auto it = after ? db_.rows.upper_bound(std::stoll(after->at(0))) : db_.rows.begin();
     SnapshotChunk c;
     for (; it != db_.rows.end() && static_cast<int64_t>(c.rows.size()) < limit; ++it) {
@@ -108,7 +110,12 @@ class FakeConnector : public SourceConnector {
   void acknowledge(const Offset&) override {}
   std::string signal_table() const override { return "public.sig"; }
   bool signals_available() const override { return true; }
-  std::vector<std::string> captured_tables() const override { return {"public.t"}; }
+  std::vector<std::string> captured_tables() const override {
+    std::vector<std::string> out = {"public.t"};
+    for (int i = 0; i < empty_tables; ++i) out.push_back("public.e" + std::to_string(i));
+    return out;
+  }
+  int empty_tables = 0;  // public.e0, e1, ...: captured, without rows
   std::unique_ptr<IncrementalReader> incremental_reader() override {
     return std::make_unique<FakeReader>(db_);
   }
@@ -250,6 +257,58 @@ TEST_F(IncrementalSnapshotTest, ResumesAfterTheLastCommittedRowAndIgnoresOldWate
   Pump(*again);
   Pump(*again);
   EXPECT_EQ(ReadIds(), (std::vector<int64_t>{3, 4, 5, 6, 7, 8, 9, 10}));
+}
+
+// A snapshot of 5,000 tables: no event builds the queue's JSON (its offset
+// state is deferred and shared), a queued table costs its name in the
+// committed state, and a resume from a chunk row's offset goes on exactly.
+TEST_F(IncrementalSnapshotTest, AQueueOfThousandsOfTablesCostsNothingPerEvent) {
+  constexpr int kEmpty = 5000;
+  connector_.empty_tables = kEmpty;
+  out_.resolve_offsets = false;
+  auto s = Make();
+  std::string names = R"("public.t")";
+  for (int i = 0; i < kEmpty; ++i) names += R"(, "public.e)" + std::to_string(i) + "\"";
+  Execute(*s, R"({"data-collections": [)" + names + "]}");
+  Pump(*s);
+  ASSERT_TRUE(s->emit(log_.change(Op::kUpdate, 9, "new9")));
+  ASSERT_TRUE(s->emit(log_.change(Op::kUpdate, 10, "new10")));
+  Pump(*s);
+  ASSERT_EQ(out_.events.size(), 6u);  // two streamed changes, rows 1-4
+  // Streamed events share one deferred state; chunk rows have their own.
+  EXPECT_TRUE(out_.events[0].next.deferred);
+  EXPECT_EQ(out_.events[0].next.deferred, out_.events[1].next.deferred);
+  for (size_t i = 2; i < 6; ++i) {
+    ASSERT_TRUE(out_.events[i].next.deferred) << i;
+    EXPECT_TRUE(out_.events[i].next.state.is_null()) << i;
+    EXPECT_LT(out_.events[i].approx_bytes(), 2048u) << i;
+  }
+  Offset committed = out_.events[3].next;  // after row 2
+  committed.resolve();
+  const std::string dumped = committed.state.dump();
+  // {"table":"public.eNNNN"} and a comma per queued table.
+  EXPECT_LT(dumped.size(), kEmpty * 26u + 200) << dumped.substr(0, 300);
+  IncrementalProgress p =
+      IncrementalProgress::FromJson(StreamState::Split(committed.state).incremental);
+  ASSERT_EQ(p.tables.size(), kEmpty + 1u);
+  EXPECT_EQ(p.tables[0].last_key, std::vector<std::string>{"2"});
+  EXPECT_EQ(p.tables[0].rows, 2u);
+  EXPECT_EQ(p.tables[kEmpty].name, "public.e" + std::to_string(kEmpty - 1));
+  EXPECT_FALSE(p.tables[1].last_key);
+
+  s.reset();
+  out_.events.clear();
+  db_.written.clear();
+  auto again = Make(p);
+  const auto started = std::chrono::steady_clock::now();
+  while (tracker_.status().snapshots_completed == 0) {
+    Pump(*again);
+    ASSERT_FALSE(HasFailure());
+    ASSERT_LT(std::chrono::steady_clock::now() - started, 60s) << "the queue did not drain";
+  }
+  EXPECT_EQ(ReadIds(), (std::vector<int64_t>{3, 4, 5, 6, 7, 8, 9, 10}));
+  ASSERT_TRUE(again->emit(log_.change(Op::kCreate, 11, "v11")));
+  EXPECT_TRUE(out_.events.back().next.resolved_state().is_null());
 }
 
 TEST_F(IncrementalSnapshotTest, ATruncateInsideTheWindowReadsTheChunkAgain) {
