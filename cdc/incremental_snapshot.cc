@@ -283,7 +283,12 @@ void IncrementalSnapshot::on_execute(const SnapshotSignal& s) {
   }
   if (added.empty()) return;
   std::string names;
-  for (const auto& t : added) names += (names.empty() ? "" : ", ") + t.name;
+  // The log names ten tables at most: a request may hold thousands.
+  constexpr size_t kNamed = 10;
+  for (size_t i = 0; i < added.size() && i < kNamed; ++i) {
+    names += (i ? ", " : "") + added[i].name;
+  }
+  if (added.size() > kNamed) names += fmt::format(" and {} more", added.size() - kNamed);
   if (!chunk_) {
     progress_.id = s.id;
     tracker_.begin("incremental", s.id, added);
