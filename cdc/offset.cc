@@ -45,8 +45,12 @@ std::string Offset::debug_string() const {
   s += '#';
   s += std::to_string(index);
   if (const nlohmann::json st = resolved_state(); !st.is_null()) {
+    // A snapshot's queue can make the state long: logs get its start.
+    constexpr size_t kShown = 400;
+    const std::string dumped = st.dump();
     s += ' ';
-    s += st.dump();
+    s.append(dumped, 0, kShown);
+    if (dumped.size() > kShown) s += "... (" + std::to_string(dumped.size()) + " bytes)";
   }
   return s;
 }

@@ -57,6 +57,7 @@ struct Offset {
   nlohmann::json to_json() const;
   // Throws Error naming `where` when `j` is not an offset.
   static Offset from_json(const nlohmann::json& j, const std::string& where);
+  // "tx#index state" for logs and errors; a state over 400 bytes is cut.
   std::string debug_string() const;
 };
 

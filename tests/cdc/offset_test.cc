@@ -16,8 +16,8 @@ TEST(OffsetTest, JsonRoundTripKeepsEverything) {
 }
 
 TEST(OffsetTest, RejectsWhatIsNotAnOffsetNamingWhere) {
-  for (const char* bad : {R"([])", R"({"tx": 1, "index": 0})", R"({"tx": "a"})",
-                          R"({"tx": "a", "index": -1})"}) {
+  for (const char* bad :
+       {R"([])", R"({"tx": 1, "index": 0})", R"({"tx": "a"})", R"({"tx": "a", "index": -1})"}) {
     try {
       Offset::from_json(nlohmann::json::parse(bad), "offsets.json");
       ADD_FAILURE() << bad;
@@ -25,6 +25,17 @@ TEST(OffsetTest, RejectsWhatIsNotAnOffsetNamingWhere) {
       EXPECT_NE(std::string(e.what()).find("offsets.json: not an offset"), std::string::npos);
     }
   }
+}
+
+TEST(OffsetTest, DebugStringCutsALongState) {
+  EXPECT_EQ(Offset("0/1", 2, {{"gtid", "0-1-5"}}).debug_string(), R"(0/1#2 {"gtid":"0-1-5"})");
+  nlohmann::json tables = nlohmann::json::array();
+  for (int i = 0; i < 1000; ++i) tables.push_back({{"table", "public.t" + std::to_string(i)}});
+  const Offset big("0/1", 0, {{"incremental", {{"tables", tables}}}});
+  const std::string s = big.debug_string();
+  EXPECT_TRUE(s.starts_with(R"(0/1#0 {"incremental":{"tables":[{"table":"public.t0"})")) << s;
+  EXPECT_TRUE(s.ends_with("... (" + std::to_string(big.state.dump().size()) + " bytes)")) << s;
+  EXPECT_LT(s.size(), 450u);
 }
 
 }  // namespace
