@@ -102,7 +102,7 @@ size_t JsonHeapBytes(const nlohmann::json& j) {
 size_t RowHeapBytes(const Row& row) {
   size_t n = MallocBytes(row.values.capacity() * sizeof(Value)) +
              MallocBytes(row.missing.capacity() * sizeof(uint32_t));
-  for (const Value& v : row.values) n += v.approx_bytes() - sizeof(Value);
+  for (const Value& v : row.values) n += v.heap_bytes();
   return n;
 }
 
@@ -115,7 +115,7 @@ size_t ChangeEvent::approx_bytes() const {
              HeapBytes(source.tx_id) + HeapBytes(next.tx);
   n += MallocBytes(source.fields.capacity() * sizeof(SourceField));
   for (const SourceField& f : source.fields) {
-    n += HeapBytes(f.name) + f.value.approx_bytes() - sizeof(Value);
+    n += HeapBytes(f.name) + f.value.heap_bytes();
   }
   if (before) n += RowHeapBytes(*before);
   if (after) n += RowHeapBytes(*after);

@@ -28,7 +28,7 @@ struct SizeVisitor {
     // make_shared: one block holding the control block and the vector.
     size_t n = MallocBytes(32 + sizeof(std::vector<Value>)) +
                MallocBytes(a.items->capacity() * sizeof(Value));
-    for (const Value& v : *a.items) n += v.approx_bytes() - sizeof(Value);
+    for (const Value& v : *a.items) n += v.heap_bytes();
     return n;
   }
   template <typename T>
@@ -83,8 +83,8 @@ struct DebugVisitor {
 
 }  // namespace
 
-size_t Value::approx_bytes() const {
-  return sizeof(Value) + std::visit(SizeVisitor{}, v_);
+size_t Value::heap_bytes() const {
+  return std::visit(SizeVisitor{}, v_);
 }
 
 std::string Value::debug_string() const {

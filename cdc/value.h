@@ -87,7 +87,7 @@ inline size_t MallocBytes(size_t n) {
 // The heap behind a string: none while it fits its inline buffer (15 bytes
 // in libstdc++, the capacity of an empty string).
 inline size_t HeapBytes(const std::string& s) {
-  static const size_t kInline = std::string().capacity();
+  constexpr size_t kInline = 15;
   return s.capacity() <= kInline ? 0 : MallocBytes(s.capacity() + 1);
 }
 
@@ -120,7 +120,9 @@ class Value {
 
   // Inline + heap footprint, for byte-bounded queues: what malloc really
   // hands out for it (HeapBytes), so that a queue's bytes are its memory.
-  size_t approx_bytes() const;
+  size_t approx_bytes() const { return sizeof(Value) + heap_bytes(); }
+  // The heap part alone, for a holder that counts the Value itself.
+  size_t heap_bytes() const;
   // Human-readable form for logs and test failure messages.
   std::string debug_string() const;
 

@@ -44,6 +44,14 @@ TEST(ValueTest, DifferentKindsWithTheSameNumberDiffer) {
   EXPECT_FALSE(Value(Json{"\"a\""}) == Value("\"a\""));
 }
 
+TEST(ValueTest, HeapBytesKnowsTheInlineBuffer) {
+  EXPECT_EQ(std::string().capacity(), 15u);  // HeapBytes assumes libstdc++'s
+  EXPECT_EQ(HeapBytes(std::string(15, 'x')), 0u);
+  EXPECT_EQ(HeapBytes(std::string(16, 'x')), MallocBytes(std::string(16, 'x').capacity() + 1));
+  EXPECT_EQ(Value(std::string(100, 'x')).approx_bytes(),
+            sizeof(Value) + Value(std::string(100, 'x')).heap_bytes());
+}
+
 TEST(ValueTest, ApproxBytesGrowsWithPayload) {
   EXPECT_GT(Value(std::string(1000, 'x')).approx_bytes(), 1000u);
   EXPECT_GT(
