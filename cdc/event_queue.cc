@@ -6,9 +6,9 @@ namespace cdc {
 
 EventQueue::EventQueue(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
-bool EventQueue::batch_ready() const {
+bool EventQueue::batch_ready(bool idle_counts) const {
   return count_ >= want_.max_events || bytes_ >= want_.max_bytes || producer_done_ ||
-         producer_blocked_ || (producer_idle_ && want_.cut_when_idle);
+         producer_blocked_ || (idle_counts && producer_idle_ && want_.cut_when_idle);
 }
 
 void EventQueue::push_locked(ChangeEvent&& ev, size_t n) {
@@ -79,7 +79,10 @@ uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadl
   }
   want_ = limits;
   waiting_ = Waiting::kBatch;
-  not_empty_.wait_for(lock, limits.linger, [&] { return batch_ready(); });
+  const auto deadline = std::chrono::steady_clock::now() + limits.linger;
+  not_empty_.wait_until(lock, std::min(limits.idle_cut_from, deadline),
+                        [&] { return batch_ready(false); });
+  not_empty_.wait_until(lock, deadline, [&] { return batch_ready(); });
   waiting_ = Waiting::kNo;
   uint64_t taken = 0;
   size_t count = 0;

@@ -42,6 +42,9 @@ class EventQueue : public Emitter {
     uint64_t max_bytes = UINT64_MAX;  // taken while below: the last event may cross it
     std::chrono::milliseconds linger{0};
     bool cut_when_idle = true;  // idle() ends the linger
+    // ... but not before this point: idle cuts are spaced out (a full,
+    // blocked or last batch is not held).
+    std::chrono::steady_clock::time_point idle_cut_from{};
   };
   // Appends the oldest events to `out`: waits until `first_deadline` for the
   // first one (none: returns 0 at once when the queue is empty and the
@@ -67,8 +70,9 @@ class EventQueue : public Emitter {
   bool wait_for_room(std::unique_lock<std::mutex>& lock, size_t n,
                      std::optional<std::chrono::steady_clock::time_point> until, bool& timed_out);
   void push_locked(ChangeEvent&& ev, size_t n);
-  // Whether the waiting consumer can take its batch now.
-  bool batch_ready() const;
+  // Whether the waiting consumer can take its batch now; `idle_counts`: an
+  // idle producer makes it ready (if want_ says so).
+  bool batch_ready(bool idle_counts = true) const;
 
   const uint64_t capacity_;
   mutable std::mutex mu_;

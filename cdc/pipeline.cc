@@ -150,7 +150,8 @@ void Pipeline::commit_loop() {
 std::vector<ChangeEvent> Pipeline::next_batch() {
   std::vector<ChangeEvent> batch;
   queue_.pop_batch(Clock::now() + kIdlePoll,
-                   {batch_.max_events, batch_.max_bytes, batch_.linger, batch_.commit_when_idle},
+                   {batch_.max_events, batch_.max_bytes, batch_.linger, batch_.commit_when_idle,
+                    last_commit_start_ + batch_.min_commit_interval},
                    batch);
   return batch;
 }
@@ -193,6 +194,7 @@ void Pipeline::commit(std::vector<ChangeEvent>& batch) {
   Offset next = batch.back().next;
   next.resolve();
   auto t0 = Clock::now();
+  last_commit_start_ = t0;
   sink_->commit(batch, next);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   const std::vector<TableOpCount> counts = CountByTableOp(batch);

@@ -97,7 +97,8 @@ uint64_t PositiveSize(const ConfigNode& node, const std::string& key, uint64_t d
 BatchOptions ParseBatch(const std::optional<ConfigNode>& node) {
   BatchOptions b;
   if (!node) return b;
-  AllowOnlyKeys(*node, {"max_events", "max_bytes", "linger", "queue_bytes", "commit_when_idle"});
+  AllowOnlyKeys(*node, {"max_events", "max_bytes", "linger", "queue_bytes", "commit_when_idle",
+                        "min_commit_interval"});
   int64_t events = node->get_int("max_events", static_cast<int64_t>(b.max_events));
   if (events <= 0) Blame(*node, "max_events").fail("must be greater than 0");
   b.max_events = static_cast<size_t>(events);
@@ -106,6 +107,7 @@ BatchOptions ParseBatch(const std::optional<ConfigNode>& node) {
   // 0 is allowed: a batch is then cut as soon as the queue runs dry.
   b.linger = node->get_duration("linger", b.linger);
   b.commit_when_idle = node->get_bool("commit_when_idle", b.commit_when_idle);
+  b.min_commit_interval = node->get_duration("min_commit_interval", b.min_commit_interval);
   if (b.max_bytes > b.queue_bytes) {
     ConfigNode at =
         node->has("max_bytes") ? Blame(*node, "max_bytes") : Blame(*node, "queue_bytes");

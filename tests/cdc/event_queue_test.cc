@@ -175,5 +175,52 @@ TEST(EventQueueTest, AnIdleProducerCutsTheLingerUntilItsNextEvent) {
   EXPECT_EQ(out.size(), 1u);
 }
 
+// Idle cuts are spaced out by idle_cut_from; a full batch is not held.
+TEST(EventQueueTest, AnIdleCutWaitsForItsEarliestTime) {
+  EventQueue q(1 << 20);
+  ASSERT_TRUE(q.emit(Ev(1)));
+  q.idle();
+  std::vector<ChangeEvent> out;
+  auto t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 10s, true, t0 + 150ms}, out);
+  EXPECT_GE(Clock::now() - t0, 140ms);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(out.size(), 1u);
+
+  // Events arriving meanwhile join the batch.
+  out.clear();
+  ASSERT_TRUE(q.emit(Ev(2)));
+  std::thread producer([&] {
+    std::this_thread::sleep_for(30ms);
+    q.emit(Ev(3));
+    q.idle();
+  });
+  t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 10s, true, t0 + 150ms}, out);
+  producer.join();
+  EXPECT_GE(Clock::now() - t0, 140ms);
+  EXPECT_EQ(out.size(), 2u);
+
+  // A full batch goes at once.
+  out.clear();
+  ASSERT_TRUE(q.emit(Ev(4)));
+  ASSERT_TRUE(q.emit(Ev(5)));
+  q.idle();
+  t0 = Clock::now();
+  q.pop_batch(t0, {2, UINT64_MAX, 10s, true, t0 + 10s}, out);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(out.size(), 2u);
+
+  // An earliest time past the linger: the linger ends the wait.
+  out.clear();
+  ASSERT_TRUE(q.emit(Ev(6)));
+  q.idle();
+  t0 = Clock::now();
+  q.pop_batch(t0, {10, UINT64_MAX, 100ms, true, t0 + 10s}, out);
+  EXPECT_GE(Clock::now() - t0, 90ms);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(out.size(), 1u);
+}
+
 }  // namespace
 }  // namespace cdc

@@ -72,6 +72,7 @@ TEST_F(LoadConfigTest, MinimalFileGetsDefaults) {
   EXPECT_EQ(p.batch.max_bytes, 4u << 20);
   EXPECT_EQ(p.batch.linger, milliseconds(100));
   EXPECT_TRUE(p.batch.commit_when_idle);
+  EXPECT_EQ(p.batch.min_commit_interval, milliseconds(5));
   EXPECT_EQ(p.batch.queue_bytes, 16u << 20);
   EXPECT_EQ(p.retry.initial_backoff, milliseconds(500));
   EXPECT_EQ(p.retry.max_backoff, milliseconds(30000));
@@ -95,7 +96,7 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
       "      bigint_unsigned: precise\n"
       "      toast_placeholder: \"?\"\n"
       "    batch: {max_events: 5, max_bytes: 1MB, linger: 0, queue_bytes: 2MiB, commit_when_idle: "
-      "false}\n"
+      "false, min_commit_interval: 0}\n"
       "    retry: {initial_backoff: 1s, max_backoff: 2m}\n"
       "  - name: second\n"
       "    source: {type: generator}\n"
@@ -122,6 +123,7 @@ TEST_F(LoadConfigTest, ReadsEveryCoreSetting) {
   EXPECT_EQ(p.batch.max_bytes, 1'000'000u);
   EXPECT_EQ(p.batch.linger, milliseconds(0));
   EXPECT_FALSE(p.batch.commit_when_idle);
+  EXPECT_EQ(p.batch.min_commit_interval, milliseconds(0));
   EXPECT_EQ(p.batch.queue_bytes, 2u << 20);
   EXPECT_EQ(p.retry.initial_backoff, milliseconds(1000));
   EXPECT_EQ(p.retry.max_backoff, milliseconds(120'000));
@@ -244,7 +246,8 @@ TEST_F(LoadConfigTest, UnknownKeysEverywhereTheLoaderOwns) {
             "batch, format, name, retry, sink, source, standby)");
   EXPECT_EQ(LoadError(WithPipelineKeys("    batch:\n      max_event: 5\n")),
             "p.yaml:9: pipelines[0].batch: unknown key 'max_event', did you mean 'max_events'? "
-            "(known here: commit_when_idle, linger, max_bytes, max_events, queue_bytes)");
+            "(known here: commit_when_idle, linger, max_bytes, max_events, min_commit_interval, "
+            "queue_bytes)");
   EXPECT_EQ(LoadError("http:\n  port: 80\n" + std::string(kMinimal)),
             "p.yaml:2: http: unknown key 'port' (known here: enabled, listen, token, token_file)");
 }
