@@ -58,8 +58,15 @@ class Reader {
   size_t pos_ = 0;
 };
 
-int64_t UnixMicros(int64_t pg_micros) {
-  return pg_micros + kPgEpochUnixMicros;
+// A timestamp (microseconds since 2000-01-01) as Unix microseconds; one too
+// large for that (no server sends it) makes the message malformed.
+int64_t ReadUnixMicros(Reader& r) {
+  const int64_t pg_micros = r.i64();
+  int64_t unix_micros = 0;
+  if (__builtin_add_overflow(pg_micros, kPgEpochUnixMicros, &unix_micros)) {
+    r.fail("timestamp " + std::to_string(pg_micros) + " is out of range");
+  }
+  return unix_micros;
 }
 
 Tuple ReadTuple(Reader& r) {
@@ -91,7 +98,7 @@ Tuple ReadTuple(Reader& r) {
 BeginMsg ReadBegin(Reader& r) {
   BeginMsg m;
   m.final_lsn = r.u64();
-  m.commit_time_us = UnixMicros(r.i64());
+  m.commit_time_us = ReadUnixMicros(r);
   m.xid = r.u32();
   return m;
 }
@@ -101,7 +108,7 @@ CommitMsg ReadCommit(Reader& r) {
   m.flags = r.u8();
   m.commit_lsn = r.u64();
   m.end_lsn = r.u64();
-  m.commit_time_us = UnixMicros(r.i64());
+  m.commit_time_us = ReadUnixMicros(r);
   return m;
 }
 
@@ -220,7 +227,7 @@ CopyDataMessage ParseCopyData(std::string_view data) {
     XLogData x;
     x.wal_start = r.u64();
     x.wal_end = r.u64();
-    x.send_time_us = UnixMicros(r.i64());
+    x.send_time_us = ReadUnixMicros(r);
     x.payload = r.rest();
     return x;
   }
@@ -228,7 +235,7 @@ CopyDataMessage ParseCopyData(std::string_view data) {
     Reader r(data.substr(1), "keepalive");
     Keepalive k;
     k.wal_end = r.u64();
-    k.send_time_us = UnixMicros(r.i64());
+    k.send_time_us = ReadUnixMicros(r);
     k.reply_requested = r.u8() != 0;
     r.expect_done();
     return k;

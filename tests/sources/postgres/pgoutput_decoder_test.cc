@@ -51,6 +51,26 @@ TEST(PgOutputDecoderTest, TruncateCountBeyondTheMessageIsAnError) {
   }
 }
 
+// Found by tests/fuzz/pgoutput_fuzz: a time near INT64_MAX overflowed when
+// moved to the Unix epoch (undefined behaviour).
+TEST(PgOutputDecoderTest, ATimestampBeyondRangeIsAnError) {
+  const uint64_t huge = 0x7FFF00000000FFFFull;
+  for (const std::string& msg :
+       {Bytes().c('B').u64(1).u64(huge).u32(7).b, Bytes().c('C').c(0).u64(1).u64(2).u64(huge).b}) {
+    try {
+      DecodePgOutput(msg);
+      FAIL() << "accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(
+          std::string(e.what()).find("timestamp " + std::to_string(huge) + " is out of range"),
+          std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(ParseCopyData(Bytes().c('k').u64(1).u64(huge).c(0).b), Error);
+  EXPECT_THROW(ParseCopyData(Bytes().c('w').u64(1).u64(2).u64(huge).b), Error);
+}
+
 TEST(PgOutputDecoderTest, Begin) {
   auto m =
       std::get<BeginMsg>(DecodePgOutput(Bytes().c('B').u64(0x16B374D848).u64(kPgTime).u32(777).b));
