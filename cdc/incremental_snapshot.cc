@@ -65,57 +65,58 @@ nlohmann::json TablesJson(const IncrementalProgress& p, size_t first,
   return out;
 }
 
+}  // namespace
+
 // The "incremental" part of an offset's state, built only if the offset is
 // committed: the progress as it stood, shared by the events until it
-// changes (O(1) per event however many tables are queued), for a chunk row
-// with the current table at that row, or past it for the table's last row.
+// changes (O(1) per event however many tables are queued); a chunk row adds
+// where it stands in the current table, or the table's end for its last row.
 class IncrementalState : public DeferredOffsetState {
  public:
+  // A chunk row's position in the current (front) table.
+  struct At {
+    std::vector<std::string> key;
+    uint64_t rows = 0;
+  };
   explicit IncrementalState(std::shared_ptr<const IncrementalProgress> progress)
       : progress_(std::move(progress)) {}
-  // A chunk row's: the current table at `key` with `rows` emitted.
-  IncrementalState(std::shared_ptr<const IncrementalProgress> progress,
-                   std::vector<std::string> key, uint64_t rows, bool table_done)
-      : progress_(std::move(progress)),
-        key_(std::move(key)),
-        rows_(rows),
-        row_(true),
-        table_done_(table_done) {}
+  // A chunk row's: the current table at `at`, or past it when `table_done`.
+  IncrementalState(std::shared_ptr<const IncrementalProgress> progress, At at, bool table_done)
+      : progress_(std::move(progress)), skip_front_(table_done) {
+    if (!table_done) at_ = std::move(at);
+  }
 
   nlohmann::json build(const nlohmann::json& beside) const override {
-    const size_t first = table_done_ ? 1 : 0;
+    const size_t first = skip_front_ ? 1 : 0;
     Offset o("", 0, beside);
     if (first < progress_->tables.size()) {
-      IncrementalProgress::Table at;
-      if (row_ && !table_done_) {
-        at = progress_->tables.front();
-        at.last_key = key_;
-        at.rows = rows_;
+      IncrementalProgress::Table front;
+      if (at_) {
+        front = progress_->tables.front();
+        front.last_key = at_->key;
+        front.rows = at_->rows;
       }
-      AddCoordinatorState(
-          o, nullptr,
-          {{"id", progress_->id},
-           {"tables", TablesJson(*progress_, first, row_ && !table_done_ ? &at : nullptr)}});
+      AddCoordinatorState(o, nullptr,
+                          {{"id", progress_->id},
+                           {"tables", TablesJson(*progress_, first, at_ ? &front : nullptr)}});
     }
     return std::move(o.state);
   }
   // Its own block and the row's key; the progress is shared.
   size_t approx_bytes() const override {
     size_t n = MallocBytes(16 + sizeof(IncrementalState));
-    n += MallocBytes(key_.capacity() * sizeof(std::string));
-    for (const std::string& k : key_) n += HeapBytes(k);
+    if (!at_) return n;
+    n += MallocBytes(at_->key.capacity() * sizeof(std::string));
+    for (const std::string& k : at_->key) n += HeapBytes(k);
     return n;
   }
+  const std::shared_ptr<const IncrementalProgress>& progress() const { return progress_; }
 
  private:
   std::shared_ptr<const IncrementalProgress> progress_;
-  std::vector<std::string> key_;
-  uint64_t rows_ = 0;
-  bool row_ = false;
-  bool table_done_ = false;
+  std::optional<At> at_;     // overrides the front table's position
+  bool skip_front_ = false;  // the front table is done
 };
-
-}  // namespace
 
 bool IsSignalEvent(const ChangeEvent& ev, const std::string& signal_table) {
   return !signal_table.empty() && !TableOf(ev).table.empty() &&
@@ -390,8 +391,9 @@ void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
     }
   }
   const std::string table_name = t.name;
-  // The queue as the chunk found it: each row's state adds its own position.
-  auto shared_progress = std::make_shared<const IncrementalProgress>(progress_);
+  // The queue as the chunk found it, already shared by the streamed events'
+  // state: each row's state adds its own position in the front table.
+  const std::shared_ptr<const IncrementalProgress> shared_progress = stream_state_->progress();
   uint64_t emitted = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     SnapshotRow& row = rows[i];
@@ -410,11 +412,13 @@ void IncrementalSnapshot::on_window_close(const ChangeEvent& hw) {
     ev.capture_ts_us = NowMicros();
     ev.next = *before_;
     ev.next.deferred = std::make_shared<IncrementalState>(
-        shared_progress, row.key, progress_.tables.front().rows, i == last_out && res->chunk.last);
+        shared_progress, IncrementalState::At{row.key, progress_.tables.front().rows},
+        i == last_out && res->chunk.last);
     pending_.push_back(std::move(ev));
   }
   tracker_.rows(table_name, emitted);
   log_progress(table_name, res->chunk.last);
+  table_chunks_ = res->chunk.last ? 0 : table_chunks_ + 1;
   if (res->chunk.last) {
     tracker_.table_done(table_name);
     progress_.tables.erase(progress_.tables.begin());
@@ -441,12 +445,8 @@ bool IncrementalSnapshot::drain(std::chrono::milliseconds timeout, Result& resul
 void IncrementalSnapshot::log_progress(const std::string& table, bool table_done) {
   const auto now = std::chrono::steady_clock::now();
   // On a terminal the daemon's status line shows the progress live.
-  if (!table_done && (now - last_log_ < kLogEvery || StatusLineShown())) {
-    ++table_chunks_;
-    return;
-  }
+  if (!table_done && (now - last_log_ < kLogEvery || StatusLineShown())) return;
   const bool one_chunk = table_done && table_chunks_ == 0;
-  table_chunks_ = table_done ? 0 : table_chunks_ + 1;
   const SnapshotStatus s = tracker_.status();
   if (table_done) {
     // A table read in one chunk says so at debug level: 5,000 small tables

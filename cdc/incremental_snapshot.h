@@ -73,6 +73,8 @@ struct IncrementalOptions {
   int64_t chunk_size = 2048;
 };
 
+class IncrementalState;  // an offset's deferred "incremental" state
+
 class IncrementalSnapshot : public Emitter {
  public:
   // `start` is the stream's start (the position before its first event);
@@ -113,7 +115,9 @@ class IncrementalSnapshot : public Emitter {
   IncrementalProgress progress_;
   // The "incremental" state of streamed events' offsets, shared by them
   // until the progress changes; null when no snapshot runs.
-  std::shared_ptr<const DeferredOffsetState> stream_state_;
+  // until the progress changes; null when no snapshot runs. A chunk's rows
+  // share its progress too (one copy of the queue per chunk).
+  std::shared_ptr<const IncrementalState> stream_state_;
   std::unique_ptr<ChunkWorker> worker_;
   std::unique_ptr<Chunk> chunk_;      // the chunk in flight
   std::vector<ChangeEvent> pending_;  // chunk rows to emit at the high watermark
