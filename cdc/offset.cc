@@ -4,6 +4,17 @@
 
 namespace cdc {
 
+nlohmann::json SharedOffsetState::build(const nlohmann::json& beside) const {
+  if (beside.is_null()) return state_;
+  if (!beside.is_object() || !(state_.is_object() || state_.is_null())) {
+    throw Error("offset state " + beside.dump() + " cannot be combined with the shared state " +
+                state_.dump());
+  }
+  nlohmann::json out = state_.is_null() ? nlohmann::json::object() : state_;
+  out.update(beside);
+  return out;
+}
+
 void Offset::resolve() {
   if (!deferred) return;
   state = deferred->build(state);

@@ -37,6 +37,19 @@ class DeferredOffsetState {
   virtual size_t approx_bytes() const { return 0; }
 };
 
+// A state built once and shared by many offsets: the events of one
+// transaction all resume with the same source state (e.g. the GTIDs before
+// it), so it is made once per transaction instead of once per event. A part
+// set beside it must be an object; its keys are added to this one's.
+class SharedOffsetState : public DeferredOffsetState {
+ public:
+  explicit SharedOffsetState(nlohmann::json state) : state_(std::move(state)) {}
+  nlohmann::json build(const nlohmann::json& beside) const override;
+
+ private:
+  const nlohmann::json state_;
+};
+
 struct Offset {
   std::string tx;
   uint64_t index = 0;

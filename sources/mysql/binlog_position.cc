@@ -46,15 +46,17 @@ StreamStart ParseStreamOffset(const Offset& offset) {
   StreamStart s;
   s.position = *pos;
   s.skip = offset.index;
-  if (offset.state.is_object() && offset.state.contains("gtid")) {
-    const auto& g = offset.state["gtid"];
+  // An event's offset may still hold its state deferred (shared by a transaction).
+  const nlohmann::json state = offset.resolved_state();
+  if (state.is_object() && state.contains("gtid")) {
+    const auto& g = state["gtid"];
     if (!g.is_string()) {
       throw Error("mysql source: offset " + offset.debug_string() + ": state.gtid is not a string");
     }
     s.gtid = g.get<std::string>();
   }
-  if (offset.state.is_object() && offset.state.contains("xa")) {
-    const auto& xa = offset.state["xa"];
+  if (state.is_object() && state.contains("xa")) {
+    const auto& xa = state["xa"];
     for (auto it = xa.begin(); xa.is_object() && it != xa.end(); ++it) {
       std::optional<BinlogPosition> at =
           it->is_string() ? ParseBinlogPosition(it->get<std::string>()) : std::nullopt;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "cdc/error.h"
 #include "sources/mysql/ddl_statement.h"
@@ -11,9 +12,10 @@
 namespace cdc::mysql {
 namespace {
 
-cdc::Row ToRow(const RowImage& image) {
+// Takes the image's values: each row image becomes exactly one event.
+cdc::Row ToRow(RowImage& image) {
   cdc::Row row;
-  row.values = image.values;
+  row.values = std::move(image.values);
   for (size_t i = 0; i < image.present.size(); ++i) {
     if (!image.present[i]) row.missing.push_back(static_cast<uint32_t>(i));
   }
@@ -68,9 +70,9 @@ void EventAssembler::record_gtid() {
   mysql_gtid_.reset();
 }
 
-void EventAssembler::feed(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out) {
+void EventAssembler::feed(DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out) {
   std::visit(
-      [&](const auto& b) {
+      [&](auto& b) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, GtidEvent>) {
           if (b.anonymous) {
@@ -264,7 +266,7 @@ void EventAssembler::on_ddl(const DecodedEvent& ev, const QueryEvent& q,
   }
 }
 
-void EventAssembler::on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint64_t end,
+void EventAssembler::on_rows(const DecodedEvent& ev, RowsEvent& rows, uint64_t end,
                              std::vector<ChangeEvent>& out) {
   if (!in_tx_) {
     begin_tx(ev);
@@ -281,7 +283,7 @@ void EventAssembler::on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint
   TableSchemaPtr schema = schema_for(t, ev, out);
   const std::string qualified = schema->id().qualified();
   for (size_t i = 0; i < rows.rows.size(); ++i) {
-    const Row& r = rows.rows[i];
+    Row& r = rows.rows[i];
     ChangeEvent e = base_event(OpOf(rows.kind), ev, schema->id(), static_cast<int32_t>(i));
     e.schema = schema;
     if (r.before) e.before = ToRow(*r.before);
@@ -301,8 +303,8 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
   Offset at = offset_in_tx(resume_index);
   flush_pending(at, out);
   ChangeEvent e = base_event(Op::kSchemaChange, ev, fresh->id());
-  e.id = tx_.start.to_string() + ":" + std::to_string(resume_index) +
-         ":schema:" + fresh->id().qualified() + ":v" + std::to_string(fresh->version());
+  e.id = tx_text() + ":" + std::to_string(resume_index) + ":schema:" + fresh->id().qualified() +
+         ":v" + std::to_string(fresh->version());
   e.schema = fresh;
   e.control = SchemaChangeDetails(*fresh);
   e.control["previous_version"] = old->version();
@@ -312,14 +314,14 @@ TableSchemaPtr EventAssembler::schema_for(const TableMapEvent& t, const DecodedE
 }
 
 ChangeEvent EventAssembler::base_event(Op op, const DecodedEvent& ev, const TableId& table,
-                                       int32_t row) const {
+                                       int32_t row) {
   ChangeEvent e;
   e.op = op;
   e.source.connector = ConnectorName(mariadb_);
   e.source.server_name = options_.server_name;
   e.source.table = table;
   e.source.commit_ts_us = tx_.commit_ts_us;
-  e.source.tx_id = tx_.gtid.empty() ? tx_.start.to_string() : tx_.gtid;
+  e.source.tx_id = tx_.gtid.empty() ? tx_text() : tx_.gtid;
   e.source.fields =
       MySqlSourceFields({ev.header.server_id, tx_.gtid, ev.file, ev.position, row, tx_.thread_id});
   e.capture_ts_us = NowMicros();
@@ -331,7 +333,13 @@ void EventAssembler::push_data(ChangeEvent e, const std::string& table,
   const uint64_t index = tx_.index++;
   const uint64_t per_table = ++tx_.per_table[table];
   if (index < tx_.skip) return;  // delivered before the restart
-  if (e.id.empty()) e.id = tx_.start.to_string() + ":" + std::to_string(index);
+  if (e.id.empty()) {
+    const std::string& tx = tx_text();
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), index);
+    e.id.reserve(tx.size() + 1 + (end - digits));
+    e.id.append(tx).append(1, ':').append(digits, end);
+  }
   e.tx = TxInfo{e.source.tx_id, index + 1, per_table};
   // The held-back event is not the last: this one follows it.
   flush_pending(offset_in_tx(index), out);
@@ -363,8 +371,21 @@ std::optional<ChangeEvent> EventAssembler::heartbeat() {
   return e;
 }
 
-Offset EventAssembler::offset_in_tx(uint64_t index) const {
-  return StreamOffset(tx_.start, index, tx_.gtid_before, tx_.prepared_before);
+const std::string& EventAssembler::tx_text() {
+  if (tx_.start_text.empty()) {
+    Offset o = StreamOffset(tx_.start, 0, tx_.gtid_before, tx_.prepared_before);
+    tx_.start_text = std::move(o.tx);
+    if (!o.state.is_null()) {
+      tx_.state_before = std::make_shared<const SharedOffsetState>(std::move(o.state));
+    }
+  }
+  return tx_.start_text;
+}
+
+Offset EventAssembler::offset_in_tx(uint64_t index) {
+  Offset o(tx_text(), index);
+  o.deferred = tx_.state_before;
+  return o;
 }
 
 Offset EventAssembler::offset_after() const {
@@ -449,11 +470,11 @@ void EventAssembler::prepare_not_found(std::vector<ChangeEvent>& out) {
   end_tx(r.commit, r.end, out);
 }
 
-bool EventAssembler::feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out) {
+bool EventAssembler::feed_replayed(DecodedEvent& ev, std::vector<ChangeEvent>& out) {
   if (!replay_) throw Error("feed_replayed() without an XA commit to replay");
   replaying_ = true;
   if (std::holds_alternative<XaPrepareEvent>(ev.body)) return true;
-  if (const auto* rows = std::get_if<RowsEvent>(&ev.body)) {
+  if (auto* rows = std::get_if<RowsEvent>(&ev.body)) {
     const bool implicit = implicit_;
     implicit_ = false;  // the rows' statement end does not end the commit
     on_rows(ev, *rows, 0, out);

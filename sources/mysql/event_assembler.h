@@ -78,8 +78,8 @@ class EventAssembler {
 
   // Feeds one decoded event; `end` is where the next event starts (for
   // events inside a TRANSACTION_PAYLOAD: the payload event's end). Appends
-  // the events now ready to `out`.
-  void feed(const DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out);
+  // the events now ready to `out`. Row values are moved out of `ev`.
+  void feed(DecodedEvent& ev, uint64_t end, std::vector<ChangeEvent>& out);
 
   // A heartbeat event at the current position, or nullopt inside a
   // transaction.
@@ -104,7 +104,7 @@ class EventAssembler {
   void prepare_not_found(std::vector<ChangeEvent>& out);
   // One event of that part, in order from replay_from(); true once it was
   // the part's last (its XA_PREPARE event): then call end_replay().
-  bool feed_replayed(const DecodedEvent& ev, std::vector<ChangeEvent>& out);
+  bool feed_replayed(DecodedEvent& ev, std::vector<ChangeEvent>& out);
   // Ends the committing transaction after its part was fed.
   void end_replay(std::vector<ChangeEvent>& out);
 
@@ -125,6 +125,10 @@ class EventAssembler {
     std::map<std::string, uint64_t> per_table;
     PreparedXa prepared_before;  // XA transactions pending before this one
     bool xa = false;             // an XA transaction's prepared part: not emitted
+    // Made at its first event and shared by all of them (tx_text()): the
+    // text of `start` and the offset state before the transaction.
+    std::string start_text;
+    std::shared_ptr<const DeferredOffsetState> state_before;
   };
   // An XA commit waiting for its prepared part to be read again.
   struct Replay {
@@ -144,21 +148,22 @@ class EventAssembler {
   // capture would end without a word (and a restart could not find it).
   void refuse_named_table_removal(const DecodedEvent& ev, const QueryEvent& q,
                                   const DdlStatement& ddl) const;
-  void on_rows(const DecodedEvent& ev, const RowsEvent& rows, uint64_t end,
+  void on_rows(const DecodedEvent& ev, RowsEvent& rows, uint64_t end,
                std::vector<ChangeEvent>& out);
   void push_data(ChangeEvent ev, const std::string& table, std::vector<ChangeEvent>& out);
   TableSchemaPtr schema_for(const TableMapEvent& t, const DecodedEvent& ev,
                             std::vector<ChangeEvent>& out);
-  ChangeEvent base_event(Op op, const DecodedEvent& ev, const TableId& table,
-                         int32_t row = 0) const;
+  ChangeEvent base_event(Op op, const DecodedEvent& ev, const TableId& table, int32_t row = 0);
   void flush_pending(Offset next, std::vector<ChangeEvent>& out);
   void record_gtid();
   void on_xa(const DecodedEvent& ev, const QueryEvent& q, uint64_t end,
              std::vector<ChangeEvent>& out);
   void on_xa_prepare(const DecodedEvent& ev, const XaPrepareEvent& p, uint64_t end,
                      std::vector<ChangeEvent>& out);
+  // The open transaction's start as text ("binlog.000042:1234").
+  const std::string& tx_text();
   // Offsets inside the open transaction (state as before it) and after it.
-  Offset offset_in_tx(uint64_t index) const;
+  Offset offset_in_tx(uint64_t index);
   Offset offset_after() const;
 
   Options options_;

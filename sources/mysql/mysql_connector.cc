@@ -301,7 +301,7 @@ bool MySqlConnector::stream_from(StreamStart start, const std::optional<BinlogPo
         }
       } else {
         if (const auto* q = std::get_if<QueryEvent>(&d.body)) enricher_->on_query(*q);
-        if (!feed(d, end, events, out, stop)) return false;
+        if (!feed(std::move(d), end, events, out, stop)) return false;
       }
     }
     for (ChangeEvent& ev : events) {
@@ -336,7 +336,7 @@ BinlogEventDecoder MySqlConnector::make_decoder() {
   return decoder;
 }
 
-bool MySqlConnector::feed(const DecodedEvent& d, uint64_t end, std::vector<ChangeEvent>& events,
+bool MySqlConnector::feed(DecodedEvent&& d, uint64_t end, std::vector<ChangeEvent>& events,
                           Emitter& out, std::stop_token stop) {
   events.clear();
   assembler_->feed(d, end, events);
@@ -388,7 +388,7 @@ bool MySqlConnector::replay_prepared(const BinlogPosition& from, Emitter& out,
   BinlogEventDecoder decoder = make_decoder();
   std::vector<ChangeEvent> events;
   int transactions = 0;  // GTID events: the part must end before a second one
-  auto feed_one = [&](const DecodedEvent& d) {
+  auto feed_one = [&](DecodedEvent&& d) {
     if (std::holds_alternative<GtidEvent>(d.body) ||
         std::holds_alternative<MariaGtidEvent>(d.body)) {
       if (++transactions > 1) {
@@ -409,7 +409,7 @@ bool MySqlConnector::replay_prepared(const BinlogPosition& from, Emitter& out,
         if ((done = feed_one(decoder.decode(inner)))) break;
       }
     } else {
-      done = feed_one(d);
+      done = feed_one(std::move(d));
     }
     if (done) assembler_->end_replay(events);
     for (ChangeEvent& ev : events) {

@@ -91,7 +91,7 @@ class MySqlConnector : public SourceConnector {
   // is ready (through `events`, the stream's reused buffer, left empty),
   // then reads again the prepared part of an XA transaction that commits
   // here; false when stopping.
-  bool feed(const DecodedEvent& d, uint64_t end, std::vector<ChangeEvent>& events, Emitter& out,
+  bool feed(DecodedEvent&& d, uint64_t end, std::vector<ChangeEvent>& events, Emitter& out,
             std::stop_token stop);
   // For an XA COMMIT whose prepared part lies before the stream's start
   // point: finds where the part starts (then feed() reads it again), or

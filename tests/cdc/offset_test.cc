@@ -38,5 +38,22 @@ TEST(OffsetTest, DebugStringCutsALongState) {
   EXPECT_LT(s.size(), 450u);
 }
 
+TEST(OffsetTest, SharedStateIsBuiltWithThePartBesideIt) {
+  auto shared = std::make_shared<const SharedOffsetState>(nlohmann::json{{"gtid", "0-1-5"}});
+  Offset a("binlog.000001:4", 1), b("binlog.000001:4", 2);
+  a.deferred = b.deferred = shared;
+  EXPECT_EQ(a.resolved_state(), (nlohmann::json{{"gtid", "0-1-5"}}));
+  EXPECT_EQ(a, Offset("binlog.000001:4", 1, {{"gtid", "0-1-5"}}));
+  EXPECT_NE(a, b);
+  // A coordinator's part set beside it is added.
+  b.state = {{"snapshot", {{"table", "db.t"}}}};
+  b.resolve();
+  EXPECT_EQ(b.state, (nlohmann::json{{"gtid", "0-1-5"}, {"snapshot", {{"table", "db.t"}}}}));
+  EXPECT_EQ(b.deferred, nullptr);
+  // A null shared state with a part beside it is that part.
+  EXPECT_EQ(SharedOffsetState(nullptr).build({{"k", 1}}), (nlohmann::json{{"k", 1}}));
+  EXPECT_THROW(SharedOffsetState(nlohmann::json{{"gtid", "x"}}).build("text"), Error);
+}
+
 }  // namespace
 }  // namespace cdc

@@ -19,7 +19,7 @@ namespace {
 
 using namespace cdc::mysql;
 
-void Assemble(EventAssembler& assembler, const DecodedEvent& d, uint64_t end) {
+void Assemble(EventAssembler& assembler, DecodedEvent d, uint64_t end) {
   std::vector<cdc::ChangeEvent> out;
   assembler.feed(d, end, out);
   if (assembler.replay_from()) {  // an XA commit: no second dump here

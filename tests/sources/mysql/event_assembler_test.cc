@@ -63,7 +63,10 @@ std::vector<ChangeEvent> Assemble(const std::vector<BinlogEvent>& raw, const Str
     if (fde && e.position < from.position.pos) continue;
     const uint64_t end = e.position + e.header.event_size;
     if (const auto* p = std::get_if<TransactionPayloadEvent>(&d.body)) {
-      for (const BinlogEvent& inner : p->events) a.feed(decoder.decode(inner), end, out);
+      for (const BinlogEvent& inner : p->events) {
+        DecodedEvent di = decoder.decode(inner);
+        a.feed(di, end, out);
+      }
     } else {
       a.feed(d, end, out);
     }
@@ -74,7 +77,8 @@ std::vector<ChangeEvent> Assemble(const std::vector<BinlogEvent>& raw, const Str
 void ExpectSame(const ChangeEvent& a, const ChangeEvent& b, const std::string& where) {
   EXPECT_EQ(a.id, b.id) << where;
   EXPECT_EQ(a.op, b.op) << where;
-  EXPECT_EQ(a.next, b.next) << where;
+  EXPECT_EQ(a.next, b.next) << where << ": " << a.next.debug_string() << " vs "
+                            << b.next.debug_string();
   ASSERT_EQ(a.after.has_value(), b.after.has_value()) << where;
   if (a.after) {
     EXPECT_EQ(a.after->values, b.after->values) << where;
@@ -132,8 +136,9 @@ TEST_P(AssemblerResumeTest, EveryOffsetResumesExactly) {
     std::vector<ChangeEvent> expected(all.begin() + static_cast<std::ptrdiff_t>(k) + 1, all.end());
     expected = WithoutMapAnnouncements(std::move(expected));
     const std::string where = f.label() + " resumed after " + all[k].id;
-    ASSERT_EQ(rest.size(), expected.size())
-        << where << "\n" << Describe(expected) << "---\n" << Describe(rest);
+    ASSERT_EQ(rest.size(), expected.size()) << where << "\n"
+                                            << Describe(expected) << "---\n"
+                                            << Describe(rest);
     for (size_t j = 0; j < rest.size(); ++j) ExpectSame(rest[j], expected[j], where);
   }
 }

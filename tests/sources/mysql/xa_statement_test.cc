@@ -101,7 +101,7 @@ class MySqlXaTest : public ::testing::Test {
   }
   DecodedEvent Prepare(bool one_phase) { return Next(XaPrepareEvent{one_phase, "X'61',X'',1"}); }
   // Feeds `ev`; returns the data events emitted.
-  std::vector<int64_t> Feed(const DecodedEvent& ev) {
+  std::vector<int64_t> Feed(DecodedEvent ev) {
     std::vector<ChangeEvent> out;
     assembler_.feed(ev, ev.position + 100, out);
     return Ids(out);
@@ -115,7 +115,7 @@ class MySqlXaTest : public ::testing::Test {
   }
   std::vector<int64_t> Replay(const std::vector<DecodedEvent>& part) {
     std::vector<ChangeEvent> out;
-    for (const DecodedEvent& e : part) {
+    for (DecodedEvent e : part) {  // a copy: feeding takes the row values
       if (assembler_.feed_replayed(e, out)) break;
     }
     assembler_.end_replay(out);
