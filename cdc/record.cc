@@ -116,13 +116,16 @@ void RecordBuilder::append(const ChangeEvent& ev, const std::string& topic, Head
                  {"cdcd.op", OpName(ev.op)},
                  {"cdcd.source_ts_ms", std::to_string(ev.source.commit_ts_us / 1000)}};
   if (!extra.name.empty()) rec.headers.push_back(std::move(extra));
-  // A table without a key gets one too (null key and value), as Debezium's.
-  bool tombstone = routing_.tombstones && ev.op == Op::kDelete;
-  out.push_back(rec);
-  if (tombstone) {
-    rec.value.reset();
+  // Moved, never copied: the value is most of the bytes. A delete's
+  // tombstone: a table without a key gets one too (null key and value), as
+  // Debezium's.
+  if (!routing_.tombstones || ev.op != Op::kDelete) {
     out.push_back(std::move(rec));
+    return;
   }
+  Record tombstone{rec.topic, rec.key, std::nullopt, rec.headers};
+  out.push_back(std::move(rec));
+  out.push_back(std::move(tombstone));
 }
 
 }  // namespace cdc
