@@ -167,7 +167,16 @@ Row Relation::DecodeNew(const Tuple& tuple, const Tuple* old_full,
 
 RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
                           PgCatalog& catalog, PgTypeMap& types) {
-  std::vector<PgColumnDetail> details = catalog.columns(message);
+  return BuildRelation(message, database, version, catalog.columns(message), types);
+}
+
+RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
+                          const std::vector<PgColumnDetail>& details, PgTypeMap& types) {
+  if (details.size() != message.columns.size()) {
+    throw Error("relation " + message.nspname + "." + message.relname + ": " +
+                std::to_string(details.size()) + " column details for " +
+                std::to_string(message.columns.size()) + " columns");
+  }
   auto rel = std::make_shared<Relation>();
   rel->message = message;
   std::vector<Column> columns;

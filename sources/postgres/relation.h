@@ -45,9 +45,13 @@ struct Relation {
 
 using RelationPtr = std::shared_ptr<const Relation>;
 
-// Builds the relation; `version` is the schema version to assign.
+// Builds the relation; `version` is the schema version to assign. The
+// columns' details come from `catalog` (one query), or are given, one per
+// column of `message` (read for many tables at once by a snapshot's plan).
 RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
                           PgCatalog& catalog, PgTypeMap& types);
+RelationPtr BuildRelation(const RelationMsg& message, const std::string& database, uint32_t version,
+                          const std::vector<PgColumnDetail>& details, PgTypeMap& types);
 
 // True when two schemas present rows the same way (columns, types, keys,
 // defaults), i.e. a new Relation message changed nothing cdcd shows. A new

@@ -13,111 +13,18 @@
 #include "cdc/snapshot_mode.h"
 #include "sources/postgres/pg_connection.h"
 #include "sources/postgres/relation.h"
+#include "sources/postgres/snapshot_plan.h"
 #include "sources/postgres/source_fields.h"
 
 namespace cdc::pg {
 namespace {
 
-// What a worker needs to read one table: the SELECT list, the key and how
-// to compare it. Built on the calling thread (the catalog is not shared);
-// read-only once the workers run.
-struct TablePlan {
-  PgTableInfo info;
-  RelationPtr relation;
-  std::string from;                  // "ONLY schema.table" or "schema.table" (partitioned)
-  std::string select_list;           // quoted column names, schema order
-  std::vector<size_t> key_columns;   // indices into the select list
-  std::vector<std::string> key_sql;  // quoted key column names
-  std::vector<std::string> key_types;
-  double estimate = -1;  // pg_class.reltuples, else the planner's guess; -1: unknown
-};
-
 using TablePlans = std::map<std::string, TablePlan>;  // by qualified name
-
-// The planner's row count for `from` (it guesses from the table's size when
-// the table was never analyzed, where pg_class.reltuples says -1); -1 when
-// the plan does not say. Only for progress, so a failure is not fatal.
-double PlannerRowEstimate(PgConnection& conn, const std::string& from) {
-  try {
-    PgResult r = conn.exec("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + from, "estimating " + from);
-    const nlohmann::json plan = nlohmann::json::parse(r.get(0, 0));
-    return plan.at(0).at("Plan").at("Plan Rows").get<double>();
-  } catch (const std::exception& e) {
-    spdlog::debug("no row estimate for {}: {}", from, e.what());
-    return -1;
-  }
-}
 
 std::string Join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
   return out;
-}
-
-// The columns pgoutput sends (generated columns are not), as a Relation
-// message, so that snapshot rows get the very schema the stream will use.
-// The order key is the primary key, or the configured key_columns.
-TablePlan Plan(PgConnection& conn, const PgTableInfo& t, const std::string& database,
-               PgCatalog& catalog, PgTypeMap& types, const PostgresSourceOptions& options) {
-  TablePlan p;
-  p.info = t;
-  PgResult cols = conn.exec_params(
-      "SELECT a.attname, a.atttypid, a.atttypmod, "
-      // int2vector subscripts start at 0: the ordinality is the 1-based key position.
-      "coalesce((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY k(att, n) "
-      "WHERE k.att = a.attnum), 0), "
-      "format_type(a.atttypid, a.atttypmod), c.relkind, c.reltuples "
-      "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-      "LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary "
-      "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
-      "ORDER BY a.attnum",
-      {std::to_string(t.oid)}, "reading the columns of " + t.qualified() + " for the snapshot");
-  if (cols.rows() == 0) throw Error("snapshot: table " + t.qualified() + " has no columns");
-  RelationMsg msg;
-  msg.oid = t.oid;
-  msg.nspname = t.schema;
-  msg.relname = t.name;
-  msg.replica_identity = t.replica_identity;
-  std::vector<std::string> names;
-  std::map<int, size_t> key_by_position;
-  for (int r = 0; r < cols.rows(); ++r) {
-    RelationColumn c;
-    c.name = cols.get(r, 0);
-    c.type_oid = static_cast<uint32_t>(std::stoul(cols.get(r, 1)));
-    c.type_modifier = std::stoi(cols.get(r, 2));
-    int key_pos = std::stoi(cols.get(r, 3));
-    c.key = key_pos > 0;
-    if (key_pos > 0) key_by_position[key_pos] = static_cast<size_t>(r);
-    names.push_back(conn.quote_ident(c.name));
-    msg.columns.push_back(std::move(c));
-  }
-  if (const auto* configured = KeyColumnsFor(options.snapshot.key_columns, t.qualified())) {
-    key_by_position.clear();
-    for (const std::string& name : *configured) {
-      auto it = std::find_if(msg.columns.begin(), msg.columns.end(),
-                             [&](const RelationColumn& c) { return c.name == name; });
-      if (it == msg.columns.end()) {
-        throw Error("snapshot key_columns of " + t.qualified() + " name column " + name +
-                    ", which the table does not have");
-      }
-      key_by_position[static_cast<int>(key_by_position.size()) + 1] =
-          static_cast<size_t>(it - msg.columns.begin());
-    }
-  }
-  for (const auto& [pos, idx] : key_by_position) {
-    p.key_columns.push_back(idx);
-    p.key_sql.push_back(names[idx]);
-    p.key_types.push_back(cols.get(static_cast<int>(idx), 4));
-  }
-  const std::string qualified = conn.quote_ident(t.schema) + "." + conn.quote_ident(t.name);
-  // ONLY: an inheritance child is published (and read) on its own; a
-  // partitioned table has no rows of its own, so its partitions are read.
-  p.from = cols.get(0, 5) == "p" ? qualified : "ONLY " + qualified;
-  p.select_list = Join(names, ", ");
-  p.estimate = std::stod(cols.get(0, 6));
-  if (p.estimate < 0) p.estimate = PlannerRowEstimate(conn, p.from);
-  p.relation = BuildRelation(msg, database, 1, catalog, types);
-  return p;
 }
 
 // A chunk's query: rows after $1.. (when `after`) in key order, matching
@@ -287,11 +194,10 @@ SnapshotRequest PgSnapshotPoint::request() {
                          context_ + ": snapshot planning");
   req.source_fields = PgSourceFields(Value(SnapshotTxId(plan_conn)), point_, Value::Null());
   req.sequence = SourceSequence{std::nullopt, point_};
-  for (const PgTableInfo& t : tables_) {
-    TablePlan p = Plan(plan_conn, t, database_, catalog_, types_, options_);
-    req.tables.push_back(
-        {t.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate, p.key_columns});
-    plans_->by_name.emplace(t.qualified(), std::move(p));
+  for (TablePlan& p : PlanTables(plan_conn, tables_, database_, types_, options_)) {
+    req.tables.push_back({p.info.qualified(), p.relation->schema, !p.key_columns.empty(),
+                          p.estimate, p.key_columns});
+    plans_->by_name.emplace(p.info.qualified(), std::move(p));
   }
   return req;
 }
@@ -344,7 +250,7 @@ class PgIncrementalReader : public IncrementalReader {
     info.oid = static_cast<uint32_t>(std::stoul(r.get(0, 0)));
     info.replica_identity = r.get(0, 1).empty() ? 'd' : r.get(0, 1)[0];
     info.has_primary_key = r.get(0, 2) == "t";
-    TablePlan p = Plan(conn_, info, database_, catalog_, types_, options_);
+    TablePlan p = std::move(PlanTables(conn_, {info}, database_, types_, options_)[0]);
     SnapshotTable out{info.qualified(), p.relation->schema, !p.key_columns.empty(), p.estimate,
                       p.key_columns};
     plans_.insert_or_assign(info.qualified(), std::move(p));
