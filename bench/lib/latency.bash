@@ -40,8 +40,8 @@ SQL
   # One sink at a time: measured together, the file sink's figure was the
   # Kafka broker's and consumer's CPU on a 2-core machine (p99 440-560 ms
   # together, 5 ms alone), not the file sink's.
-  latency_one file
-  latency_one kafka
+  local kind
+  for kind in ${BENCH_LATENCY_SINKS:-file kafka}; do latency_one "$kind"; done
 }
 
 # One pipeline (postgres -> `kind` sink) under the fixed load, with its reader.
