@@ -3,7 +3,9 @@
 // Two cdcd processes run the pipeline as a hot-standby pair (`standby:
 // true`): one is active, the other stands by. Faults, one every 2-6 s: a
 // SIGKILL of a cdcd process (the active one two times in three; the standby
-// takes over, and must within 10 s), a database restart (clean or crash), in
+// takes over, and must within 20 s: ~8 s on an idle machine, 10 s seen on a
+// loaded CI machine, where the broker is slow to abort the dead process's
+// open transaction), a database restart (clean or crash), in
 // the Kafka pairs a broker crash, and in the file pairs, when the test runs
 // as root, the sink's file system (a tmpfs of its own) filled up for a few
 // seconds and freed again.
@@ -348,8 +350,8 @@ class Faults {
     ++counts_.kills;
     if (was_active && other_stood_by) {
       // The standby leaves `standby` once it holds the pipeline.
-      const bool took_over = WaitFor([&] { return other.state() != "standby"; }, 10s, 50ms);
-      EXPECT_TRUE(took_over) << "the standby did not take over within 10 s\n"
+      const bool took_over = WaitFor([&] { return other.state() != "standby"; }, 20s, 50ms);
+      EXPECT_TRUE(took_over) << "the standby did not take over within 20 s\n"
                              << LogTail(other.log());
       const double s = std::chrono::duration<double>(Clock::now() - killed_at).count();
       counts_.max_takeover_s = std::max(counts_.max_takeover_s, s);

@@ -5,7 +5,7 @@
 // at random moments, one every 2-6 s (chaos_faults.h). cdcd runs as a
 // hot-standby pair of processes; one of them is SIGKILLed and restarted
 // (most often; the active one two times in three, and the standby must take
-// over within 10 s); the database restarted cleanly (PostgreSQL fast
+// over within 20 s); the database restarted cleanly (PostgreSQL fast
 // shutdown, MariaDB SIGTERM) or as a crash (immediate shutdown, SIGKILL); in
 // the Kafka pairs the broker SIGKILLed and restarted; in the file pairs, as
 // root, the sink's tmpfs filled up for a few seconds. Servers and broker are
