@@ -114,7 +114,6 @@ class IncrementalSnapshot : public Emitter {
   std::optional<Offset> before_;  // the source's offset just before the next event
   IncrementalProgress progress_;
   // The "incremental" state of streamed events' offsets, shared by them
-  // until the progress changes; null when no snapshot runs.
   // until the progress changes; null when no snapshot runs. A chunk's rows
   // share its progress too (one copy of the queue per chunk).
   std::shared_ptr<const IncrementalState> stream_state_;

@@ -194,8 +194,7 @@ void PostgresConnector::close() {
 
 std::unique_ptr<ConsistentPoint> PostgresConnector::open_point() {
   try {
-    return std::make_unique<PgSnapshotPoint>(options_, context_, database_, tables_, *catalog_,
-                                             *types_);
+    return std::make_unique<PgSnapshotPoint>(options_, context_, database_, tables_, *types_);
   } catch (const PgServerError& e) {
     explain(e);
   }

@@ -160,12 +160,11 @@ struct PgSnapshotPoint::Plans {
 
 PgSnapshotPoint::PgSnapshotPoint(const PostgresSourceOptions& options, std::string context,
                                  std::string database, std::vector<PgTableInfo> tables,
-                                 PgCatalog& catalog, PgTypeMap& types)
+                                 PgTypeMap& types)
     : options_(options),
       context_(std::move(context)),
       database_(std::move(database)),
       tables_(std::move(tables)),
-      catalog_(catalog),
       types_(types) {
   slot_conn_ = std::make_unique<PgConnection>(options.dsn, PgConnection::Mode::kReplication,
                                               context_ + ": snapshot slot connection");

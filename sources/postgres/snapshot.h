@@ -70,10 +70,9 @@ Lsn SnapshotPoint(const SnapshotProgress& progress);
 class PgSnapshotPoint : public ConsistentPoint {
  public:
   // Creates the temporary slot. `tables` are the published tables, whose
-  // Relations are built with `catalog` and `types` (on the calling thread,
-  // in request()).
+  // Relations are built with `types` (on the calling thread, in request()).
   PgSnapshotPoint(const PostgresSourceOptions& options, std::string context, std::string database,
-                  std::vector<PgTableInfo> tables, PgCatalog& catalog, PgTypeMap& types);
+                  std::vector<PgTableInfo> tables, PgTypeMap& types);
   ~PgSnapshotPoint() override;
 
   Lsn lsn() const { return point_; }
@@ -90,7 +89,6 @@ class PgSnapshotPoint : public ConsistentPoint {
   std::string context_;
   std::string database_;
   std::vector<PgTableInfo> tables_;
-  PgCatalog& catalog_;
   PgTypeMap& types_;
   std::unique_ptr<PgConnection> slot_conn_;
   Lsn point_ = 0;

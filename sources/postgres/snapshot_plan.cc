@@ -100,8 +100,8 @@ TablePlan PlanOne(PgConnection& conn, const PgTableInfo& t, const PgResult& cols
 // was never analyzed, where pg_class.reltuples says -1) for `plans`, from
 // one EXPLAIN of all of them UNION ALL'ed: its Append node has one scan per
 // table, named by schema and relation (a partitioned table's scans are its
-// partitions': such a table is estimated alone). Only for progress, so a failure or a
-// table missing from the plan leaves its estimate unknown (-1).
+// partitions': such a table is estimated alone). Only for progress, so a
+// failure or a table missing from the plan leaves its estimate unknown (-1).
 void EstimateRows(PgConnection& conn, const std::vector<TablePlan*>& plans) {
   if (plans.empty()) return;
   std::string sql = "EXPLAIN (FORMAT JSON, VERBOSE) ";
@@ -117,13 +117,12 @@ void EstimateRows(PgConnection& conn, const std::vector<TablePlan*>& plans) {
       return;
     }
     std::map<std::pair<std::string, std::string>, double> rows;
-    auto add = [&](const nlohmann::json& scan) {
+    for (const nlohmann::json& scan : top.value("Plans", nlohmann::json::array())) {
       if (scan.contains("Schema") && scan.contains("Relation Name")) {
         rows[{scan["Schema"].get<std::string>(), scan["Relation Name"].get<std::string>()}] =
             scan.at("Plan Rows").get<double>();
       }
-    };
-    for (const nlohmann::json& scan : top.value("Plans", nlohmann::json::array())) add(scan);
+    }
     for (TablePlan* p : plans) {
       auto it = rows.find({p->info.schema, p->info.name});
       if (it != rows.end()) p->estimate = it->second;
