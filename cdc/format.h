@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cdc/change_event.h"
+#include "cdc/out_buffer.h"
 
 namespace cdc {
 
@@ -61,6 +62,20 @@ class Format {
   virtual std::optional<std::string> key(const ChangeEvent& ev) const = 0;
   // Serialized value of the event.
   virtual std::string value(const ChangeEvent& ev) const = 0;
+
+  // The same bytes appended to `out`, where a sink sends them from: the
+  // formats on the hot path render straight into it instead of into a string
+  // of their own. append_key returns false for a null key and leaves `out`
+  // as it was. A render that throws leaves `out` as it was too.
+  virtual bool append_key(const ChangeEvent& ev, OutBuffer& out) const {
+    std::optional<std::string> k = key(ev);
+    if (k) out.append(*k);
+    return k.has_value();
+  }
+  virtual void append_value(const ChangeEvent& ev, OutBuffer& out) const { out.append(value(ev)); }
+  // Every key and value is one line of JSON text: a JSON lines sink may
+  // embed them as they are.
+  virtual bool writes_json() const { return false; }
 };
 
 std::unique_ptr<Format> MakeFormat(const FormatOptions& options);

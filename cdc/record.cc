@@ -1,6 +1,30 @@
 #include "cdc/record.h"
 
+#include <charconv>
+
 namespace cdc {
+
+RecordRef::RecordRef(const std::string& topic, const ChangeEvent& ev, const Format& format,
+                     bool tombstone, const Header& extra)
+    : topic_(topic), ev_(ev), format_(format), tombstone_(tombstone) {
+  const char* ts_end =
+      std::to_chars(ts_text_, ts_text_ + sizeof ts_text_, ev.source.commit_ts_us / 1000).ptr;
+  headers_[0] = {"cdcd.event_id", ev.id};
+  headers_[1] = {"cdcd.op", OpName(ev.op)};
+  headers_[2] = {"cdcd.source_ts_ms", std::string_view(ts_text_, ts_end - ts_text_)};
+  header_count_ = 3;
+  if (!extra.name.empty()) headers_[header_count_++] = {extra.name, extra.value};
+}
+
+Record RecordRef::materialize() const {
+  Record r;
+  r.topic = topic_;
+  r.key = format_.key(ev_);
+  if (!tombstone_) r.value = format_.value(ev_);
+  for (const HeaderRef& h : headers())
+    r.headers.push_back({std::string(h.name), std::string(h.value)});
+  return r;
+}
 
 TopicRouting TopicRouting::FromConfig(const ConfigNode& sink, const std::string& pipeline_name,
                                       bool tombstones) {
@@ -73,25 +97,24 @@ bool ChangesKey(const ChangeEvent& ev) {
 
 }  // namespace
 
-void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) const {
-  std::string topic;
-  switch (ev.op) {
-    case Op::kHeartbeat:
-      topic = routing_.heartbeat_topic;
-      break;
-    case Op::kSchemaChange:
-      topic = routing_.schema_topic;
-      break;
-    case Op::kTxBegin:
-    case Op::kTxEnd:
-      topic = routing_.transaction_topic;
-      break;
-    default:
-      topic = topic_for(ev.source.table);
+const std::string& RecordBuilder::data_topic(const TableId& table) {
+  if (!last_table_ || !(*last_table_ == table)) {
+    last_topic_ = topic_for(table);
+    last_table_ = table;
   }
-  if (topic.empty()) return;
-  if (!IsDataOp(ev.op)) topic = expand(topic, ev.source.table);
-  if (!ChangesKey(ev)) return append(ev, topic, {}, out);
+  return last_topic_;
+}
+
+void RecordBuilder::build(const ChangeEvent& ev, RecordWriter& out) {
+  if (!IsDataOp(ev.op)) {
+    const std::string& tmpl = ev.op == Op::kHeartbeat      ? routing_.heartbeat_topic
+                              : ev.op == Op::kSchemaChange ? routing_.schema_topic
+                                                           : routing_.transaction_topic;
+    if (tmpl.empty()) return;  // not published
+    return emit(ev, expand(tmpl, ev.source.table), {}, out);
+  }
+  const std::string& topic = data_topic(ev.source.table);
+  if (!ChangesKey(ev)) return emit(ev, topic, {}, out);
 
   // Copies, on this rare path only; the headers name the other key, as
   // Debezium's __debezium.newkey / __debezium.oldkey do.
@@ -102,30 +125,27 @@ void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) const
   added.before.reset();
   const std::optional<std::string> old_key = format_->key(removed);
   const std::optional<std::string> new_key = format_->key(added);
-  append(removed, topic, {"__debezium.newkey", new_key.value_or("")}, out);
-  append(added, topic, {"__debezium.oldkey", old_key.value_or("")}, out);
+  emit(removed, topic, {"__debezium.newkey", new_key.value_or("")}, out);
+  emit(added, topic, {"__debezium.oldkey", old_key.value_or("")}, out);
 }
 
-void RecordBuilder::append(const ChangeEvent& ev, const std::string& topic, Header extra,
-                           std::vector<Record>& out) const {
-  Record rec;
-  rec.topic = topic;
-  rec.key = format_->key(ev);
-  rec.value = format_->value(ev);
-  rec.headers = {{"cdcd.event_id", ev.id},
-                 {"cdcd.op", OpName(ev.op)},
-                 {"cdcd.source_ts_ms", std::to_string(ev.source.commit_ts_us / 1000)}};
-  if (!extra.name.empty()) rec.headers.push_back(std::move(extra));
-  // Moved, never copied: the value is most of the bytes. A delete's
-  // tombstone: a table without a key gets one too (null key and value), as
-  // Debezium's.
-  if (!routing_.tombstones || ev.op != Op::kDelete) {
-    out.push_back(std::move(rec));
-    return;
+void RecordBuilder::build(const ChangeEvent& ev, std::vector<Record>& out) {
+  struct Collect final : RecordWriter {
+    std::vector<Record>& records;
+    explicit Collect(std::vector<Record>& r) : records(r) {}
+    void write(const RecordRef& r) override { records.push_back(r.materialize()); }
+  } collect(out);
+  build(ev, collect);
+}
+
+void RecordBuilder::emit(const ChangeEvent& ev, const std::string& topic, const Header& extra,
+                         RecordWriter& out) const {
+  out.write(RecordRef(topic, ev, *format_, /*tombstone=*/false, extra));
+  // A delete's tombstone: a table without a key gets one too (null key and
+  // value), as Debezium's.
+  if (routing_.tombstones && ev.op == Op::kDelete) {
+    out.write(RecordRef(topic, ev, *format_, /*tombstone=*/true, extra));
   }
-  Record tombstone{rec.topic, rec.key, std::nullopt, rec.headers};
-  out.push_back(std::move(rec));
-  out.push_back(std::move(tombstone));
 }
 
 }  // namespace cdc

@@ -6,17 +6,26 @@
 // renders key and value with the pipeline's Format, adds the cdcd.* headers,
 // appends a tombstone after a delete when asked to, and splits an update
 // that changes the key into a delete and a create, as Debezium does.
+//
+// On the hot path a record is never built: the builder hands each one to the
+// sink as a RecordRef, whose key and value the sink has rendered straight
+// into its output buffer. Record is the materialized form, for records read
+// back (replay) and for tests.
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cdc/change_event.h"
 #include "cdc/config_node.h"
 #include "cdc/format.h"
+#include "cdc/out_buffer.h"
 
 namespace cdc {
 
@@ -30,6 +39,57 @@ struct Record {
   std::optional<std::string> key;    // nullopt: null key
   std::optional<std::string> value;  // nullopt: tombstone
   std::vector<Header> headers;
+};
+
+struct HeaderRef {
+  std::string_view name;
+  std::string_view value;
+};
+
+// One record of an event, as RecordBuilder hands it to a RecordWriter: views
+// into the event and the builder, valid during RecordWriter::write only.
+class RecordRef {
+ public:
+  // `extra`: a header after the cdcd.* ones, when it has a name.
+  RecordRef(const std::string& topic, const ChangeEvent& ev, const Format& format, bool tombstone,
+            const Header& extra);
+  RecordRef(const RecordRef&) = delete;  // headers_ point into ts_text_
+  RecordRef& operator=(const RecordRef&) = delete;
+
+  const std::string& topic() const { return topic_; }
+  const ChangeEvent& event() const { return ev_; }
+  // Whether key and value are JSON text on one line (Format::writes_json).
+  bool json() const { return format_.writes_json(); }
+  // Appends the key to `out`; false (nothing appended) for a null key.
+  bool append_key(OutBuffer& out) const { return format_.append_key(ev_, out); }
+  // Appends the value to `out`; false (nothing appended) for a tombstone.
+  bool append_value(OutBuffer& out) const {
+    if (tombstone_) return false;
+    format_.append_value(ev_, out);
+    return true;
+  }
+  // cdcd.event_id, cdcd.op, cdcd.source_ts_ms, then the extra one if any.
+  std::span<const HeaderRef> headers() const { return {headers_.data(), header_count_}; }
+
+  Record materialize() const;
+
+ private:
+  const std::string& topic_;
+  const ChangeEvent& ev_;
+  const Format& format_;
+  bool tombstone_;
+  char ts_text_[24];
+  std::array<HeaderRef, 4> headers_;
+  size_t header_count_;
+};
+
+// What a sink gives RecordBuilder::build to receive an event's records.
+class RecordWriter {
+ public:
+  virtual void write(const RecordRef& record) = 0;
+
+ protected:
+  ~RecordWriter() = default;
 };
 
 struct TopicRouting {
@@ -49,27 +109,35 @@ struct TopicRouting {
                                  bool tombstones);
 };
 
+// Used by one sink, on its commit thread: build() keeps the last data
+// topic it worked out.
 class RecordBuilder {
  public:
   RecordBuilder(TopicRouting routing, std::shared_ptr<const Format> format);
 
-  // Appends the records for `ev`: none (an unpublished control event), one,
-  // two (a delete followed by its tombstone), or, for an update that changes
-  // the key, a delete under the old key (with its tombstone) and a create
-  // under the new one. Every record of one event carries its id; the ops
-  // (header cdcd.op) tell the parts apart.
-  void build(const ChangeEvent& ev, std::vector<Record>& out) const;
+  // Hands `out` the records for `ev`, in order: none (an unpublished control
+  // event), one, two (a delete followed by its tombstone), or, for an update
+  // that changes the key, a delete under the old key (with its tombstone)
+  // and a create under the new one. Every record of one event carries its
+  // id; the ops (header cdcd.op) tell the parts apart.
+  void build(const ChangeEvent& ev, RecordWriter& out);
+  // The same records, materialized and appended to `out`.
+  void build(const ChangeEvent& ev, std::vector<Record>& out);
   std::string topic_for(const TableId& table) const;
 
  private:
   // One event's record (and tombstone), with `extra` among the headers
   // when it has a name.
-  void append(const ChangeEvent& ev, const std::string& topic, Header extra,
-              std::vector<Record>& out) const;
+  void emit(const ChangeEvent& ev, const std::string& topic, const Header& extra,
+            RecordWriter& out) const;
+  // The topic of a data event's table: computed once per run of one table.
+  const std::string& data_topic(const TableId& table);
   std::string expand(const std::string& tmpl, const TableId& table) const;
 
   TopicRouting routing_;
   std::shared_ptr<const Format> format_;
+  std::optional<TableId> last_table_;
+  std::string last_topic_;
 };
 
 }  // namespace cdc

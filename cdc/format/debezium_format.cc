@@ -75,15 +75,19 @@ std::shared_ptr<const DebeziumFormat::Entry> DebeziumFormat::entry(const ChangeE
   });
 }
 
-std::optional<std::string> DebeziumFormat::key(const ChangeEvent& ev) const {
-  if (!IsDataOp(ev.op)) return DebeziumControlKey(ev, options_);
+bool DebeziumFormat::append_key(const ChangeEvent& ev, OutBuffer& out) const {
+  if (!IsDataOp(ev.op)) {
+    std::optional<std::string> key = DebeziumControlKey(ev, options_);
+    if (key) out.append(*key);
+    return key.has_value();
+  }
   RequireSchema(ev);
   const TableSchema& t = *ev.schema;
   const Row* row = KeyRow(ev);
-  if (t.key_columns().empty() || !row) return std::nullopt;
+  if (t.key_columns().empty() || !row) return false;
   auto e = entry(ev);
 
-  JsonWriter w(e->key_schema.size() + 64);
+  JsonWriter w(out, e->key_schema.size() + 64);
   if (options_.schemas) {
     w.begin_object();
     w.plain_key("schema");
@@ -99,15 +103,16 @@ std::optional<std::string> DebeziumFormat::key(const ChangeEvent& ev) const {
   }
   w.end_object();
   if (options_.schemas) w.end_object();
-  return w.take();
+  w.commit();
+  return true;
 }
 
-std::string DebeziumFormat::value(const ChangeEvent& ev) const {
-  if (!IsDataOp(ev.op)) return DebeziumControlValue(ev, options_);
+void DebeziumFormat::append_value(const ChangeEvent& ev, OutBuffer& out) const {
+  if (!IsDataOp(ev.op)) return out.append(DebeziumControlValue(ev, options_));
   RequireSchema(ev);
   auto e = entry(ev);
 
-  JsonWriter w(e->value_schema.size() + 512 + 64 * e->quoted_names.size());
+  JsonWriter w(out, e->value_schema.size() + 512 + 64 * e->quoted_names.size());
   if (options_.schemas) {
     w.begin_object();
     w.plain_key("schema");
@@ -116,7 +121,7 @@ std::string DebeziumFormat::value(const ChangeEvent& ev) const {
   }
   write_payload(w, *e, ev);
   if (options_.schemas) w.end_object();
-  return w.take();
+  w.commit();
 }
 
 void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEvent& ev) const {

@@ -24,18 +24,18 @@
 
 #include <memory>
 
-#include "cdc/format.h"
+#include "cdc/format/json_format.h"
 #include "cdc/format/json_writer.h"
 #include "cdc/format/schema_cache.h"
 
 namespace cdc::format {
 
-class DebeziumFormat final : public Format {
+class DebeziumFormat final : public JsonFormat {
  public:
   explicit DebeziumFormat(const FormatOptions& options);
 
-  std::optional<std::string> key(const ChangeEvent& ev) const override;
-  std::string value(const ChangeEvent& ev) const override;
+  bool append_key(const ChangeEvent& ev, OutBuffer& out) const override;
+  void append_value(const ChangeEvent& ev, OutBuffer& out) const override;
 
   // Number of cached table entries (for tests).
   size_t cached_tables() const { return cache_.size(); }

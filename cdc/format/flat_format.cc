@@ -57,17 +57,18 @@ std::shared_ptr<const FlatFormat::Entry> FlatFormat::entry(const ChangeEvent& ev
   });
 }
 
-std::optional<std::string> FlatFormat::key(const ChangeEvent& ev) const {
-  JsonWriter w;
+bool FlatFormat::append_key(const ChangeEvent& ev, OutBuffer& out) const {
+  JsonWriter w(out);
   if (!IsDataOp(ev.op)) {
     w.begin_object();
     WriteControlKeyFields(w, ev);
     w.end_object();
-    return w.take();
+    w.commit();
+    return true;
   }
   const TableSchema& t = RequireSchema(ev);
   const Row* row = KeyRow(ev);
-  if (t.key_columns().empty() || !row) return std::nullopt;
+  if (t.key_columns().empty() || !row) return false;
   auto e = entry(ev);
   w.begin_object();
   for (size_t k : t.key_columns()) {
@@ -77,15 +78,16 @@ std::optional<std::string> FlatFormat::key(const ChangeEvent& ev) const {
     WriteReadableValue(w, FieldRef{t.id(), t.columns()[k]}, v);
   }
   w.end_object();
-  return w.take();
+  w.commit();
+  return true;
 }
 
-std::string FlatFormat::value(const ChangeEvent& ev) const {
-  if (!IsDataOp(ev.op)) return control_value(ev);
+void FlatFormat::append_value(const ChangeEvent& ev, OutBuffer& out) const {
+  if (!IsDataOp(ev.op)) return control_value(ev, out);
   const TableSchema& t = RequireSchema(ev);
   auto e = entry(ev);
 
-  JsonWriter w(192 + 48 * e->quoted_names.size());
+  JsonWriter w(out, 192 + 48 * e->quoted_names.size());
   w.begin_object();
   if (const Row* row = ImageRow(ev)) {
     for (size_t i = 0; i < t.columns().size(); ++i) {
@@ -102,11 +104,11 @@ std::string FlatFormat::value(const ChangeEvent& ev) const {
   w.plain_key("__deleted");
   w.string(ev.op == Op::kDelete ? "true" : "false");
   w.end_object();
-  return w.take();
+  w.commit();
 }
 
-std::string FlatFormat::control_value(const ChangeEvent& ev) const {
-  JsonWriter w;
+void FlatFormat::control_value(const ChangeEvent& ev, OutBuffer& out) const {
+  JsonWriter w(out);
   w.begin_object();
   // Control events carry no unchanged values: the default options suffice.
   WriteControlValueFields(w, ev, FormatOptions{});
@@ -117,7 +119,7 @@ std::string FlatFormat::control_value(const ChangeEvent& ev) const {
   table.table.empty() ? w.null() : w.string(table.qualified());
   WriteMetadata(w, ev);
   w.end_object();
-  return w.take();
+  w.commit();
 }
 
 }  // namespace cdc::format

@@ -23,26 +23,26 @@
 
 #include <memory>
 
-#include "cdc/format.h"
+#include "cdc/format/json_format.h"
 #include "cdc/format/json_writer.h"
 #include "cdc/format/schema_cache.h"
 
 namespace cdc::format {
 
-class FlatFormat final : public Format {
+class FlatFormat final : public JsonFormat {
  public:
   // Flat values are always readable: decimal_handling, time_precision and
   // schemas do not apply.
   FlatFormat() = default;
 
-  std::optional<std::string> key(const ChangeEvent& ev) const override;
-  std::string value(const ChangeEvent& ev) const override;
+  bool append_key(const ChangeEvent& ev, OutBuffer& out) const override;
+  void append_value(const ChangeEvent& ev, OutBuffer& out) const override;
 
  private:
   struct Entry;
 
   std::shared_ptr<const Entry> entry(const ChangeEvent& ev) const;
-  std::string control_value(const ChangeEvent& ev) const;
+  void control_value(const ChangeEvent& ev, OutBuffer& out) const;
 
   SchemaCache<Entry> cache_;
 };

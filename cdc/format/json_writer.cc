@@ -82,17 +82,19 @@ std::string_view Escape(unsigned char c, char (&buf)[6]) {
 
 }  // namespace
 
-JsonWriter::JsonWriter(size_t reserve) {
-  buf_.resize(std::max<size_t>(reserve, 16));
-  end_ = buf_.data();
-  cap_ = end_ + buf_.size();
+JsonWriter::JsonWriter(size_t reserve) : JsonWriter(own_, std::max<size_t>(reserve, 16)) {}
+
+JsonWriter::JsonWriter(OutBuffer& out, size_t reserve) : out_(&out) {
+  end_ = out.room(reserve);
+  cap_ = out.limit();
 }
 
 std::string JsonWriter::take() {
-  buf_.resize(static_cast<size_t>(end_ - buf_.data()));
-  std::string out = std::move(buf_);
-  buf_ = std::string();
-  end_ = cap_ = buf_.data();
+  commit();
+  std::string out = own_.str();
+  own_.clear();
+  end_ = own_.end();
+  cap_ = own_.limit();
   written_bits_ = 0;
   depth_ = 0;
   after_key_ = false;
@@ -100,11 +102,15 @@ std::string JsonWriter::take() {
 }
 
 void JsonWriter::grow(size_t n) {
-  size_t size = static_cast<size_t>(end_ - buf_.data());
-  buf_.resize(std::max(size + n, 2 * buf_.size()));
-  buf_.resize(buf_.capacity());  // use what was allocated anyway
-  end_ = buf_.data() + size;
-  cap_ = buf_.data() + buf_.size();
+  // The buffer keeps only what it holds when it grows: hold the pending
+  // text for that moment, then hand it back as uncommitted.
+  const size_t committed = out_->size();
+  out_->commit(end_);
+  const size_t pending = out_->size();
+  out_->room(n);
+  out_->truncate(committed);
+  end_ = out_->end() + (pending - committed);
+  cap_ = out_->limit();
 }
 
 void JsonWriter::open(char c) {
@@ -173,6 +179,15 @@ bool AppendJsonString(std::string& out, std::string_view s, bool strict) {
     return true;
   }
   out.resize(start);
+  return false;
+}
+
+bool AppendJsonString(OutBuffer& out, std::string_view s, bool strict) {
+  const size_t start = out.size();
+  if (EscapeJsonString(s, strict, [&out](std::string_view piece) { out.append(piece); })) {
+    return true;
+  }
+  out.truncate(start);
   return false;
 }
 

@@ -1,4 +1,5 @@
-// JsonWriter: builds compact JSON text in a buffer of its own.
+// JsonWriter: builds compact JSON text in a buffer of its own, or appends it
+// to a sink's OutBuffer.
 //
 // The formats render every record through this writer instead of a JSON DOM:
 // a DOM allocates a node per value, the writer only copies bytes into a
@@ -15,16 +16,23 @@
 #include <string>
 #include <string_view>
 
+#include "cdc/out_buffer.h"
+
 namespace cdc::format {
 
 class JsonWriter {
  public:
   explicit JsonWriter(size_t reserve = 256);
-  JsonWriter(const JsonWriter&) = delete;  // end_ and cap_ point into buf_
+  // Appends to `out`, after what it holds. Nothing shows in `out` until
+  // commit(): a render that throws half way leaves `out` as it was.
+  explicit JsonWriter(OutBuffer& out, size_t reserve = 256);
+  JsonWriter(const JsonWriter&) = delete;  // end_ and cap_ point into *out_
   JsonWriter& operator=(const JsonWriter&) = delete;
 
-  // The text written so far; the writer is left empty.
+  // The text written so far (own buffer only); the writer is left empty.
   std::string take();
+  // Makes the text written so far part of the OutBuffer written to.
+  void commit() { out_->commit(end_); }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -110,7 +118,8 @@ class JsonWriter {
   void put_escaped(std::string_view s);
   void put_float_text(const char* begin, const char* end);
 
-  std::string buf_;  // storage; bytes past end_ are scratch
+  OutBuffer own_;   // storage when no OutBuffer was given
+  OutBuffer* out_;  // &own_ or the caller's; bytes past end_ are scratch
   char* end_ = nullptr;
   char* cap_ = nullptr;
   uint64_t written_bits_ = 0;  // bit d: level d already holds a value
@@ -134,5 +143,6 @@ std::string JsonString(std::string_view s);
 // verbatim, one pass. A byte that is not part of valid UTF-8 becomes U+FFFD;
 // with `strict`, nothing is appended instead and the result is false.
 bool AppendJsonString(std::string& out, std::string_view s, bool strict = false);
+bool AppendJsonString(OutBuffer& out, std::string_view s, bool strict = false);
 
 }  // namespace cdc::format

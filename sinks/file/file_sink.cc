@@ -99,11 +99,18 @@ void FileSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next)
   require_ready();
   BatchWrite w{committed_};
   buffer_.clear();
+  // Each record's line goes straight into the piece.
+  struct Lines final : RecordWriter {
+    FileSink& sink;
+    BatchWrite& w;
+    Lines(FileSink& s, BatchWrite& bw) : sink(s), w(bw) {}
+    void write(const RecordRef& r) override {
+      filesink::AppendRecordLine(r, sink.buffer_, sink.scratch_);
+      ++w.lines;
+    }
+  } lines(*this, w);
   for (const ChangeEvent& ev : batch) {
-    records_.clear();
-    builder_.build(ev, records_);
-    for (const Record& r : records_) filesink::AppendRecordLine(r, buffer_);
-    w.lines += records_.size();
+    builder_.build(ev, lines);
     write_piece(w, /*last=*/false);
   }
   write_piece(w, /*last=*/true);
@@ -150,7 +157,7 @@ void FileSink::write_piece(BatchWrite& w, bool last) {
     }
     w.started = true;
   }
-  filesink::WriteAll(segment_fd_.get(), buffer_, path);
+  filesink::WriteAll(segment_fd_.get(), buffer_.view(), path);
   cp.length += buffer_.size();
   w.bytes += buffer_.size();
   buffer_.clear();

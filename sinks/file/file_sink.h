@@ -117,8 +117,9 @@ class FileSink : public Sink {
   // recover() succeeded and no commit failed since. A failed commit may have
   // left bytes past the commit point, which only recover() removes.
   bool ready_ = false;
-  std::string buffer_;  // the piece being rendered; kept to reuse its memory
-  std::vector<Record> records_;
+  // The piece being rendered, records straight into it; kept to reuse its memory.
+  OutBuffer buffer_;
+  OutBuffer scratch_;  // key or value of a format that does not write JSON
   // Read by metrics() on another thread; written only by commit().
   std::atomic<uint64_t> records_written_{0};
   std::atomic<uint64_t> bytes_written_{0};

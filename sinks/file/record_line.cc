@@ -37,23 +37,53 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-void AppendJsonString(std::string_view s, const Record& record, const char* what,
-                      std::string& out) {
+void AppendJsonString(std::string_view s, std::string_view topic, const char* what,
+                      OutBuffer& out) {
   if (!format::AppendJsonString(out, s, /*strict=*/true)) {
-    throw Error("file sink: " + std::string(what) + " of a record for topic '" + record.topic +
+    throw Error("file sink: " + std::string(what) + " of a record for topic '" +
+                std::string(topic) +
                 "' is neither JSON nor UTF-8 text, which a JSON line cannot hold");
   }
 }
 
-void AppendPayload(const std::optional<std::string>& bytes, const Record& record, const char* what,
-                   std::string& out) {
+void AppendPayload(std::optional<std::string_view> bytes, std::string_view topic, const char* what,
+                   OutBuffer& out) {
   if (!bytes) {
     out += "null";
   } else if (LooksLikeJson(*bytes)) {
     out += *bytes;
   } else {
-    AppendJsonString(*bytes, record, what, out);
+    AppendJsonString(*bytes, topic, what, out);
   }
+}
+
+template <typename Headers>
+void AppendHeaders(const Headers& headers, std::string_view topic, OutBuffer& out) {
+  out += ",\"headers\":{";
+  bool first = true;
+  for (const auto& h : headers) {
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(h.name, topic, "a header name", out);
+    out += ':';
+    AppendJsonString(h.value, topic, "a header value", out);
+  }
+  out += "}}\n";
+}
+
+// A key or value of a RecordRef: rendered in place when the format writes
+// JSON, else through `scratch` and the look.
+template <typename Render>
+void AppendRendered(const RecordRef& record, Render&& render, const char* what, OutBuffer& out,
+                    OutBuffer& scratch) {
+  if (record.json()) {
+    if (!render(out)) out += "null";
+    return;
+  }
+  scratch.clear();
+  std::optional<std::string_view> bytes;
+  if (render(scratch)) bytes = scratch.view();
+  AppendPayload(bytes, record.topic(), what, out);
 }
 
 }  // namespace
@@ -71,21 +101,35 @@ bool LooksLikeJson(std::string_view b) {
   return b == "true" || b == "false" || IsJsonNumber(b);
 }
 
-void AppendRecordLine(const Record& record, std::string& out) {
+void AppendRecordLine(const RecordRef& record, OutBuffer& out, OutBuffer& scratch) {
   out += "{\"topic\":";
-  AppendJsonString(record.topic, record, "the topic", out);
+  AppendJsonString(record.topic(), record.topic(), "the topic", out);
   out += ",\"key\":";
-  AppendPayload(record.key, record, "the key", out);
+  AppendRendered(
+      record, [&](OutBuffer& b) { return record.append_key(b); }, "the key", out, scratch);
   out += ",\"value\":";
-  AppendPayload(record.value, record, "the value", out);
-  out += ",\"headers\":{";
-  for (size_t i = 0; i < record.headers.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(record.headers[i].name, record, "a header name", out);
-    out += ':';
-    AppendJsonString(record.headers[i].value, record, "a header value", out);
-  }
-  out += "}}\n";
+  AppendRendered(
+      record, [&](OutBuffer& b) { return record.append_value(b); }, "the value", out, scratch);
+  AppendHeaders(record.headers(), record.topic(), out);
+}
+
+void AppendRecordLine(const Record& record, OutBuffer& out) {
+  auto view = [](const std::optional<std::string>& bytes) {
+    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
+  };
+  out += "{\"topic\":";
+  AppendJsonString(record.topic, record.topic, "the topic", out);
+  out += ",\"key\":";
+  AppendPayload(view(record.key), record.topic, "the key", out);
+  out += ",\"value\":";
+  AppendPayload(view(record.value), record.topic, "the value", out);
+  AppendHeaders(record.headers, record.topic, out);
+}
+
+void AppendRecordLine(const Record& record, std::string& out) {
+  OutBuffer line;
+  AppendRecordLine(record, line);
+  out += line.view();
 }
 
 namespace {

@@ -15,6 +15,8 @@
 // Bytes that read as `null` or as a JSON string are embedded too, so that a
 // line reads back unambiguously (RecordLineParser): `null` is a null key or
 // value, a string is embedded bytes, anything else is the bytes verbatim.
+// A format that always writes JSON (Format::writes_json) renders key and
+// value straight into the line: no look, no copy.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +28,11 @@
 
 namespace cdc::filesink {
 
-// Appends the line for `record`, newline included, to `out`.
+// Appends the line for `record`, newline included, to `out`. `scratch`
+// holds the key and value of a format that does not write JSON for the look.
+void AppendRecordLine(const RecordRef& record, OutBuffer& out, OutBuffer& scratch);
+// The same for a record already built (replay), and for a string.
+void AppendRecordLine(const Record& record, OutBuffer& out);
 void AppendRecordLine(const Record& record, std::string& out);
 
 // The cheap look described above.

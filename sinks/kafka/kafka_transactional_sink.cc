@@ -148,11 +148,13 @@ void KafkaTransactionalSink::close_producer() {
 
 void KafkaTransactionalSink::commit(const std::vector<ChangeEvent>& batch, const Offset& next) {
   Transaction tx = begin();
-  for (const ChangeEvent& ev : batch) {
-    records_.clear();
-    builder_.build(ev, records_);
-    for (const Record& r : records_) produce_record(r, tx);
-  }
+  struct Producer final : RecordWriter {
+    KafkaTransactionalSink& sink;
+    Transaction& tx;
+    Producer(KafkaTransactionalSink& s, Transaction& t) : sink(s), tx(t) {}
+    void write(const RecordRef& r) override { sink.produce_record(r, tx); }
+  } producer(*this, tx);
+  for (const ChangeEvent& ev : batch) builder_.build(ev, producer);
   finish(tx, next);
 }
 
@@ -190,10 +192,29 @@ KafkaTransactionalSink::Transaction KafkaTransactionalSink::begin() {
 }
 
 void KafkaTransactionalSink::produce_record(const Record& r, Transaction& tx) {
-  produce(r.topic, r.key, r.value, r.headers, tx.deadline);
+  std::vector<HeaderRef> headers;
+  for (const Header& h : r.headers) {
+    headers.push_back({h.name, h.value});
+    tx.bytes += h.name.size() + h.value.size();
+  }
+  auto view = [](const std::optional<std::string>& bytes) {
+    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
+  };
+  produce(r.topic, view(r.key), view(r.value), headers, tx.deadline);
   ++tx.records;
   tx.bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
-  for (const Header& h : r.headers) tx.bytes += h.name.size() + h.value.size();
+}
+
+void KafkaTransactionalSink::produce_record(const RecordRef& r, Transaction& tx) {
+  key_buffer_.clear();
+  value_buffer_.clear();
+  std::optional<std::string_view> key, value;
+  if (r.append_key(key_buffer_)) key = key_buffer_.view();
+  if (r.append_value(value_buffer_)) value = value_buffer_.view();
+  produce(r.topic(), key, value, r.headers(), tx.deadline);
+  ++tx.records;
+  tx.bytes += key_buffer_.size() + value_buffer_.size();
+  for (const HeaderRef& h : r.headers()) tx.bytes += h.name.size() + h.value.size();
 }
 
 void KafkaTransactionalSink::finish(const Transaction& tx, const Offset& next) {
@@ -218,14 +239,13 @@ void KafkaTransactionalSink::finish(const Transaction& tx, const Offset& next) {
   metrics_.total_commit_ms += ms;
 }
 
-void KafkaTransactionalSink::produce(const std::string& topic,
-                                     const std::optional<std::string>& key,
-                                     const std::optional<std::string>& value,
-                                     const std::vector<Header>& headers,
+void KafkaTransactionalSink::produce(const std::string& topic, std::optional<std::string_view> key,
+                                     std::optional<std::string_view> value,
+                                     std::span<const HeaderRef> headers,
                                      Clock::time_point deadline) {
   for (;;) {
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
-    for (const Header& h : headers) {
+    for (const HeaderRef& h : headers) {
       rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
                           static_cast<ssize_t>(h.value.size()));
     }

@@ -99,6 +99,8 @@ class KafkaTransactionalSink : public Sink {
   };
   Transaction begin();
   void produce_record(const Record& r, Transaction& tx);
+  // The same for a record rendered into key_buffer_ and value_buffer_.
+  void produce_record(const RecordRef& r, Transaction& tx);
   void finish(const Transaction& tx, const Offset& next);
 
   // With options_.standby: joins the lease's group (first call) and throws
@@ -106,8 +108,9 @@ class KafkaTransactionalSink : public Sink {
   void take_lease();
   void start_producer();
   void close_producer();
-  void produce(const std::string& topic, const std::optional<std::string>& key,
-               const std::optional<std::string>& value, const std::vector<Header>& headers,
+  // Key or value nullopt: null.
+  void produce(const std::string& topic, std::optional<std::string_view> key,
+               std::optional<std::string_view> value, std::span<const HeaderRef> headers,
                Clock::time_point deadline);
   void flush_and_check(Clock::time_point deadline);
   void commit_transaction(Clock::time_point deadline);
@@ -134,7 +137,9 @@ class KafkaTransactionalSink : public Sink {
   bool ready_ = false;           // recover() succeeded and no commit failed since
   bool in_transaction_ = false;  // begin_transaction() without commit/abort yet
   bool topic_ensured_ = false;
-  std::vector<Record> records_;  // of the event being produced; kept to reuse memory
+  // The record being produced, rendered here (librdkafka copies it); kept to
+  // reuse their memory.
+  OutBuffer key_buffer_, value_buffer_;
 
   mutable std::mutex metrics_mu_;
   KafkaSinkMetrics metrics_;

@@ -27,10 +27,14 @@ RecordBuilder Builder(const std::string& yaml, bool tombstones = true) {
                        std::make_shared<IdFormat>());
 }
 
-std::vector<Record> Build(const RecordBuilder& b, const ChangeEvent& ev) {
+std::vector<Record> Build(RecordBuilder& b, const ChangeEvent& ev) {
   std::vector<Record> out;
   b.build(ev, out);
   return out;
+}
+
+std::vector<Record> Build(RecordBuilder&& b, const ChangeEvent& ev) {
+  return Build(b, ev);
 }
 
 TEST(RecordBuilderTest, DefaultTopicIsPrefixSchemaTable) {

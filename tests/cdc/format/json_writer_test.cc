@@ -78,5 +78,39 @@ TEST(AppendJsonString, EqualsJsonWriterAndReplacesOrRefusesInvalidUtf8) {
   }
 }
 
+// Into a sink's buffer: appended after what it holds, shown only once
+// committed, and a render abandoned half way (an exception) leaves it as it
+// was, even when the writer had to grow the buffer meanwhile.
+TEST(JsonWriterIntoBuffer, AppendsOnCommitOnly) {
+  OutBuffer out;
+  out += "line 1\n";
+  {
+    JsonWriter w(out, 4);
+    w.begin_object();
+    w.plain_key("s");
+    w.string(std::string(5000, 'a'));  // grows the buffer with text pending
+    w.plain_key("n");
+    w.int64(-7);
+    w.end_object();
+    w.commit();
+  }
+  EXPECT_EQ(out.str(), "line 1\n{\"s\":\"" + std::string(5000, 'a') + "\",\"n\":-7}");
+  const std::string before = out.str();
+  {
+    JsonWriter w(out, 4);
+    w.begin_object();
+    w.plain_key("big");
+    w.string(std::string(100000, 'b'));
+    // no commit: as if the rest of the render threw
+  }
+  EXPECT_EQ(out.str(), before);
+  {
+    JsonWriter w(out);
+    w.boolean(true);
+    w.commit();
+  }
+  EXPECT_EQ(out.str(), before + "true");
+}
+
 }  // namespace
 }  // namespace cdc::format

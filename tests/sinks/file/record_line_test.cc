@@ -2,12 +2,15 @@
 #include "sinks/file/record_line.h"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "cdc/error.h"
+#include "cdc/format.h"
+#include "tests/support/test_support.h"
 
 namespace cdc::filesink {
 namespace {
@@ -153,6 +156,89 @@ TEST(RecordLineTest, RefusesLinesThatAreNotRecords) {
     EXPECT_NE(std::string(e.what()).find("events-000003.jsonl: byte 42: not a cdcd record line"),
               std::string::npos)
         << e.what();
+  }
+}
+
+// The file sink writes each record straight from the event (RecordRef): key
+// and value rendered into the line when the format writes JSON, through the
+// look otherwise. That line must be the very line of the materialized
+// Record, for every format, op and control event, and read back as it.
+class TextFormat : public Format {
+ public:
+  std::optional<std::string> key(const ChangeEvent& ev) const override {
+    if (ev.op == Op::kHeartbeat) return std::nullopt;
+    return "key of " + ev.id;
+  }
+  std::string value(const ChangeEvent& ev) const override {
+    return ev.op == Op::kDelete ? "{\n  \"pretty\": true\n}" : "{\"id\":\"" + ev.id + "\"}";
+  }
+};
+
+std::vector<ChangeEvent> EveryKindOfEvent() {
+  using testing::CustomerEvent;
+  std::vector<ChangeEvent> events = {
+      CustomerEvent(Op::kCreate, 1, "line\nbreak \"quoted\" caf\xc3\xa9", 1, 0),
+      CustomerEvent(Op::kUpdate, 1, "b", 2, 0),
+      CustomerEvent(Op::kDelete, 1, "b", 3, 0),
+      CustomerEvent(Op::kRead, 2, "r", 4, 0),
+  };
+  ChangeEvent rekey = CustomerEvent(Op::kUpdate, 3, "k", 5, 0);
+  rekey.before->values[0] = Value(int64_t{4});  // the key changes: delete + create
+  events.push_back(rekey);
+  ChangeEvent heartbeat;
+  heartbeat.id = "hb-1";
+  heartbeat.op = Op::kHeartbeat;
+  heartbeat.source = events[0].source;
+  events.push_back(heartbeat);
+  ChangeEvent ddl = events[0];
+  ddl.id = "ddl-1";
+  ddl.op = Op::kSchemaChange;
+  ddl.before.reset();
+  ddl.after.reset();
+  ddl.control = {{"ddl", "ALTER TABLE customers\n  ADD note text"}};
+  events.push_back(ddl);
+  return events;
+}
+
+TEST(RecordLineTest, LinesWrittenFromTheEventEqualLinesOfTheRecord) {
+  FormatOptions bare;
+  bare.schemas = false;
+  FormatOptions flat;
+  flat.envelope = FormatOptions::Envelope::kFlat;
+  const std::vector<std::pair<std::string, std::shared_ptr<const Format>>> formats = {
+      {"debezium", MakeFormat(FormatOptions{})},
+      {"debezium, schemas: false", MakeFormat(bare)},
+      {"flat", MakeFormat(flat)},
+      {"not JSON", std::make_shared<TextFormat>()},
+  };
+  for (const auto& [name, format] : formats) {
+    SCOPED_TRACE(name);
+    ConfigNode sink(YAML::Load("type: file"), "t.yaml", "sink");
+    RecordBuilder builder(TopicRouting::FromConfig(sink, "shop", /*tombstones=*/true), format);
+    size_t lines = 0;
+    for (const ChangeEvent& ev : EveryKindOfEvent()) {
+      SCOPED_TRACE(ev.id);
+      struct Lines final : RecordWriter {
+        OutBuffer out, scratch;
+        size_t n = 0;
+        void write(const RecordRef& r) override {
+          AppendRecordLine(r, out, scratch);
+          ++n;
+        }
+      } direct;
+      builder.build(ev, direct);
+      std::vector<Record> records;
+      builder.build(ev, records);
+      std::string expected;
+      for (const Record& r : records) AppendRecordLine(r, expected);
+      EXPECT_EQ(direct.out.str(), expected);
+      ASSERT_EQ(direct.n, records.size());
+      lines += records.size();
+      for (const Record& r : records) ExpectSame(ParseBack(r), r);
+    }
+    // create, update, delete + tombstone, read, delete + tombstone + create,
+    // heartbeat, schema change
+    EXPECT_EQ(lines, 10u);
   }
 }
 
