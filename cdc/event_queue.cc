@@ -38,14 +38,33 @@ bool EventQueue::wait_for_room(std::unique_lock<std::mutex>& lock, size_t n,
   // for more that cannot come.
   producer_blocked_ = true;
   if (waiting_ == Waiting::kBatch) not_empty_.notify_one();
-  auto room = [&] { return closed_ || admits(n); };
-  if (until) {
-    timed_out = !not_full_.wait_until(lock, *until, room);
-  } else {
-    not_full_.wait(lock, room);
+  auto wake = [&] { return closed_ || admits(n) || !recycled_.empty(); };
+  for (;;) {
+    if (until) {
+      timed_out = !not_full_.wait_until(lock, *until, wake);
+    } else {
+      not_full_.wait(lock, wake);
+    }
+    if (timed_out || recycled_.empty()) break;
+    // A committed batch handed back: freed here, outside the lock, while
+    // there is no room anyway.
+    std::vector<ChangeEvent> done = std::move(recycled_);
+    recycled_.clear();
+    lock.unlock();
+    done.clear();
+    lock.lock();
   }
   producer_blocked_ = false;
   return !closed_ && !timed_out;
+}
+
+bool EventQueue::recycle(std::vector<ChangeEvent>& batch) {
+  std::lock_guard lock(mu_);
+  if (!producer_blocked_ || !recycled_.empty() || closed_ || batch.empty()) return false;
+  recycled_ = std::move(batch);
+  batch.clear();
+  not_full_.notify_one();
+  return true;
 }
 
 bool EventQueue::emit(ChangeEvent&& ev) {
@@ -125,6 +144,7 @@ void EventQueue::close() {
 void EventQueue::reset() {
   std::lock_guard lock(mu_);
   for (Slot& slot : ring_) slot.ev = ChangeEvent{};  // release what they hold
+  recycled_.clear();
   head_ = count_ = 0;
   bytes_ = 0;
   closed_ = false;

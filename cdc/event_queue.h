@@ -14,6 +14,12 @@
 // producer wakes it only when that batch can be taken (the first event, the
 // batch's size reached, the producer blocked on a full queue, idle, or done),
 // so a fast source does not pay a thread switch per event.
+//
+// Freeing committed events is a good part of the commit thread's work (a
+// heap block per string value, made on the source's thread). When the
+// producer is blocked on a full queue, the commit thread is the slower side
+// and the producer has time: recycle() hands it the batch to destroy while
+// it waits, so the producer frees what it allocated.
 #pragma once
 
 #include <chrono>
@@ -53,6 +59,11 @@ class EventQueue : public Emitter {
   uint64_t pop_batch(std::chrono::steady_clock::time_point first_deadline,
                      const BatchLimits& limits, std::vector<ChangeEvent>& out);
 
+  // Takes `batch` (left empty) to be destroyed on the producer's thread if
+  // the producer is blocked on a full queue and has no batch to destroy
+  // yet; otherwise returns false and leaves it to the caller.
+  bool recycle(std::vector<ChangeEvent>& batch);
+
   // The producer will emit no more (it returned or threw).
   void producer_done();
   bool drained() const;  // producer done and nothing left
@@ -86,6 +97,7 @@ class EventQueue : public Emitter {
     size_t bytes = 0;
   };
   std::vector<Slot> ring_;
+  std::vector<ChangeEvent> recycled_;  // committed events the producer destroys
   size_t head_ = 0, count_ = 0;
   uint64_t bytes_ = 0;
   bool closed_ = false;

@@ -143,7 +143,9 @@ void Pipeline::run_attempt(const std::optional<Offset>& from) {
 void Pipeline::commit_loop() {
   while (!queue_.drained()) {
     std::vector<ChangeEvent> batch = next_batch();
-    if (!batch.empty()) commit(batch);
+    if (batch.empty()) continue;
+    commit(batch);
+    queue_.recycle(batch);  // or freed here
   }
 }
 

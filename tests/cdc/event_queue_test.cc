@@ -222,5 +222,51 @@ TEST(EventQueueTest, AnIdleCutWaitsForItsEarliestTime) {
   EXPECT_EQ(out.size(), 1u);
 }
 
+// Records the thread that destroys it, as a committed event's offset state.
+struct DestroyedOn : DeferredOffsetState {
+  std::atomic<std::thread::id>* where;
+  explicit DestroyedOn(std::atomic<std::thread::id>* w) : where(w) {}
+  ~DestroyedOn() override { *where = std::this_thread::get_id(); }
+  nlohmann::json build(const nlohmann::json&) const override { return nullptr; }
+};
+
+TEST(EventQueueTest, ABlockedProducerDestroysTheBatchesHandedBack) {
+  std::atomic<std::thread::id> destroyed_on{};
+  ChangeEvent first = Ev(1);
+  first.next.deferred = std::make_shared<DestroyedOn>(&destroyed_on);
+  EventQueue q(first.approx_bytes());
+  ASSERT_TRUE(q.emit(std::move(first)));
+
+  // Not blocked: the caller keeps the batch.
+  std::vector<ChangeEvent> unblocked = {Ev(9)};
+  EXPECT_FALSE(q.recycle(unblocked));
+  EXPECT_EQ(unblocked.size(), 1u);
+
+  std::thread::id producer_id;
+  std::thread producer([&] {
+    producer_id = std::this_thread::get_id();
+    // Each blocks until the one before is taken: the queue holds one event.
+    ASSERT_TRUE(q.emit(Ev(2)));
+    ASSERT_TRUE(q.emit(Ev(3)));
+    ASSERT_TRUE(q.emit(Ev(4)));  // waits here when recycle() hands tx-1 back
+  });
+  std::vector<ChangeEvent> batch;
+  ASSERT_GT(q.pop_batch(Clock::now() + 1s, {}, batch), 0u);
+  ASSERT_EQ(batch.at(0).id, "tx-1:0");
+  ASSERT_EQ(PopOne(q, Clock::now() + 1s)->id, "tx-2:0");
+  const auto until = Clock::now() + 2s;
+  while (!q.recycle(batch) && Clock::now() < until) std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(batch.empty());  // taken
+  while (destroyed_on.load() == std::thread::id{} && Clock::now() < until) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_NE(destroyed_on.load(), std::this_thread::get_id());
+  EXPECT_NE(destroyed_on.load(), std::thread::id{});
+  EXPECT_EQ(PopOne(q, Clock::now() + 1s)->id, "tx-3:0");
+  EXPECT_EQ(PopOne(q, Clock::now() + 1s)->id, "tx-4:0");
+  producer.join();
+  EXPECT_EQ(destroyed_on.load(), producer_id);
+}
+
 }  // namespace
 }  // namespace cdc
