@@ -20,6 +20,7 @@ struct DebeziumFormat::Entry {
   std::vector<std::pair<std::string, ColumnType>> source_fields;
   std::vector<std::string> quoted_names;  // `"column":` per column
   std::vector<Value> absent_values;       // per column: AbsentValue(), for partial before images
+  SourceParts source;                     // of the source and table it was built for
   std::string key_schema;                 // rendered; empty without schemas
   std::string value_schema;
 
@@ -62,6 +63,7 @@ std::shared_ptr<const DebeziumFormat::Entry> DebeziumFormat::entry(const ChangeE
     out.connector = e.source.connector;
     out.server_name = e.source.server_name;
     for (const SourceField& f : e.source.fields) out.source_fields.emplace_back(f.name, f.type);
+    out.source = PrepareSource(e.source, options_);
     for (const Column& c : t.columns()) {
       out.quoted_names.push_back(QuotedKey(c.name));
       out.absent_values.push_back(AbsentValue(c));
@@ -131,7 +133,13 @@ void DebeziumFormat::write_payload(JsonWriter& w, const Entry& e, const ChangeEv
   w.plain_key("after");
   ev.after ? write_row(w, e, *ev.after, false) : w.null();
   w.plain_key("source");
-  WriteSource(w, ev.source, options_);
+  // Matches() holds connector, server and fields to the entry's; the table
+  // is the schema's unless a source names it otherwise.
+  if (ev.source.table == e.source.table) {
+    WriteSource(w, ev.source, e.source);
+  } else {
+    WriteSource(w, ev.source, options_);
+  }
   w.plain_key("transaction");
   if (ev.tx && options_.transaction_metadata) {
     w.begin_object();

@@ -88,6 +88,12 @@ class JsonWriter {
     before_value();
     put(json);
   }
+  // Members of the current object already rendered ("a":1,"b":2), not
+  // empty: written as one member is.
+  void raw_members(std::string_view members) {
+    before_value();
+    put(members);
+  }
 
  private:
   void before_value() {

@@ -42,45 +42,75 @@ void WriteSequence(JsonWriter& w, const std::optional<SourceSequence>& seq) {
 
 }  // namespace
 
+SourceParts PrepareSource(const SourceInfo& s, const FormatOptions& options) {
+  SourceParts p;
+  p.table = s.table;
+  // Members are rendered by a writer inside an object of its own, then cut
+  // out of it: "{" + members + "}".
+  auto members = [](auto&& write) {
+    JsonWriter w;
+    w.begin_object();
+    write(w);
+    w.end_object();
+    std::string text = w.take();
+    return text.substr(1, text.size() - 2);
+  };
+  p.identity = members([&](JsonWriter& w) {
+    w.plain_key("version");
+    w.string(kCdcdVersion);
+    w.plain_key("connector");
+    w.string(s.connector);
+    w.plain_key("name");
+    w.string(s.server_name);
+  });
+  p.db = JsonString(s.table.database);
+  p.table_members = members([&](JsonWriter& w) {
+    if (IsPostgres(s)) {
+      w.plain_key("schema");
+      w.string(s.table.schema);
+      w.plain_key("table");
+      w.string(s.table.table);
+    } else if (IsMySql(s)) {
+      w.plain_key("table");
+      WriteNullableString(w, s.table.table);
+    } else {
+      w.plain_key("schema");
+      WriteNullableString(w, s.table.schema);
+      w.plain_key("table");
+      WriteNullableString(w, s.table.table);
+    }
+  });
+  for (const SourceField& f : s.fields) {
+    p.field_keys.push_back(ShowsSourceField(f, options) ? QuotedKey(f.name) : std::string());
+  }
+  return p;
+}
+
 void WriteSource(JsonWriter& w, const SourceInfo& s, const FormatOptions& options) {
+  WriteSource(w, s, PrepareSource(s, options));
+}
+
+void WriteSource(JsonWriter& w, const SourceInfo& s, const SourceParts& parts) {
   int64_t us = s.commit_ts_us;
   w.begin_object();
-  w.plain_key("version");
-  w.string(kCdcdVersion);
-  w.plain_key("connector");
-  w.string(s.connector);
-  w.plain_key("name");
-  w.string(s.server_name);
+  w.raw_members(parts.identity);
   w.plain_key("ts_ms");
   w.int64(FloorDiv(us, 1000));
   w.plain_key("snapshot");
   w.string(SnapshotMarkName(s.snapshot));
   w.plain_key("db");
-  w.string(s.table.database);
+  w.raw_value(parts.db);
   w.plain_key("sequence");
   WriteSequence(w, s.sequence);
   w.plain_key("ts_us");
   w.int64(us);
   w.plain_key("ts_ns");
   w.int64(us * 1000);
-  if (IsPostgres(s)) {
-    w.plain_key("schema");
-    w.string(s.table.schema);
-    w.plain_key("table");
-    w.string(s.table.table);
-  } else if (IsMySql(s)) {
-    w.plain_key("table");
-    WriteNullableString(w, s.table.table);
-  } else {
-    w.plain_key("schema");
-    WriteNullableString(w, s.table.schema);
-    w.plain_key("table");
-    WriteNullableString(w, s.table.table);
-  }
-  for (const SourceField& f : s.fields) {
-    if (!ShowsSourceField(f, options)) continue;
-    w.key(f.name);
-    WritePlainValue(w, f.value);
+  w.raw_members(parts.table_members);
+  for (size_t i = 0; i < s.fields.size() && i < parts.field_keys.size(); ++i) {
+    if (parts.field_keys[i].empty()) continue;
+    w.quoted_key(parts.field_keys[i]);
+    WritePlainValue(w, s.fields[i].value);
   }
   w.end_object();
 }

@@ -16,7 +16,22 @@ namespace cdc::format {
 
 inline constexpr const char* kCdcdVersion = "cdcd-0.1.0";
 
+// What a source block of one table repeats on every event, rendered once
+// (the format caches it per table version): the identity fields, the
+// database, the table fields and the keys of the connector's fields.
+struct SourceParts {
+  TableId table;                        // the table these parts name
+  std::string identity;                 // "version":...,"connector":...,"name":...
+  std::string db;                       // the database as a JSON string
+  std::string table_members;            // "schema":...,"table":... (per connector)
+  std::vector<std::string> field_keys;  // `"name":` per source field; empty: not shown
+};
+SourceParts PrepareSource(const SourceInfo& source, const FormatOptions& options);
+
 void WriteSource(JsonWriter& w, const SourceInfo& source, const FormatOptions& options);
+// The same with parts prepared from a source with the same connector, server
+// name, fields (names and types) and table.
+void WriteSource(JsonWriter& w, const SourceInfo& source, const SourceParts& parts);
 
 // A value without column context (source fields, control details): null,
 // booleans, numbers and text as themselves, anything else as its debug text.
