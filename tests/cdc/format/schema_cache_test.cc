@@ -43,6 +43,25 @@ TEST(SchemaCache, RebuildsWhenTheSourceShapeDiffers) {
   EXPECT_EQ(ParseRecord(f.value(a)), va);
 }
 
+// The source block's cached parts name the table the entry was built for:
+// an event whose source names another table (a renamed table's events
+// carrying the old schema) shows its own.
+TEST(SchemaCache, SourceBlockNamesTheEventsOwnTable) {
+  format::DebeziumFormat f(Options());
+  TableSchemaPtr t = DocCustomers();
+  ChangeEvent a = EventOn(t, 1);
+  ChangeEvent b = EventOn(t, 2);
+  b.source.table = TableId{"otherdb", "archive", "old_customers"};
+  OJson sa = ParseRecord(f.value(a))["payload"]["source"];
+  OJson sb = ParseRecord(f.value(b))["payload"]["source"];
+  EXPECT_EQ(sa["db"], a.source.table.database);
+  EXPECT_EQ(sa["table"], "customers");
+  EXPECT_EQ(sb["db"], "otherdb");
+  EXPECT_EQ(sb["schema"], "archive");
+  EXPECT_EQ(sb["table"], "old_customers");
+  EXPECT_EQ(Keys(sa), Keys(sb));
+}
+
 TEST(SchemaCache, StaysBounded) {
   format::DebeziumFormat f(Options(FormatOptions::Envelope::kDebezium, false));
   std::vector<TableSchemaPtr> tables;
