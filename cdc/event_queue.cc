@@ -125,7 +125,11 @@ void EventQueue::idle() {
 }
 
 void EventQueue::producer_done() {
+  // A batch handed back and not freed yet; declared first, so freed after
+  // the lock is released.
+  std::vector<ChangeEvent> done;
   std::lock_guard lock(mu_);
+  done.swap(recycled_);
   producer_done_ = true;
   not_empty_.notify_all();
 }

@@ -47,6 +47,7 @@ class OutBuffer {
   char* limit() { return data_.get() + capacity_; }
 
   void append(std::string_view s) {
+    if (s.empty()) return;  // memcpy may not see the null storage of an empty buffer
     std::memcpy(room(s.size()), s.data(), s.size());
     size_ += s.size();
   }
