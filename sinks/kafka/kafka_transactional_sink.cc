@@ -253,9 +253,12 @@ void KafkaTransactionalSink::produce(const std::string& topic, std::optional<std
     // buffers may be reused at once. On success librdkafka owns `hdrs`.
     // (librdkafka's V_ macros cast their arguments unparenthesised: plain
     // variables only.)
-    const char* key_ptr = key ? key->data() : nullptr;
+    // Null pointers mean a null key and a tombstone: an empty key or value
+    // (whose view may hold no pointer at all) points at an empty text.
+    static char empty[] = "";
+    const char* key_ptr = key ? (key->empty() ? empty : key->data()) : nullptr;
     size_t key_len = key ? key->size() : 0;
-    char* value_ptr = value ? const_cast<char*>(value->data()) : nullptr;
+    char* value_ptr = value ? (value->empty() ? empty : const_cast<char*>(value->data())) : nullptr;
     size_t value_len = value ? value->size() : 0;
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),

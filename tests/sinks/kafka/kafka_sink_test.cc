@@ -239,6 +239,25 @@ TEST_F(KafkaSinkTest, RecordTooLargeStopsThePipelineInsteadOfRetryingForever) {
   EXPECT_EQ(sink->recover(), std::nullopt);
 }
 
+// An empty key or value is published as empty, not as a null key or a
+// tombstone (the sink renders into buffers that hold nothing for them).
+TEST_F(KafkaSinkTest, EmptyKeyAndValueStayEmpty) {
+  const std::string topic = "empty_" + tag_;
+  auto sink =
+      MakeKafkaTestSink(Yaml("topic: " + topic),
+                        KafkaTestContext(pipeline_, std::make_shared<testing::NameKeyFormat>(),
+                                         /*tombstones=*/false));
+  ASSERT_EQ(sink->recover(), std::nullopt);
+  sink->commit({CustomerEvent(Op::kCreate, 1, "", 1, 0), CustomerEvent(Op::kCreate, 2, "x", 1, 1)},
+               KOffset("tx", 2));
+  std::vector<kafka::KafkaMessage> got = ReadTopics(brokers_, {topic});
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].key, std::optional<std::string>(""));
+  EXPECT_EQ(got[0].value, std::optional<std::string>(""));
+  EXPECT_EQ(got[1].key, std::optional<std::string>("x"));
+  EXPECT_EQ(got[1].value, std::optional<std::string>("x"));
+}
+
 // An offset record of another format version (a downgrade after a newer
 // cdcd committed) is refused, naming where it is, instead of misread.
 TEST_F(KafkaSinkTest, OffsetRecordOfAnotherFormatVersionIsRefused) {
