@@ -48,8 +48,8 @@ bool EventQueue::wait_for_room(std::unique_lock<std::mutex>& lock, size_t n,
     if (timed_out || recycled_.empty()) break;
     // A committed batch handed back: freed here, outside the lock, while
     // there is no room anyway.
-    std::vector<ChangeEvent> done = std::move(recycled_);
-    recycled_.clear();
+    std::vector<ChangeEvent> done;
+    done.swap(recycled_);
     lock.unlock();
     done.clear();
     lock.lock();

@@ -39,6 +39,15 @@ struct Record {
   std::optional<std::string> key;    // nullopt: null key
   std::optional<std::string> value;  // nullopt: tombstone
   std::vector<Header> headers;
+
+  // Key and value as views, nullopt where null, for the sinks' writers.
+  std::optional<std::string_view> key_bytes() const { return View(key); }
+  std::optional<std::string_view> value_bytes() const { return View(value); }
+
+ private:
+  static std::optional<std::string_view> View(const std::optional<std::string>& bytes) {
+    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
+  }
 };
 
 struct HeaderRef {

@@ -114,15 +114,12 @@ void AppendRecordLine(const RecordRef& record, OutBuffer& out, OutBuffer& scratc
 }
 
 void AppendRecordLine(const Record& record, OutBuffer& out) {
-  auto view = [](const std::optional<std::string>& bytes) {
-    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
-  };
   out += "{\"topic\":";
   AppendJsonString(record.topic, record.topic, "the topic", out);
   out += ",\"key\":";
-  AppendPayload(view(record.key), record.topic, "the key", out);
+  AppendPayload(record.key_bytes(), record.topic, "the key", out);
   out += ",\"value\":";
-  AppendPayload(view(record.value), record.topic, "the value", out);
+  AppendPayload(record.value_bytes(), record.topic, "the value", out);
   AppendHeaders(record.headers, record.topic, out);
 }
 

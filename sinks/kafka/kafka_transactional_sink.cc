@@ -197,10 +197,7 @@ void KafkaTransactionalSink::produce_record(const Record& r, Transaction& tx) {
     headers.push_back({h.name, h.value});
     tx.bytes += h.name.size() + h.value.size();
   }
-  auto view = [](const std::optional<std::string>& bytes) {
-    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
-  };
-  produce(r.topic, view(r.key), view(r.value), headers, tx.deadline);
+  produce(r.topic, r.key_bytes(), r.value_bytes(), headers, tx.deadline);
   ++tx.records;
   tx.bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
 }
