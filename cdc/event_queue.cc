@@ -103,16 +103,20 @@ uint64_t EventQueue::pop_batch(std::chrono::steady_clock::time_point first_deadl
                         [&] { return batch_ready(false); });
   not_empty_.wait_until(lock, deadline, [&] { return batch_ready(); });
   waiting_ = Waiting::kNo;
+  // Count first, so `out` grows once: growing it by doubling would move
+  // every event again, under the lock the producer waits on.
   uint64_t taken = 0;
   size_t count = 0;
-  while (count_ > 0 && count < limits.max_events && taken < limits.max_bytes) {
-    Slot& slot = ring_[head_];
-    out.push_back(std::move(slot.ev));
-    taken += slot.bytes;
+  while (count < count_ && count < limits.max_events && taken < limits.max_bytes) {
+    taken += ring_[(head_ + count) % ring_.size()].bytes;
     ++count;
-    head_ = (head_ + 1) % ring_.size();
-    --count_;
   }
+  out.reserve(out.size() + count);
+  for (size_t i = 0; i < count; ++i) {
+    out.push_back(std::move(ring_[head_].ev));
+    head_ = (head_ + 1) % ring_.size();
+  }
+  count_ -= count;
   bytes_ -= taken;
   if (producer_blocked_) not_full_.notify_all();
   return taken;

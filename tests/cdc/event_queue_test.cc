@@ -90,6 +90,23 @@ TEST(EventQueueTest, TakesABatchUpToItsLimits) {
   EXPECT_EQ(q.bytes(), 0u);
 }
 
+// The batch is counted before it is moved out, so the vector grows once
+// (growing by doubling would move every event again, under the lock).
+TEST(EventQueueTest, ABatchIsMovedOutInOneAllocation) {
+  const size_t one = Ev(1).approx_bytes();
+  EventQueue q(1 << 20);
+  for (uint64_t tx = 1; tx <= 9; ++tx) ASSERT_TRUE(q.emit(Ev(tx)));
+  std::vector<ChangeEvent> out;
+  EXPECT_EQ(q.pop_batch(Clock::now(), {10, 4 * one + 1, 0ms}, out), 5 * one);
+  EXPECT_EQ(out.size(), 5u);
+  EXPECT_EQ(out.capacity(), 5u);
+  EXPECT_EQ(q.pop_batch(Clock::now(), {3, UINT64_MAX, 0ms}, out), 3 * one);
+  EXPECT_EQ(out.size(), 8u);
+  EXPECT_EQ(out.capacity(), 8u);
+  EXPECT_EQ(out.back().id, "tx-8:0");
+  EXPECT_EQ(q.size(), 1u);
+}
+
 // After the first event the consumer waits up to `linger` for the batch to
 // fill, and takes it as soon as it is full.
 TEST(EventQueueTest, LingersForAFullBatchAndNoLonger) {
