@@ -14,6 +14,7 @@
 #include "cdc/error.h"
 #include "cdc/logging.h"
 #include "config/daemon_config.h"
+#include "daemon/allocator.h"
 #include "daemon/builtin_plugins.h"
 #include "daemon/daemon.h"
 #include "daemon/demo.h"
@@ -208,7 +209,7 @@ int main(int argc, char** argv) {
     if (*health) return cdc::RunHealthCommand(health_url, health_timeout_ms);
     if (*demo) return cdc::RunDemo(demo_dir, demo_events) ? kExitOk : kExitFailure;
     if (*version) {
-      std::printf("cdcd %s\n", CDCD_VERSION);
+      std::printf("cdcd %s\nallocator: %s\n", CDCD_VERSION, cdc::AllocatorDescription().c_str());
       return kExitOk;
     }
   } catch (const cdc::ConfigError& e) {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates clang-format
-  libpq-dev librdkafka-dev libmariadb-dev libzstd-dev
+  libpq-dev librdkafka-dev libmariadb-dev libzstd-dev libjemalloc-dev
   nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev libsimdjson-dev
   libgtest-dev libgmock-dev libcli11-dev libcpp-httplib-dev
   # test services: real servers, a peer decoder and a Kafka client

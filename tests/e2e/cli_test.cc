@@ -89,6 +89,24 @@ TEST(CliTest, HelpAndVersionExit0) {
   EXPECT_NE(Cdcd({"version"}).output.find("cdcd 0."), std::string::npos);
 }
 
+// The binary's malloc is jemalloc with cdcd's settings (daemon/allocator.h),
+// which MALLOC_CONF overrides; sanitizer builds keep their own allocator.
+TEST(CliTest, VersionNamesTheAllocatorAndItsSettings) {
+  Outcome o = Cdcd({"version"});
+  ASSERT_EQ(o.status, 0) << o.output;
+#ifdef CDCD_JEMALLOC
+  EXPECT_NE(o.output.find("allocator: jemalloc 5."), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("(arenas: 1, dirty_decay_ms: 1000)"), std::string::npos) << o.output;
+  setenv("MALLOC_CONF", "narenas:3,dirty_decay_ms:500", 1);
+  Outcome tuned = Cdcd({"version"});
+  unsetenv("MALLOC_CONF");
+  EXPECT_NE(tuned.output.find("(arenas: 3, dirty_decay_ms: 500)"), std::string::npos)
+      << tuned.output;
+#else
+  EXPECT_NE(o.output.find("allocator: system malloc"), std::string::npos) << o.output;
+#endif
+}
+
 TEST(CliTest, JsonLogsAreOneObjectPerLineAndTheLevelCanComeFromTheEnvironment) {
   testing::TempDir dir;
   auto config = dir.path() / "c.yaml";
