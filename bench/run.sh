@@ -16,7 +16,9 @@
 #              complete or cdcd's output has the wrong number of events; never on a ratio.
 #   --runs N   runs per scenario (default 3; --smoke: 1); the table shows medians
 #   --only L   comma-separated scenarios (default: all)
-#   --keep     keep the work directory (configs, logs, results) and the outputs
+#   --keep     keep the work directory (configs, logs, results) and the outputs (in /dev/shm,
+#              i.e. memory: ~20 GiB per full run; before each scenario the suite checks that
+#              BENCH_MEM_MIN_GIB, default 6, GiB are still available)
 # Sizes and other knobs: environment variables, listed in bench/README.md.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -30,7 +32,7 @@ RUNS=
 ONLY=
 KEEP=${BENCH_KEEP:-0}
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 while (($#)); do

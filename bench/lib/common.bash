@@ -22,6 +22,21 @@ secs_since() {
 TICK=$(getconf CLK_TCK)
 ticks_to_s() { awk -v t="$1" -v hz="$TICK" 'BEGIN { printf "%.2f", t / hz }'; }
 
+# mem_guard SCENARIO: stops the suite, naming why, before a scenario starts on a machine short of
+# memory. Outputs live in $SHM, under /dev/shm: memory. Without --keep each is removed once
+# counted; with it every one stays (a full run writes ~20 GiB), and once memory runs out the
+# kernel kills the largest process, the Kafka broker, in the middle of a scenario. The minimum
+# (GiB available): BENCH_MEM_MIN_GIB, default 6 (1 with --smoke).
+mem_guard() {
+  local avail_kib min_gib=${BENCH_MEM_MIN_GIB:-$((SMOKE ? 1 : 6))} held hint=
+  avail_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+  ((avail_kib >= min_gib * 1048576)) && return 0
+  held=$(du -sh "$SHM" 2>/dev/null | cut -f1)
+  ((KEEP)) && hint="; --keep keeps every output there: use it with --only and smaller sizes"
+  die "$1: only $((avail_kib / 1048576)) GiB of memory available, want $min_gib" \
+    "(BENCH_MEM_MIN_GIB); the outputs in $SHM (memory) hold ${held:-0}$hint"
+}
+
 need_tool() {
   local tool=$1 why=${2:-scripts/install-deps.sh installs it}
   command -v "$tool" >/dev/null || die "$tool not found ($why)"

@@ -83,6 +83,7 @@ YAML
 }
 
 kafka_run() {
+  mem_guard "c: Kafka sink"
   kafka_setup
   kafka_server
   local shape="Kafka sink, $KAFKA_RECORDS generator records"

@@ -21,6 +21,7 @@ cond_running() { [[ $HTTP_BODY == *'"state": "running"'* ]]; }
 lines_of() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
 
 latency_run() {
+  mem_guard "f: latency"
   pg_setup
   pg_server
   if ((!LAT_READY)); then

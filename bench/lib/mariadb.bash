@@ -113,6 +113,7 @@ maria_binlog_file() { maria_root -N -e 'SHOW MASTER STATUS' | cut -f1; }
 # One run of (b): both shapes; every reader reads the same binlog file, which holds the load alone
 # (FLUSH BINARY LOGS before and after it).
 maria_stream_run() {
+  mem_guard "b: MariaDB stream"
   maria_setup
   maria_server
   local shape n_events deletes n_records label tables file name scen=b args
@@ -177,6 +178,7 @@ maria_stream_run() {
 # (e) MariaDB: the snapshot of snap_rows (made once), cdcd vs `mariadb -e SELECT` to /dev/null.
 MARIA_SNAP_READY=0
 maria_snapshot_run() {
+  mem_guard "e: MariaDB snapshot"
   maria_setup
   maria_server
   local rows=$BENCH_SNAPSHOT_ROWS label="MariaDB snapshot, $BENCH_SNAPSHOT_ROWS rows" args from to

@@ -206,6 +206,7 @@ cdcd_file_prime() {
 
 # One run of (a): both shapes, every reader on the same WAL from slots made before the load.
 pg_stream_run() {
+  mem_guard "a: PostgreSQL stream"
   pg_setup
   pg_server
   local shape slots=() s end n_events n_records deletes label pub tables scen=a
@@ -278,6 +279,7 @@ pg_stream_run() {
 # (e) PostgreSQL: the snapshot of snap_rows (made once), cdcd vs \copy to /dev/null.
 PG_SNAP_READY=0
 pg_snapshot_run() {
+  mem_guard "e: PostgreSQL snapshot"
   pg_setup
   pg_server
   local rows=$BENCH_SNAPSHOT_ROWS label="PG snapshot, $BENCH_SNAPSHOT_ROWS rows" name="bench_e_pg_$RUN"
