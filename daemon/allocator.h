@@ -6,9 +6,9 @@
 // (the commit thread, or the source after a handed-back batch); glibc's
 // malloc serves that pattern through its slow paths, which cost a third of
 // a snapshot's CPU (docs/benchmarks.md). The tuning keeps the footprint small
-// on any number of cores: one arena behind the per-thread caches, and freed pages returned to the
-// kernel within a second. MALLOC_CONF in the environment overrides it (jemalloc's syntax, e.g.
-// MALLOC_CONF=narenas:4).
+// on any number of cores: one arena behind the per-thread caches, and freed
+// pages returned to the kernel within a second. MALLOC_CONF in the
+// environment overrides it (jemalloc's syntax, e.g. MALLOC_CONF=narenas:4).
 #pragma once
 
 #include <string>

@@ -1,7 +1,8 @@
 # bench/lib/common.bash: helpers shared by the scenarios of bench/run.sh (sourced, not run).
 #
 # Globals it expects from run.sh: ROOT, WORK (work directory), SHM (output root, normally under
-# /dev/shm), CDCD (the binary), RESULTS (the results file), RUN (the current run, 1-based).
+# /dev/shm), CDCD (the binary), RESULTS (the results file), RUN (the current run, 1-based),
+# SMOKE and KEEP (1 with --smoke, --keep).
 # Needs bash 5 ($EPOCHREALTIME).
 # shellcheck shell=bash disable=SC2034 # globals set here are read by the scenario files
 
